@@ -1,0 +1,57 @@
+# One Makefile for every way of running the platform. `make demo` and `make test` work on a fresh machine with
+# Python 3.11: they create .venv and install everything first.
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+DBT_DIR := $(CURDIR)/dbt_project
+
+export JOURNEYHUB_WAREHOUSE ?= $(CURDIR)/var/warehouse.duckdb
+export DAGSTER_HOME := $(CURDIR)/dagster_home
+export DBT_PROFILES_DIR := $(DBT_DIR)
+
+.PHONY: help install manifest demo test lint validate ui sandbox clean
+
+help:
+	@echo "make demo      install, start the sandbox, run the whole pipeline through Dagster, print what it built"
+	@echo "make test      install, lint, validate the Dagster definitions, run every test"
+	@echo "make ui        the Dagster UI on http://127.0.0.1:3000 with the sandbox running behind it"
+	@echo "make sandbox   only the sandbox vendor APIs (writes var/sandbox.env); Ctrl-C stops them"
+	@echo "make manifest  parse the dbt project (Dagster reads dbt_project/target/manifest.json)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+manifest: install
+	mkdir -p var
+	$(BIN)/dbt parse --project-dir $(DBT_DIR) --profiles-dir $(DBT_DIR) --quiet
+
+demo: manifest
+	$(BIN)/python -m pipelines.demo
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+validate: manifest
+	$(BIN)/dagster definitions validate -w workspace.yaml
+
+test: lint validate
+	$(BIN)/python -m pytest
+
+ui: manifest
+	$(BIN)/python -m pipelines.dev
+
+sandbox: install
+	mkdir -p var
+	$(BIN)/python -m sandbox serve --env-file var/sandbox.env
+
+clean:
+	rm -rf var dbt_project/target dbt_project/logs .pytest_cache

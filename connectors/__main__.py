@@ -1,0 +1,48 @@
+"""Run a connector from the command line, without Dagster.
+
+    python -m connectors sync hubspot --warehouse /abs/path/warehouse.duckdb [--streams contacts,deals]
+                                      [--mode incremental|full_refresh]
+
+Credentials come from the environment (HUBSPOT_ACCESS_TOKEN, HUBSPOT_BASE_URL).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from connectors.errors import ConnectorError
+from connectors.hubspot import HubSpotConfig, HubSpotConnector
+from connectors.raw_store import RawStore
+
+SOURCES = ("hubspot",)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m connectors", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sync = sub.add_parser("sync", help="sync one source into the warehouse's raw layer")
+    sync.add_argument("source", choices=SOURCES)
+    sync.add_argument("--warehouse", required=True, help="path of the DuckDB warehouse file")
+    sync.add_argument("--streams", help="comma-separated stream names (default: all)")
+    sync.add_argument("--mode", choices=("incremental", "full_refresh"), default="incremental")
+    sync.add_argument("--quiet", action="store_true")
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
+    streams = [s.strip() for s in args.streams.split(",")] if args.streams else None
+    try:
+        config = HubSpotConfig.from_env()
+        with RawStore(args.warehouse, "hubspot") as store, HubSpotConnector(config) as connector:
+            results = connector.sync(store, streams, mode=args.mode, progress=None if args.quiet else print)
+    except ConnectorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    total = sum(r.records for r in results)
+    print(f"synced {total} records from {len(results)} streams into {args.warehouse}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

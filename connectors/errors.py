@@ -1,0 +1,56 @@
+"""Typed connector errors.
+
+Every message is built by the connector from facts it controls (status, vendor error category, the environment
+variable to set). Secrets are scrubbed before a message is built, and exceptions from the HTTP library are never
+chained, because their text carries full URLs, which for some vendors include the token.
+"""
+
+from __future__ import annotations
+
+
+class ConnectorError(Exception):
+    """Base class: something went wrong talking to a vendor or storing its data."""
+
+    retryable: bool = False
+
+    def __init__(self, message: str, *, source: str | None = None, status: int | None = None) -> None:
+        super().__init__(message)
+        self.source = source
+        self.status = status
+
+
+class ConfigurationError(ConnectorError):
+    """A required setting (an environment variable, a URL) is missing or malformed."""
+
+
+class AuthenticationError(ConnectorError):
+    """The vendor refused our credentials (401) or their scopes (403)."""
+
+
+class RequestError(ConnectorError):
+    """The vendor rejected the request itself (4xx other than auth and rate limits): retrying will not help."""
+
+
+class TransientError(ConnectorError):
+    """A failure that may go away on retry: 5xx, timeouts, cut connections, unreadable bodies."""
+
+    retryable = True
+
+
+class RateLimitedError(TransientError):
+    """The vendor asked us to slow down. ``retry_after_s`` is its own hint, when it gave one."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        status: int | None = None,
+        retry_after_s: float | None = None,
+    ) -> None:
+        super().__init__(message, source=source, status=status)
+        self.retry_after_s = retry_after_s
+
+
+class RetriesExhaustedError(ConnectorError):
+    """A retryable failure that kept happening after every allowed attempt."""

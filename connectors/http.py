@@ -1,0 +1,387 @@
+"""The one HTTP layer every connector uses.
+
+A ``requests.Session`` with timeouts, exponential backoff with full jitter that honours ``Retry-After``, client-side
+rate limiters, per-vendor error classification, and errors that never contain a secret.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from connectors.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    ConnectorError,
+    RateLimitedError,
+    RequestError,
+    RetriesExhaustedError,
+    TransientError,
+)
+from connectors.ratelimit import SlidingWindowLimiter
+
+log = logging.getLogger("connectors.http")
+
+RETRYABLE_STATUSES = frozenset({500, 502, 503, 504, 520, 521, 522, 523, 524, 530})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff with full jitter (AWS architecture blog), capped, honouring the server's hint."""
+
+    max_attempts: int = 8
+    base_delay_s: float = 0.5
+    max_delay_s: float = 60.0
+    # A Retry-After longer than this is treated as a reason to fail rather than to sleep through.
+    max_retry_after_s: float = 300.0
+
+    def delay(self, attempt: int, retry_after_s: float | None, rng: random.Random) -> float:
+        """Seconds to wait before attempt ``attempt + 1`` (attempts count from 1)."""
+        if retry_after_s is not None:
+            # The server knows when capacity returns; add a little jitter so parallel clients do not stampede.
+            return min(retry_after_s, self.max_retry_after_s) + rng.uniform(0, self.base_delay_s / 2)
+        ceiling = min(self.max_delay_s, self.base_delay_s * (2 ** (attempt - 1)))
+        return rng.uniform(self.base_delay_s / 2, max(ceiling, self.base_delay_s / 2))
+
+
+@dataclass(frozen=True)
+class Classified:
+    """What a vendor-specific classifier decided about a non-2xx (or error-bearing 2xx) response."""
+
+    kind: str  # "rate_limited" | "transient" | "auth" | "request" | "ok"
+    message: str
+    retry_after_s: float | None = None
+
+
+# A classifier sees the response and its parsed body (or None) and may override the generic status-code rules,
+# e.g. Meta signals rate limits as HTTP 400 with error code 17.
+Classifier = Callable[[requests.Response, Any], Classified | None]
+
+
+@dataclass
+class HttpStats:
+    requests: int = 0
+    retries: int = 0
+    by_status: Counter = field(default_factory=Counter)
+    failures: Counter = field(default_factory=Counter)
+    waited_for_rate_limit_s: float = 0.0
+    slept_for_backoff_s: float = 0.0
+    bytes_received: int = 0
+
+    def as_metadata(self) -> dict[str, Any]:
+        return {
+            "http_requests": self.requests,
+            "http_retries": self.retries,
+            "http_statuses": dict(sorted((str(k), v) for k, v in self.by_status.items())),
+            "http_failures": dict(sorted(self.failures.items())),
+            "rate_limit_wait_s": round(self.waited_for_rate_limit_s, 2),
+            "backoff_sleep_s": round(self.slept_for_backoff_s, 2),
+            "bytes_received": self.bytes_received,
+        }
+
+
+class Redactor:
+    """Replaces every known secret in a string with ``***``."""
+
+    def __init__(self, secrets: Sequence[str | None]) -> None:
+        self.secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
+
+    def __call__(self, text: str) -> str:
+        for s in self.secrets:
+            text = text.replace(s, "***")
+        return text
+
+
+class _SecretLogFilter(logging.Filter):
+    """Scrubs registered secrets from log records of the HTTP stack.
+
+    urllib3 logs full request URLs at DEBUG level, and some vendors (Meta) take the token as a query parameter.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.redactor = Redactor(())
+
+    def add(self, secrets: Sequence[str | None]) -> None:
+        self.redactor = Redactor([*self.redactor.secrets, *secrets])
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.redactor.secrets:
+            message = record.getMessage()
+            clean = self.redactor(message)
+            if clean != message:
+                record.msg, record.args = clean, ()
+        return True
+
+
+_LOG_FILTER = _SecretLogFilter()
+for _name in ("urllib3.connectionpool", "urllib3.util.retry", "requests", "connectors.http"):
+    logging.getLogger(_name).addFilter(_LOG_FILTER)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Retry-After is either delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+class HttpClient:
+    """HTTP client for one vendor account.
+
+    ``limiters`` maps a name to a rate limiter; each request names the limiter it counts against (HubSpot's search
+    API has its own limit beside the 10-second window, so a search call passes ``limiter="search"``).
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        source: str,
+        credential_env_var: str,
+        headers: Mapping[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        secrets: Sequence[str | None] = (),
+        timeout_s: float = 30.0,
+        connect_timeout_s: float = 5.0,
+        retry: RetryPolicy | None = None,
+        limiters: Mapping[str, SlidingWindowLimiter] | None = None,
+        classifier: Classifier | None = None,
+        base_url_env_var: str | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+        user_agent: str = "journeyhub/0.1 (+https://github.com/journeyhub)",
+    ) -> None:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            where = f" (from {base_url_env_var})" if base_url_env_var else ""
+            raise ConfigurationError(f"{source}: base URL {base_url!r}{where} is not an http(s) URL", source=source)
+        self.base_url = base_url.rstrip("/")
+        self.source = source
+        self.credential_env_var = credential_env_var
+        self.base_url_env_var = base_url_env_var
+        self.timeout = (connect_timeout_s, timeout_s)
+        self.retry = retry or RetryPolicy()
+        self.limiters = dict(limiters or {})
+        self.classifier = classifier
+        self.redact = Redactor(secrets)
+        _LOG_FILTER.add(secrets)
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self.stats = HttpStats()
+        self.session = requests.Session()
+        self.session.headers.update({"User-Agent": user_agent, "Accept": "application/json"})
+        if headers:
+            self.session.headers.update(headers)
+        if auth:
+            self.session.auth = auth
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- public ----------------------------------------------------------------------------------------------
+
+    def get(self, path: str, *, params: Any = None, limiter: str | None = "default") -> Any:
+        return self.request("GET", path, params=params, limiter=limiter)
+
+    def post(self, path: str, *, json_body: Any = None, params: Any = None, limiter: str | None = "default") -> Any:
+        return self.request("POST", path, params=params, json_body=json_body, limiter=limiter)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Any = None,
+        json_body: Any = None,
+        data: Any = None,
+        limiter: str | None = "default",
+        accept_statuses: Sequence[int] = (),
+    ) -> Any:
+        """Send a request, retrying transient failures; return the parsed JSON body (None for an empty body).
+
+        ``accept_statuses`` lists non-2xx statuses the caller handles itself (e.g. HubSpot's 207 multi-status is
+        2xx anyway, but a caller may want a 404 back as data).
+        """
+        url = path if path.startswith(("http://", "https://")) else f"{self.base_url}/{path.lstrip('/')}"
+        label = f"{self.source} {method} {self._path_for_log(url)}"
+        last: ConnectorError | None = None
+        for attempt in range(1, self.retry.max_attempts + 1):
+            if limiter is not None and limiter in self.limiters:
+                self.stats.waited_for_rate_limit_s += self.limiters[limiter].acquire()
+            try:
+                return self._attempt(method, url, params, json_body, data, accept_statuses)
+            except (RateLimitedError, TransientError) as exc:
+                last = exc
+                self.stats.failures[type(exc).__name__] += 1
+                if isinstance(exc, RateLimitedError) and limiter in self.limiters and exc.retry_after_s:
+                    self.limiters[limiter].penalise(exc.retry_after_s)
+                if attempt == self.retry.max_attempts:
+                    break
+                retry_after = exc.retry_after_s if isinstance(exc, RateLimitedError) else None
+                if retry_after is not None and retry_after > self.retry.max_retry_after_s:
+                    raise RetriesExhaustedError(
+                        f"{label}: the vendor asked us to wait {retry_after:.0f}s, longer than the "
+                        f"{self.retry.max_retry_after_s:.0f}s we allow; {exc}",
+                        source=self.source,
+                        status=exc.status,
+                    ) from None
+                pause = self.retry.delay(attempt, retry_after, self._rng)
+                self.stats.retries += 1
+                self.stats.slept_for_backoff_s += pause
+                log.warning("%s: %s; retry %d/%d in %.1fs", label, exc, attempt, self.retry.max_attempts - 1, pause)
+                self._sleep(pause)
+        assert last is not None
+        raise RetriesExhaustedError(
+            f"{label}: still failing after {self.retry.max_attempts} attempts: {last}",
+            source=self.source,
+            status=last.status,
+        ) from None
+
+    # -- internals -------------------------------------------------------------------------------------------
+
+    def _path_for_log(self, url: str) -> str:
+        parts = urlsplit(url)
+        return self.redact(parts.path)
+
+    def _attempt(
+        self,
+        method: str,
+        url: str,
+        params: Any,
+        json_body: Any,
+        data: Any,
+        accept_statuses: Sequence[int],
+    ) -> Any:
+        self.stats.requests += 1
+        try:
+            resp = self.session.request(method, url, params=params, json=json_body, data=data, timeout=self.timeout)
+        except requests.exceptions.Timeout:
+            raise TransientError(f"no answer within {self.timeout[1]:.0f}s (timeout)", source=self.source) from None
+        except requests.exceptions.ConnectionError as exc:
+            # A refused connection and a connection cut mid-body both land here.
+            reason = (
+                "connection cut before the whole body arrived"
+                if _is_incomplete_read(exc)
+                else (
+                    f"could not connect to {self.redact(self.base_url)}"
+                    + (f" (set by {self.base_url_env_var})" if self.base_url_env_var else "")
+                )
+            )
+            raise TransientError(reason, source=self.source) from None
+        except requests.exceptions.ChunkedEncodingError:
+            raise TransientError("connection cut before the whole body arrived", source=self.source) from None
+        except requests.exceptions.RequestException as exc:
+            raise TransientError(f"HTTP failure: {type(exc).__name__}", source=self.source) from None
+
+        self.stats.by_status[resp.status_code] += 1
+        self.stats.bytes_received += len(resp.content)
+        body = _parse_json(resp)
+        verdict = self.classifier(resp, body) if self.classifier else None
+        if verdict is None:
+            verdict = self._classify_default(resp, body)
+        if verdict.kind == "ok" or (resp.status_code in accept_statuses and verdict.kind == "request"):
+            if body is _UNPARSEABLE:
+                raise TransientError(
+                    f"HTTP {resp.status_code} with a body that is not valid JSON "
+                    f"({len(resp.content)} bytes, content-type {resp.headers.get('Content-Type', '?')})",
+                    source=self.source,
+                    status=resp.status_code,
+                )
+            return body
+        message = self.redact(verdict.message)
+        if verdict.kind == "rate_limited":
+            raise RateLimitedError(
+                message, source=self.source, status=resp.status_code, retry_after_s=verdict.retry_after_s
+            )
+        if verdict.kind == "transient":
+            raise TransientError(message, source=self.source, status=resp.status_code)
+        if verdict.kind == "auth":
+            raise AuthenticationError(
+                f"{self.source} refused the credentials: {message}. "
+                f"Set {self.credential_env_var} to a valid token for this account.",
+                source=self.source,
+                status=resp.status_code,
+            )
+        raise RequestError(message, source=self.source, status=resp.status_code)
+
+    def _classify_default(self, resp: requests.Response, body: Any) -> Classified:
+        status = resp.status_code
+        if 200 <= status < 300:
+            return Classified("ok", "")
+        detail = _vendor_message(body) or resp.reason or ""
+        text = f"HTTP {status}" + (f": {detail}" if detail else "")
+        if status == 429:
+            return Classified("rate_limited", text, parse_retry_after(resp.headers.get("Retry-After")))
+        if status in RETRYABLE_STATUSES or status >= 500:
+            return Classified("transient", text)
+        if status in (401, 403):
+            return Classified("auth", text)
+        return Classified("request", text)
+
+
+class _Unparseable:
+    def __repr__(self) -> str:
+        return "<unparseable body>"
+
+
+_UNPARSEABLE = _Unparseable()
+
+
+def _parse_json(resp: requests.Response) -> Any:
+    if not resp.content:
+        return None
+    try:
+        return resp.json()
+    except (json.JSONDecodeError, ValueError):
+        return _UNPARSEABLE
+
+
+def is_unparseable(body: Any) -> bool:
+    return body is _UNPARSEABLE
+
+
+def _vendor_message(body: Any) -> str:
+    """Pull a human message out of the common vendor error shapes."""
+    if not isinstance(body, dict):
+        return ""
+    for key in ("message", "detail", "title", "error_description"):
+        if isinstance(body.get(key), str):
+            category = body.get("category") or body.get("errorType")
+            return f"{category}: {body[key]}" if isinstance(category, str) else body[key]
+    err = body.get("error")
+    if isinstance(err, dict) and isinstance(err.get("message"), str):
+        return err["message"]
+    if isinstance(err, str):
+        return err
+    return ""
+
+
+def _is_incomplete_read(exc: BaseException) -> bool:
+    text = repr(exc)
+    return "IncompleteRead" in text or "Connection broken" in text or "RemoteDisconnected" in text

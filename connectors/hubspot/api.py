@@ -1,0 +1,237 @@
+"""HubSpot API access: configuration from the environment, the HTTP client, and the calls the streams need."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from connectors.errors import ConfigurationError
+from connectors.http import Classified, HttpClient, RetryPolicy, parse_retry_after
+from connectors.ratelimit import SlidingWindowLimiter
+
+TOKEN_ENV = "HUBSPOT_ACCESS_TOKEN"
+BASE_URL_ENV = "HUBSPOT_BASE_URL"
+DEFAULT_BASE_URL = "https://api.hubapi.com"
+
+# v4 batch reads accept up to 1,000 inputs; 100 keeps each response small enough to retry cheaply.
+ASSOCIATION_BATCH = 100
+BATCH_READ_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class HubSpotConfig:
+    """Connection settings. Build it with :meth:`from_env` in production code."""
+
+    access_token: str
+    base_url: str = DEFAULT_BASE_URL
+    # Private apps on Free/Starter get 100 requests per 10 s; Professional/Enterprise 190. Stay under the lowest.
+    requests_per_10s: int = 100
+    # The CRM search API has its own limit of 5 requests per second per account.
+    search_per_second: int = 4
+    timeout_s: float = 30.0
+    # Re-read this much before the cursor: the search index lags writes by a few seconds.
+    lookback_minutes: float = 60.0
+    max_attempts: int = 8
+    backoff_base_s: float = 0.5
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> HubSpotConfig:
+        env = os.environ if env is None else env
+        token = (env.get(TOKEN_ENV) or "").strip()
+        if not token:
+            raise ConfigurationError(
+                f"{TOKEN_ENV} is not set. Create a HubSpot private app (scopes: crm.objects.*.read, "
+                f"crm.schemas.*.read, forms) and export its access token as {TOKEN_ENV}; "
+                f"or start the bundled sandbox (`make sandbox`) and use the {BASE_URL_ENV} and {TOKEN_ENV} it writes "
+                f"to var/sandbox.env.",
+                source="hubspot",
+            )
+        values: dict[str, Any] = {
+            "access_token": token,
+            "base_url": (env.get(BASE_URL_ENV) or DEFAULT_BASE_URL).strip(),
+        }
+        numeric = {
+            "HUBSPOT_REQUESTS_PER_10S": ("requests_per_10s", int),
+            "HUBSPOT_SEARCH_PER_SECOND": ("search_per_second", int),
+            "HUBSPOT_TIMEOUT_S": ("timeout_s", float),
+            "HUBSPOT_LOOKBACK_MINUTES": ("lookback_minutes", float),
+        }
+        for var, (name, kind) in numeric.items():
+            if env.get(var):
+                try:
+                    values[name] = kind(env[var])
+                except ValueError:
+                    raise ConfigurationError(f"{var}={env[var]!r} is not a number", source="hubspot") from None
+        values.update(overrides)
+        return cls(**values)
+
+    def __repr__(self) -> str:  # never show the token
+        return f"HubSpotConfig(base_url={self.base_url!r}, access_token='***')"
+
+
+def classify_hubspot(resp: requests.Response, body: Any) -> Classified | None:
+    """HubSpot specifics the generic rules get wrong."""
+    if resp.status_code == 429 and isinstance(body, dict) and body.get("policyName") == "DAILY":
+        # Retrying a daily limit inside a sync only burns what is left; fail with the reason instead.
+        return Classified(
+            "request",
+            "HubSpot daily API limit reached (policy DAILY); it resets at midnight in the portal's time zone",
+        )
+    if resp.status_code == 429:
+        policy = body.get("policyName") if isinstance(body, dict) else None
+        return Classified(
+            "rate_limited",
+            f"HTTP 429 rate limited{f' ({policy})' if policy else ''}",
+            parse_retry_after(resp.headers.get("Retry-After")),
+        )
+    if resp.status_code == 403 and isinstance(body, dict) and body.get("category") == "MISSING_SCOPES":
+        scopes = []
+        for err in body.get("errors") or []:
+            scopes += (err.get("context") or {}).get("requiredGranularScopes") or []
+        need = f" (needs {', '.join(scopes)})" if scopes else ""
+        return Classified("auth", f"HTTP 403 MISSING_SCOPES: the private app lacks a scope{need}")
+    return None
+
+
+class HubSpotApi:
+    """Thin typed wrappers over the HubSpot endpoints the connector reads."""
+
+    def __init__(self, config: HubSpotConfig, *, http: HttpClient | None = None) -> None:
+        self.config = config
+        self.http = http or HttpClient(
+            config.base_url,
+            source="hubspot",
+            credential_env_var=TOKEN_ENV,
+            base_url_env_var=BASE_URL_ENV,
+            headers={"Authorization": f"Bearer {config.access_token}"},
+            secrets=[config.access_token],
+            timeout_s=config.timeout_s,
+            retry=RetryPolicy(max_attempts=config.max_attempts, base_delay_s=config.backoff_base_s),
+            limiters={
+                "default": SlidingWindowLimiter(config.requests_per_10s, 10.0),
+                "search": SlidingWindowLimiter(config.search_per_second, 1.0),
+            },
+            classifier=classify_hubspot,
+        )
+        self._property_names: dict[str, list[str]] = {}
+
+    def close(self) -> None:
+        self.http.close()
+
+    # -- metadata --------------------------------------------------------------------------------------------
+
+    def property_names(self, object_type: str) -> list[str]:
+        """Every property the portal defines for an object type, so a sync stores all of them."""
+        if object_type not in self._property_names:
+            body = self.http.get(f"/crm/v3/properties/{object_type}")
+            names = sorted(
+                {p["name"] for p in (body or {}).get("results", []) if isinstance(p, dict) and p.get("name")}
+            )
+            self._property_names[object_type] = names
+        return self._property_names[object_type]
+
+    # -- reads -----------------------------------------------------------------------------------------------
+
+    def list_objects(
+        self,
+        object_type: str,
+        *,
+        properties: list[str],
+        history: Iterable[str] = (),
+        archived: bool = False,
+        after: str | None = None,
+        limit: int = 100,
+    ) -> dict[str, Any]:
+        params: list[tuple[str, str]] = [("limit", str(limit)), ("archived", "true" if archived else "false")]
+        params += [("properties", p) for p in properties]
+        params += [("propertiesWithHistory", p) for p in history]
+        if after:
+            params.append(("after", after))
+        return self.http.get(f"/crm/v3/objects/{object_type}", params=params) or {}
+
+    def search_changed(
+        self,
+        object_type: str,
+        *,
+        cursor_property: str,
+        since_ms: int,
+        after_id: str | None,
+        properties: list[str],
+        limit: int,
+    ) -> dict[str, Any]:
+        """One keyset page of records modified since ``since_ms``, in ``hs_object_id`` order.
+
+        Paging by ``hs_object_id > last id`` instead of the ``after`` offset keeps every query far from the
+        10,000-result cap of the search API, and the last id is a resume position that survives a crash.
+        """
+        filters = [{"propertyName": cursor_property, "operator": "GTE", "value": str(since_ms)}]
+        if after_id is not None:
+            filters.append({"propertyName": "hs_object_id", "operator": "GT", "value": str(after_id)})
+        body = {
+            "filterGroups": [{"filters": filters}],
+            "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
+            "properties": properties,
+            "limit": limit,
+        }
+        return self.http.post(f"/crm/v3/objects/{object_type}/search", json_body=body, limiter="search") or {}
+
+    def batch_read(
+        self, object_type: str, ids: list[str], *, properties: list[str], history: Iterable[str] = ()
+    ) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for chunk in _chunks(ids, BATCH_READ_LIMIT):
+            body = {
+                "inputs": [{"id": i} for i in chunk],
+                "properties": properties,
+                "propertiesWithHistory": list(history),
+            }
+            resp = self.http.post(f"/crm/v3/objects/{object_type}/batch/read", json_body=body) or {}
+            out += [r for r in resp.get("results", []) if isinstance(r, dict)]
+        return out
+
+    def associations(self, from_type: str, to_type: str, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+        """v4 batch read: ``{from id: [to items]}`` with ``toObjectId`` as a string, following per-id paging."""
+        found: dict[str, list[dict[str, Any]]] = {}
+        pending: list[dict[str, str]] = [{"id": i} for i in ids]
+        while pending:
+            batch, pending = pending[:ASSOCIATION_BATCH], pending[ASSOCIATION_BATCH:]
+            resp = (
+                self.http.post(f"/crm/v4/associations/{from_type}/{to_type}/batch/read", json_body={"inputs": batch})
+                or {}
+            )
+            for result in resp.get("results", []):
+                from_id = str((result.get("from") or {}).get("id"))
+                items = found.setdefault(from_id, [])
+                for item in result.get("to") or []:
+                    items.append({**item, "toObjectId": str(item.get("toObjectId"))})
+                nxt = ((result.get("paging") or {}).get("next") or {}).get("after")
+                if nxt:
+                    pending.append({"id": from_id, "after": str(nxt)})
+        return found
+
+    def paged(self, path: str, params: dict[str, Any], after: str | None = None) -> Iterator[tuple[dict, str | None]]:
+        """Yield ``(page body, after token for the next page)`` for HubSpot's ``paging.next.after`` endpoints."""
+        while True:
+            query = dict(params)
+            if after:
+                query["after"] = after
+            body = self.http.get(path, params=query) or {}
+            after = ((body.get("paging") or {}).get("next") or {}).get("after")
+            yield body, after
+            if not after:
+                return
+
+    def list_forms(self) -> list[dict[str, Any]]:
+        forms: list[dict[str, Any]] = []
+        for body, _ in self.paged("/marketing/v3/forms", {"limit": 100}):
+            forms += [f for f in body.get("results", []) if isinstance(f, dict)]
+        return forms
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

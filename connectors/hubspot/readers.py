@@ -1,0 +1,361 @@
+"""Stream readers for HubSpot: how each stream pages, what its state holds, and how it resumes.
+
+State layout (saved with every page): ``{"cursor": <newest change already synced>, "run": <position of the run in
+progress, or None once it finished>}``. A run position names its mode and phase and the last page boundary, so a
+killed sync picks up after its last committed page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+from connectors.hubspot.api import HubSpotApi
+from connectors.hubspot.catalog import HubSpotStream
+from connectors.raw_store import QuarantinedRecord, RawRecord
+from connectors.sync import Page, SyncMode
+from connectors.timeutil import parse_timestamp, to_epoch_ms, to_iso_z
+
+
+def _later(a: str | None, b: str | None) -> str | None:
+    if not a:
+        return b
+    if not b:
+        return a
+    return a if parse_timestamp(a) >= parse_timestamp(b) else b
+
+
+class CrmObjectReader:
+    """Contacts, companies, deals, engagements and feedback submissions.
+
+    Full refresh lists every active and then every archived record. Incremental searches for records modified
+    since the cursor minus a lookback (keyset-paged on ``hs_object_id``), then lists archived records and keeps
+    those archived since then, because the search API never returns archived records.
+    """
+
+    def __init__(self, api: HubSpotApi, stream: HubSpotStream, *, page_size: int = 100) -> None:
+        assert stream.object_type and stream.search_cursor_property
+        self.api = api
+        self.stream = stream
+        self.name = stream.name
+        # HubSpot caps list pages at 50 when property history is requested.
+        self.list_limit = min(page_size, 50) if stream.history_properties else page_size
+        # Search pages of history streams are re-read through batch/read; keep them at one batch.
+        self.search_limit = 100 if stream.history_properties else 200
+        self.lookback = timedelta(minutes=api.config.lookback_minutes)
+
+    # -- protocol --------------------------------------------------------------------------------------------
+
+    def read(self, state: dict[str, Any], mode: SyncMode, *, resuming: bool) -> Iterator[Page]:
+        cursor = state.get("cursor")
+        run = state.get("run") if resuming else None
+        if run is None:
+            if mode == "incremental" and cursor:
+                since = parse_timestamp(cursor) - self.lookback
+                run = {"mode": "incremental", "phase": "changed", "since": to_iso_z(since), "last_id": None}
+            else:
+                run = {"mode": "full_refresh", "phase": "active", "after": None}
+            run["max_seen"] = None
+        props = self.api.property_names(self.stream.object_type)
+        if run["mode"] == "incremental":
+            yield from self._read_incremental(cursor, run, props)
+        else:
+            yield from self._read_full(cursor, run, props)
+
+    def final_state(self, state: dict[str, Any]) -> dict[str, Any]:
+        run = state.get("run") or {}
+        return {"cursor": _later(state.get("cursor"), run.get("max_seen")), "run": None}
+
+    # -- full refresh ----------------------------------------------------------------------------------------
+
+    def _read_full(self, cursor: str | None, run: dict[str, Any], props: list[str]) -> Iterator[Page]:
+        for phase in ("active", "archived"):
+            if run["phase"] == "active" and phase == "archived":
+                run = {**run, "phase": "archived", "after": None}
+            if run["phase"] != phase:
+                continue
+            after = run.get("after")
+            while True:
+                body = self.api.list_objects(
+                    self.stream.object_type,
+                    properties=props,
+                    history=self.stream.history_properties,
+                    archived=phase == "archived",
+                    after=after,
+                    limit=self.list_limit,
+                )
+                after = ((body.get("paging") or {}).get("next") or {}).get("after")
+                records, bad, newest = self._to_records(body, archived=phase == "archived")
+                run = {**run, "after": after, "max_seen": _later(run.get("max_seen"), newest)}
+                yield Page(records, {"cursor": cursor, "run": dict(run)}, bad)
+                if not after:
+                    break
+
+    # -- incremental -----------------------------------------------------------------------------------------
+
+    def _read_incremental(self, cursor: str | None, run: dict[str, Any], props: list[str]) -> Iterator[Page]:
+        since = parse_timestamp(run["since"])
+        if run["phase"] == "changed":
+            history = self.stream.history_properties
+            while True:
+                body = self.api.search_changed(
+                    self.stream.object_type,
+                    cursor_property=self.stream.search_cursor_property,
+                    since_ms=to_epoch_ms(since),
+                    after_id=run.get("last_id"),
+                    # History streams fetch full records by id below; the search only needs the ids.
+                    properties=["hs_object_id"] if history else props,
+                    limit=self.search_limit,
+                )
+                results = body.get("results")
+                if history and isinstance(results, list):
+                    ids = [str(r["id"]) for r in results if isinstance(r, dict) and r.get("id")]
+                    full = self.api.batch_read(self.stream.object_type, ids, properties=props, history=history)
+                    by_id = {str(r.get("id")): r for r in full}
+                    # Keep the search's order and anything batch/read did not return (it is quarantined below).
+                    body = {**body, "results": [by_id.get(str(r.get("id")), r) for r in results]}
+                records, bad, newest = self._to_records(body, archived=False)
+                ids_in_page = [int(r.get("id")) for r in (results or []) if _is_int(r.get("id"))]
+                last_id = str(max(ids_in_page)) if ids_in_page else run.get("last_id")
+                done = not results or len(results) < self.search_limit
+                run = {
+                    **run,
+                    "last_id": last_id,
+                    "max_seen": _later(run.get("max_seen"), newest),
+                    **({"phase": "archived", "after": None} if done else {}),
+                }
+                yield Page(records, {"cursor": cursor, "run": dict(run)}, bad)
+                if done:
+                    break
+        # Archived records: list them all and keep those archived inside the window.
+        after = run.get("after")
+        while True:
+            body = self.api.list_objects(
+                self.stream.object_type,
+                properties=props,
+                history=self.stream.history_properties,
+                archived=True,
+                after=after,
+                limit=self.list_limit,
+            )
+            after = ((body.get("paging") or {}).get("next") or {}).get("after")
+            records, bad, newest = self._to_records(body, archived=True, changed_since=since)
+            run = {**run, "after": after, "max_seen": _later(run.get("max_seen"), newest)}
+            yield Page(records, {"cursor": cursor, "run": dict(run)}, bad)
+            if not after:
+                break
+
+    # -- shaping ---------------------------------------------------------------------------------------------
+
+    def _to_records(
+        self, body: dict[str, Any], *, archived: bool, changed_since: datetime | None = None
+    ) -> tuple[list[RawRecord], list[QuarantinedRecord], str | None]:
+        results = body.get("results")
+        if not isinstance(results, list):
+            return [], [QuarantinedRecord("malformed page: 'results' is not a list", body)], None
+        good: list[tuple[dict[str, Any], datetime]] = []
+        bad: list[QuarantinedRecord] = []
+        newest: tuple[datetime, str] | None = None
+        for obj in results:
+            problem, updated = _check_crm_object(obj)
+            if problem:
+                rid = str(obj.get("id")) if isinstance(obj, dict) and obj.get("id") else None
+                bad.append(QuarantinedRecord(problem, obj, rid))
+                continue
+            if changed_since is not None and updated < changed_since:
+                continue
+            good.append((obj, updated))
+            if newest is None or updated > newest[0]:
+                newest = (updated, to_iso_z(updated))
+        assoc: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        live_ids = [str(o["id"]) for o, _ in good if not archived]
+        for to_type in self.stream.associations:
+            assoc[to_type] = self.api.associations(self.stream.object_type, to_type, live_ids) if live_ids else {}
+        records = []
+        for obj, updated in good:
+            payload = dict(obj)
+            payload.pop("associations", None)
+            if self.stream.associations:
+                payload["associations"] = {
+                    to_type: sorted(
+                        ([] if archived else assoc[to_type].get(str(obj["id"]), [])),
+                        key=lambda item: (_int_or_max(item.get("toObjectId")), str(item.get("toObjectId"))),
+                    )
+                    for to_type in self.stream.associations
+                }
+            records.append(RawRecord(str(obj["id"]), payload, updated, bool(obj.get("archived")) or archived))
+        return records, bad, newest[1] if newest else None
+
+
+def _check_crm_object(obj: Any) -> tuple[str | None, datetime | None]:
+    if not isinstance(obj, dict):
+        return f"record is a {type(obj).__name__}, not an object", None
+    if obj.get("id") in (None, ""):
+        return "missing primary key 'id'", None
+    if not isinstance(obj.get("properties"), dict):
+        return "missing 'properties' object", None
+    try:
+        updated = parse_timestamp(obj.get("updatedAt"))
+        if obj.get("archivedAt"):
+            archived_at = parse_timestamp(obj.get("archivedAt"))
+            # Archiving is a change too: the archived version must win over the last active one.
+            updated = max(updated, archived_at) if updated else archived_at
+    except ValueError as exc:
+        return f"cursor field 'updatedAt': {exc}", None
+    if updated is None:
+        return "missing cursor field 'updatedAt'", None
+    return None, updated
+
+
+def _is_int(value: Any) -> bool:
+    try:
+        int(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _int_or_max(value: Any) -> int:
+    return int(value) if _is_int(value) else 2**63
+
+
+class SimpleListReader:
+    """Owners and forms: small, fully re-read every sync (``paging.next.after``), active then archived."""
+
+    def __init__(self, api: HubSpotApi, stream: HubSpotStream, path: str, *, with_archived: bool) -> None:
+        self.api = api
+        self.stream = stream
+        self.name = stream.name
+        self.path = path
+        self.phases = ("active", "archived") if with_archived else ("active",)
+
+    def read(self, state: dict[str, Any], mode: SyncMode, *, resuming: bool) -> Iterator[Page]:
+        cursor = state.get("cursor")
+        run = (state.get("run") if resuming else None) or {
+            "mode": "full_refresh",
+            "phase": self.phases[0],
+            "after": None,
+            "max_seen": None,
+        }
+        for phase in self.phases[self.phases.index(run["phase"]) :]:
+            params = {"limit": 100, "archived": "true" if phase == "archived" else "false"}
+            start_after = run.get("after") if phase == run["phase"] else None
+            for body, after in self.api.paged(self.path, params, start_after):
+                records, bad, newest = _simple_records(body, self.stream, archived=phase == "archived")
+                run = {**run, "phase": phase, "after": after, "max_seen": _later(run.get("max_seen"), newest)}
+                yield Page(records, {"cursor": cursor, "run": dict(run)}, bad)
+
+    def final_state(self, state: dict[str, Any]) -> dict[str, Any]:
+        run = state.get("run") or {}
+        return {"cursor": _later(state.get("cursor"), run.get("max_seen")), "run": None}
+
+
+def _simple_records(
+    body: dict[str, Any], stream: HubSpotStream, *, archived: bool
+) -> tuple[list[RawRecord], list[QuarantinedRecord], str | None]:
+    results = body.get("results")
+    if not isinstance(results, list):
+        return [], [QuarantinedRecord("malformed page: 'results' is not a list", body)], None
+    records: list[RawRecord] = []
+    bad: list[QuarantinedRecord] = []
+    newest: datetime | None = None
+    for obj in results:
+        if not isinstance(obj, dict) or obj.get(stream.primary_key) in (None, ""):
+            bad.append(QuarantinedRecord(f"missing primary key {stream.primary_key!r}", obj))
+            continue
+        try:
+            updated = parse_timestamp(obj.get(stream.cursor_field)) if stream.cursor_field else None
+        except ValueError as exc:
+            bad.append(QuarantinedRecord(f"cursor field {stream.cursor_field!r}: {exc}", obj, str(obj["id"])))
+            continue
+        if updated and (newest is None or updated > newest):
+            newest = updated
+        is_archived = bool(obj.get("archived")) or archived
+        records.append(RawRecord(str(obj[stream.primary_key]), obj, updated, is_archived))
+    return records, bad, to_iso_z(newest) if newest else None
+
+
+class FormSubmissionsReader:
+    """Form submissions through the legacy v1 API: per form, newest first, no server-side ``since`` filter.
+
+    Incremental syncs stop paging a form once a page reaches submissions older than that form's cursor minus the
+    lookback. The state keeps one cursor (newest ``submittedAt``, epoch ms) per form.
+    """
+
+    PAGE_LIMIT = 50
+
+    def __init__(self, api: HubSpotApi, stream: HubSpotStream) -> None:
+        self.api = api
+        self.stream = stream
+        self.name = stream.name
+        self.lookback_ms = int(api.config.lookback_minutes * 60_000)
+
+    def read(self, state: dict[str, Any], mode: SyncMode, *, resuming: bool) -> Iterator[Page]:
+        cursors: dict[str, int] = dict(state.get("cursor") or {})
+        run = state.get("run") if resuming else None
+        if run is None:
+            run = {
+                "mode": mode if cursors else "full_refresh",
+                "done": [],
+                "form": None,
+                "after": None,
+                "max_seen": {},
+            }
+        guids = sorted(str(f["id"]) for f in self.api.list_forms() if isinstance(f, dict) and f.get("id"))
+        for guid in guids:
+            if guid in run["done"]:
+                continue
+            since = cursors.get(guid) if run["mode"] == "incremental" else None
+            stop_before = since - self.lookback_ms if since is not None else None
+            after = run["after"] if run.get("form") == guid else None
+            path = f"/form-integrations/v1/submissions/forms/{guid}"
+            for body, nxt in self.api.paged(path, {"limit": self.PAGE_LIMIT}, after):
+                records, bad, oldest, newest = self._to_records(body, guid, stop_before)
+                seen = dict(run["max_seen"])
+                if newest is not None:
+                    seen[guid] = max(seen.get(guid, 0), newest)
+                reached_old = stop_before is not None and oldest is not None and oldest < stop_before
+                finished = not nxt or reached_old
+                run = {
+                    **run,
+                    "form": None if finished else guid,
+                    "after": None if finished else nxt,
+                    "max_seen": seen,
+                    "done": run["done"] + [guid] if finished else run["done"],
+                }
+                yield Page(records, {"cursor": cursors, "run": dict(run)}, bad)
+                if finished:
+                    break
+
+    def final_state(self, state: dict[str, Any]) -> dict[str, Any]:
+        cursors = dict(state.get("cursor") or {})
+        for guid, ms in ((state.get("run") or {}).get("max_seen") or {}).items():
+            cursors[guid] = max(cursors.get(guid, 0), int(ms))
+        return {"cursor": cursors, "run": None}
+
+    def _to_records(
+        self, body: dict[str, Any], guid: str, stop_before: int | None
+    ) -> tuple[list[RawRecord], list[QuarantinedRecord], int | None, int | None]:
+        results = body.get("results")
+        if not isinstance(results, list):
+            return [], [QuarantinedRecord("malformed page: 'results' is not a list", body)], None, None
+        records: list[RawRecord] = []
+        bad: list[QuarantinedRecord] = []
+        oldest = newest = None
+        for sub in results:
+            if not isinstance(sub, dict) or not sub.get("conversionId"):
+                bad.append(QuarantinedRecord("missing primary key 'conversionId'", sub))
+                continue
+            ms = sub.get("submittedAt")
+            if isinstance(ms, bool) or not isinstance(ms, int | float):
+                bad.append(QuarantinedRecord(f"unparseable submittedAt {ms!r}", sub, str(sub["conversionId"])))
+                continue
+            ms = int(ms)
+            oldest = ms if oldest is None else min(oldest, ms)
+            newest = ms if newest is None else max(newest, ms)
+            if stop_before is not None and ms < stop_before:
+                continue
+            payload = {**sub, "formGuid": guid}
+            records.append(RawRecord(str(sub["conversionId"]), payload, parse_timestamp(ms)))
+        return records, bad, oldest, newest

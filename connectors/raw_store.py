@@ -1,0 +1,356 @@
+"""The raw layer: one DuckDB table per stream holding the vendor's JSON payload plus load metadata.
+
+Every write goes through :meth:`RawStore.commit_page`, which merges a page of records on the primary key (the newest
+version wins, archived records stay as a flag), records quarantined rows and saves the stream's sync state, all in
+one transaction. A sync that dies between two pages therefore leaves the warehouse at the last committed page, and the
+next run resumes from the state saved with it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from connectors.locking import warehouse_lock
+
+_IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """One record as it will be stored: the vendor payload untouched except for keys the connector documents."""
+
+    record_id: str
+    payload: dict[str, Any]
+    updated_at: datetime | None
+    is_archived: bool = False
+
+
+@dataclass(frozen=True)
+class QuarantinedRecord:
+    """A record that broke its stream's contract. It is kept, with the reason, instead of being dropped."""
+
+    reason: str
+    payload: Any
+    record_id: str | None = None
+
+
+@dataclass
+class SyncState:
+    """What a stream's last sync left behind: its cursor, and where to resume if it did not finish."""
+
+    stream: str
+    state: dict[str, Any] = field(default_factory=dict)
+    status: str = "never_run"  # never_run | running | complete | failed
+    sync_id: str | None = None
+    updated_at: datetime | None = None
+
+
+def _check_ident(name: str) -> str:
+    if not _IDENT.match(name):
+        raise ValueError(f"{name!r} is not a valid raw table or schema name (lower-case letters, digits, _)")
+    return name
+
+
+def utc_now() -> datetime:
+    """Naive UTC timestamp: DuckDB TIMESTAMP columns in this project always hold UTC."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class RawStore:
+    """Writer for schema ``raw_<source>`` in the warehouse file.
+
+    Holds one DuckDB connection and the cross-process warehouse lock for as long as it is open, because DuckDB
+    allows a single writing process per file.
+    """
+
+    def __init__(self, warehouse_path: str | Path, source: str, *, lock_timeout_s: float = 600.0) -> None:
+        self.path = Path(warehouse_path).expanduser().resolve()
+        self.source = _check_ident(source)
+        self.schema = f"raw_{self.source}"
+        self._lock_timeout_s = lock_timeout_s
+        self._lock_cm = None
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._known_tables: set[str] = set()
+
+    # -- lifecycle -------------------------------------------------------------------------------------------
+
+    def open(self) -> RawStore:
+        if self._con is not None:
+            return self
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock_cm = warehouse_lock(self.path, timeout_s=self._lock_timeout_s)
+        self._lock_cm.__enter__()
+        try:
+            self._con = duckdb.connect(str(self.path))
+            self._ensure_meta_tables()
+        except BaseException:
+            self._lock_cm.__exit__(None, None, None)
+            self._lock_cm = None
+            raise
+        return self
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+        if self._lock_cm is not None:
+            self._lock_cm.__exit__(None, None, None)
+            self._lock_cm = None
+
+    def __enter__(self) -> RawStore:
+        return self.open()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        if self._con is None:
+            raise RuntimeError("RawStore is not open; use it as a context manager")
+        return self._con
+
+    # -- schema ----------------------------------------------------------------------------------------------
+
+    def _ensure_meta_tables(self) -> None:
+        s = self.schema
+        self.con.execute(f"create schema if not exists {s}")
+        self.con.execute(
+            f"""
+            create table if not exists {s}._sync_state (
+                stream varchar primary key,
+                state json,
+                status varchar not null,
+                sync_id varchar,
+                updated_at timestamp not null
+            )"""
+        )
+        self.con.execute(
+            f"""
+            create table if not exists {s}._sync_runs (
+                sync_id varchar not null,
+                stream varchar not null,
+                mode varchar not null,
+                started_at timestamp not null,
+                finished_at timestamp,
+                status varchar not null,
+                pages integer not null default 0,
+                records integer not null default 0,
+                quarantined integer not null default 0,
+                error varchar,
+                primary key (sync_id, stream)
+            )"""
+        )
+        self.con.execute(
+            f"""
+            create table if not exists {s}._quarantine (
+                source varchar not null,
+                stream varchar not null,
+                sync_id varchar not null,
+                record_id varchar,
+                reason varchar not null,
+                payload varchar,
+                quarantined_at timestamp not null
+            )"""
+        )
+
+    def ensure_stream(self, stream: str) -> str:
+        """Create the stream's raw table if needed and return its qualified name."""
+        table = f"{self.schema}.{_check_ident(stream)}"
+        if table in self._known_tables:
+            return table
+        self.con.execute(
+            f"""
+            create table if not exists {table} (
+                record_id varchar primary key,
+                payload json not null,
+                record_updated_at timestamp,
+                is_archived boolean not null default false,
+                _extracted_at timestamp not null,
+                _sync_id varchar not null
+            )"""
+        )
+        self._known_tables.add(table)
+        return table
+
+    # -- writes ----------------------------------------------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        self.con.execute("begin transaction")
+        try:
+            yield self.con
+        except BaseException:
+            self.con.execute("rollback")
+            raise
+        else:
+            self.con.execute("commit")
+
+    def commit_page(
+        self,
+        stream: str,
+        records: Sequence[RawRecord],
+        *,
+        sync_id: str,
+        state: dict[str, Any] | None,
+        status: str = "running",
+        quarantined: Sequence[QuarantinedRecord] = (),
+    ) -> int:
+        """Merge one page and save the stream's state in a single transaction; returns rows written.
+
+        Within the page, and against what is already stored, the version with the latest ``updated_at`` wins; a
+        re-read of the same version (a lookback window, a resumed page) changes nothing but the load metadata.
+        """
+        table = self.ensure_stream(stream)
+        extracted_at = utc_now()
+        rows = _dedupe_newest(records)
+        with self._transaction() as con:
+            if rows:
+                con.executemany(
+                    f"""
+                    insert into {table} as t
+                        (record_id, payload, record_updated_at, is_archived, _extracted_at, _sync_id)
+                    values (?, ?, ?, ?, ?, ?)
+                    on conflict (record_id) do update set
+                        payload = excluded.payload,
+                        record_updated_at = excluded.record_updated_at,
+                        is_archived = excluded.is_archived,
+                        _extracted_at = excluded._extracted_at,
+                        _sync_id = excluded._sync_id
+                    where t.record_updated_at is null
+                       or excluded.record_updated_at is null
+                       or excluded.record_updated_at >= t.record_updated_at
+                    """,
+                    [
+                        (
+                            r.record_id,
+                            json.dumps(r.payload, separators=(",", ":"), ensure_ascii=False),
+                            r.updated_at,
+                            r.is_archived,
+                            extracted_at,
+                            sync_id,
+                        )
+                        for r in rows
+                    ],
+                )
+            if quarantined:
+                con.executemany(
+                    f"""insert into {self.schema}._quarantine
+                        (source, stream, sync_id, record_id, reason, payload, quarantined_at)
+                        values (?, ?, ?, ?, ?, ?, ?)""",
+                    [
+                        (
+                            self.source,
+                            stream,
+                            sync_id,
+                            q.record_id,
+                            q.reason,
+                            _as_text(q.payload),
+                            extracted_at,
+                        )
+                        for q in quarantined
+                    ],
+                )
+            if state is not None:
+                self._save_state(con, stream, state, status=status, sync_id=sync_id)
+        return len(rows)
+
+    def _save_state(
+        self, con: duckdb.DuckDBPyConnection, stream: str, state: dict[str, Any], *, status: str, sync_id: str
+    ) -> None:
+        con.execute(
+            f"""insert into {self.schema}._sync_state (stream, state, status, sync_id, updated_at)
+                values (?, ?, ?, ?, ?)
+                on conflict (stream) do update set
+                    state = excluded.state, status = excluded.status,
+                    sync_id = excluded.sync_id, updated_at = excluded.updated_at""",
+            [stream, json.dumps(state, default=str), status, sync_id, utc_now()],
+        )
+
+    def save_state(self, stream: str, state: dict[str, Any], *, status: str, sync_id: str) -> None:
+        with self._transaction() as con:
+            self._save_state(con, stream, state, status=status, sync_id=sync_id)
+
+    # -- sync runs -------------------------------------------------------------------------------------------
+
+    def start_run(self, sync_id: str, stream: str, mode: str) -> None:
+        self.con.execute(
+            f"""insert into {self.schema}._sync_runs (sync_id, stream, mode, started_at, status)
+                values (?, ?, ?, ?, 'running')
+                on conflict (sync_id, stream) do update set status = 'running', finished_at = null""",
+            [sync_id, stream, mode, utc_now()],
+        )
+
+    def finish_run(
+        self,
+        sync_id: str,
+        stream: str,
+        *,
+        status: str,
+        pages: int,
+        records: int,
+        quarantined: int,
+        error: str | None = None,
+    ) -> None:
+        self.con.execute(
+            f"""update {self.schema}._sync_runs
+                set finished_at = ?, status = ?, pages = ?, records = ?, quarantined = ?, error = ?
+                where sync_id = ? and stream = ?""",
+            [utc_now(), status, pages, records, quarantined, error, sync_id, stream],
+        )
+
+    # -- reads -----------------------------------------------------------------------------------------------
+
+    def get_state(self, stream: str) -> SyncState:
+        row = self.con.execute(
+            f"select state, status, sync_id, updated_at from {self.schema}._sync_state where stream = ?",
+            [stream],
+        ).fetchone()
+        if row is None:
+            return SyncState(stream=stream)
+        return SyncState(
+            stream=stream,
+            state=json.loads(row[0]) if row[0] else {},
+            status=row[1],
+            sync_id=row[2],
+            updated_at=row[3],
+        )
+
+    def count(self, stream: str) -> int:
+        table = self.ensure_stream(stream)
+        return int(self.con.execute(f"select count(*) from {table}").fetchone()[0])
+
+    def quarantine_count(self, stream: str, sync_id: str | None = None) -> int:
+        sql = f"select count(*) from {self.schema}._quarantine where stream = ?"
+        params: list[Any] = [stream]
+        if sync_id is not None:
+            sql += " and sync_id = ?"
+            params.append(sync_id)
+        return int(self.con.execute(sql, params).fetchone()[0])
+
+
+def _dedupe_newest(records: Iterable[RawRecord]) -> list[RawRecord]:
+    """Keep one version per record id within a page: the newest, the last seen on a tie."""
+    best: dict[str, RawRecord] = {}
+    for r in records:
+        cur = best.get(r.record_id)
+        if cur is None or cur.updated_at is None or (r.updated_at is not None and r.updated_at >= cur.updated_at):
+            best[r.record_id] = r
+    return list(best.values())
+
+
+def _as_text(payload: Any) -> str:
+    if isinstance(payload, str | bytes):
+        return payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload
+    try:
+        return json.dumps(payload, default=str, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return repr(payload)

@@ -1,0 +1,161 @@
+"""The sync engine shared by every vendor: pages in, one transaction per page, resumable state.
+
+A vendor module supplies a :class:`StreamReader` that yields :class:`Page` objects. Each page carries the records,
+anything quarantined, and the stream state *after* that page (cursor plus where to resume). The engine commits the
+three together, so a run killed at any moment resumes exactly after its last committed page.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+from connectors.errors import ConnectorError
+from connectors.raw_store import QuarantinedRecord, RawRecord, RawStore, utc_now
+
+log = logging.getLogger("connectors.sync")
+
+SyncMode = Literal["incremental", "full_refresh"]
+
+
+@dataclass
+class Page:
+    records: list[RawRecord]
+    state: dict[str, Any]
+    quarantined: list[QuarantinedRecord] = field(default_factory=list)
+
+
+class StreamReader(Protocol):
+    """Reads one stream. ``state`` is what the last committed page saved (empty on a first run)."""
+
+    name: str
+
+    def read(self, state: dict[str, Any], mode: SyncMode, *, resuming: bool) -> Iterator[Page]: ...
+
+    def final_state(self, state: dict[str, Any]) -> dict[str, Any]:
+        """The state to keep once every page is in: the new cursor, no resume position."""
+        ...
+
+
+@dataclass
+class SyncResult:
+    source: str
+    stream: str
+    sync_id: str
+    mode: str
+    status: str
+    pages: int
+    records: int
+    quarantined: int
+    resumed: bool
+    started_at: datetime
+    finished_at: datetime
+    cursor: Any = None
+    error: str | None = None
+
+    @property
+    def seconds(self) -> float:
+        return (self.finished_at - self.started_at).total_seconds()
+
+
+ProgressFn = Callable[[str], None]
+
+
+def new_sync_id() -> str:
+    return f"{utc_now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+
+
+def run_stream_sync(
+    store: RawStore,
+    reader: StreamReader,
+    *,
+    mode: SyncMode = "incremental",
+    sync_id: str | None = None,
+    progress: ProgressFn | None = None,
+    progress_every_s: float = 5.0,
+) -> SyncResult:
+    """Sync one stream into the raw store. Raises the connector's error after recording the failed run."""
+    sync_id = sync_id or new_sync_id()
+    previous = store.get_state(reader.name)
+    # An unfinished previous run left a resume position: finish that run first, whatever mode was asked for,
+    # because its pages are already merged and its cursor has not moved yet.
+    resuming = previous.status in ("running", "failed") and bool(previous.state.get("run"))
+    state = dict(previous.state)
+    effective_mode: SyncMode = state["run"].get("mode", mode) if resuming else mode
+    started = utc_now()
+    store.start_run(sync_id, reader.name, effective_mode + (" (resumed)" if resuming else ""))
+    pages = records = quarantined = 0
+    last_report = time.monotonic()
+    say = progress or (lambda msg: log.info(msg))
+    if resuming:
+        say(f"{store.source}.{reader.name}: resuming the unfinished sync {previous.sync_id} after its last page")
+    try:
+        for page in reader.read(state, effective_mode, resuming=resuming):
+            store.commit_page(
+                reader.name,
+                page.records,
+                sync_id=sync_id,
+                state=page.state,
+                status="running",
+                quarantined=page.quarantined,
+            )
+            state = page.state
+            pages += 1
+            records += len(page.records)
+            quarantined += len(page.quarantined)
+            if time.monotonic() - last_report >= progress_every_s:
+                say(f"{store.source}.{reader.name}: {pages} pages, {records} records so far")
+                last_report = time.monotonic()
+        final = reader.final_state(state)
+        store.save_state(reader.name, final, status="complete", sync_id=sync_id)
+    except ConnectorError as exc:
+        store.save_state(reader.name, state, status="failed", sync_id=sync_id)
+        store.finish_run(
+            sync_id,
+            reader.name,
+            status="failed",
+            pages=pages,
+            records=records,
+            quarantined=quarantined,
+            error=str(exc),
+        )
+        raise
+    except BaseException as exc:
+        # Anything else (a bug, KeyboardInterrupt): the committed pages and their state stay as they are.
+        store.finish_run(
+            sync_id,
+            reader.name,
+            status="failed",
+            pages=pages,
+            records=records,
+            quarantined=quarantined,
+            error=f"{type(exc).__name__}",
+        )
+        raise
+    finished = utc_now()
+    store.finish_run(sync_id, reader.name, status="complete", pages=pages, records=records, quarantined=quarantined)
+    result = SyncResult(
+        source=store.source,
+        stream=reader.name,
+        sync_id=sync_id,
+        mode=effective_mode,
+        status="complete",
+        pages=pages,
+        records=records,
+        quarantined=quarantined,
+        resumed=resuming,
+        started_at=started,
+        finished_at=finished,
+        cursor=final.get("cursor"),
+    )
+    say(
+        f"{store.source}.{reader.name}: {effective_mode} sync done: {records} records in {pages} pages"
+        + (f", {quarantined} quarantined" if quarantined else "")
+        + f" ({result.seconds:.1f}s)"
+    )
+    return result

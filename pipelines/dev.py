@@ -1,0 +1,29 @@
+"""`make ui`: the sandbox plus `dagster dev` on the project's workspace, stopped together with Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from pipelines.launch import export, sandbox_process
+from pipelines.settings import DEFAULT_SANDBOX_ENV_FILE, REPO_ROOT, SANDBOX_VARIABLES, apply_environment_defaults
+
+
+def main() -> int:
+    apply_environment_defaults()
+    dagster = [sys.executable, "-m", "dagster", "dev", "-w", str(REPO_ROOT / "workspace.yaml"), "-h", "127.0.0.1"]
+    if any(os.environ.get(v) for v in SANDBOX_VARIABLES):
+        print("vendor credentials found in the environment: starting Dagster against them (no sandbox)")
+        return subprocess.call(dagster, cwd=REPO_ROOT)
+    with sandbox_process(DEFAULT_SANDBOX_ENV_FILE, people=500, days=90) as env:
+        export(env)
+        print(f"sandbox HubSpot API at {env['HUBSPOT_BASE_URL']}; Dagster UI at http://127.0.0.1:3000")
+        try:
+            return subprocess.call(dagster, cwd=REPO_ROOT)
+        except KeyboardInterrupt:
+            return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

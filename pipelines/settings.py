@@ -1,0 +1,55 @@
+"""Where things live, and the environment defaults shared by Python and dbt.
+
+dbt run through dagster-dbt may execute from a copy of the project folder, so the warehouse location is always an
+absolute path in ``JOURNEYHUB_WAREHOUSE``, read by both the Python resources and ``dbt_project/profiles.yml``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+VAR_DIR = REPO_ROOT / "var"
+
+WAREHOUSE_ENV = "JOURNEYHUB_WAREHOUSE"
+SANDBOX_ENV_FILE_ENV = "JOURNEYHUB_SANDBOX_ENV_FILE"
+DEFAULT_WAREHOUSE = VAR_DIR / "warehouse.duckdb"
+DEFAULT_SANDBOX_ENV_FILE = VAR_DIR / "sandbox.env"
+
+# Vendor variables a running sandbox writes to its env file.
+SANDBOX_VARIABLES = ("HUBSPOT_BASE_URL", "HUBSPOT_ACCESS_TOKEN")
+
+
+def warehouse_path() -> Path:
+    return Path(os.environ.get(WAREHOUSE_ENV) or DEFAULT_WAREHOUSE).expanduser().resolve()
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            key, _, value = line.partition("=")
+            values[key.strip()] = value.strip()
+    return values
+
+
+def apply_environment_defaults() -> None:
+    """Fill in what the user did not set: the warehouse path, and the sandbox's vendor settings.
+
+    The sandbox (``make sandbox``) writes its URLs and tokens to ``var/sandbox.env``. They are used only when none
+    of the vendor variables is set, so real credentials always win.
+    """
+    os.environ[WAREHOUSE_ENV] = str(warehouse_path())
+    if any(os.environ.get(v) for v in SANDBOX_VARIABLES):
+        return
+    env_file = Path(os.environ.get(SANDBOX_ENV_FILE_ENV) or DEFAULT_SANDBOX_ENV_FILE)
+    if env_file.is_file():
+        for key, value in read_env_file(env_file).items():
+            os.environ.setdefault(key, value)
+        log.info("no vendor credentials set: using the sandbox described in %s", env_file)

@@ -1,0 +1,91 @@
+"""dbt models as Dagster assets (dbt tests become asset checks)."""
+
+import os
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import duckdb
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from pipelines.ingest.hubspot import OWNERS, WAREHOUSE_POOL
+from pipelines.settings import DBT_PROJECT_DIR, warehouse_path
+
+DBT_TARGET = os.environ.get("DBT_TARGET", "dev")
+# The dbt installed beside this interpreter, so a non-activated virtualenv (make, CI, the UI) still finds it.
+_VENV_DBT = Path(sys.executable).parent / "dbt"
+DBT_EXECUTABLE = str(_VENV_DBT) if _VENV_DBT.exists() else "dbt"
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target=DBT_TARGET)
+# Under `dagster dev` the manifest is rebuilt from the SQL on load; everywhere else `make manifest` builds it.
+dbt_project.prepare_if_dev()
+
+LAYER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}
+
+
+class JourneyDbtTranslator(DagsterDbtTranslator):
+    """Groups by dbt layer folder; every model owned by the data team and tagged with its layer."""
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        node = manifest["nodes"].get(unique_id) or manifest["sources"].get(unique_id) or {}
+        if node.get("resource_type") != "model":
+            return spec
+        fqn = node.get("fqn") or []
+        layer = fqn[1] if len(fqn) > 2 else "models"
+        return spec.replace_attributes(
+            group_name=LAYER_GROUPS.get(layer, layer),
+            owners=OWNERS,
+        ).merge_attributes(tags={"layer": layer}, kinds={"duckdb"})
+
+
+def _row_counts(relations: dict[dg.AssetKey, str]) -> dict[dg.AssetKey, int]:
+    """Count rows once dbt has released the warehouse (DuckDB allows one writer, and dbt holds it while running)."""
+    counts: dict[dg.AssetKey, int] = {}
+    if not relations or DBT_TARGET != "dev":
+        return counts
+    with duckdb.connect(str(warehouse_path()), read_only=True) as con:
+        for key, relation in relations.items():
+            try:
+                counts[key] = int(con.execute(f"select count(*) from {relation}").fetchone()[0])
+            except duckdb.Error:
+                continue
+    return counts
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=JourneyDbtTranslator(),
+    pool=WAREHOUSE_POOL,
+)
+def journey_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    invocation = dbt.cli(["build"], context=context)
+    # Hold the events until dbt exits so row counts can be read from the released warehouse file; dbt keeps the
+    # DuckDB file open (and locked) for the whole invocation.
+    events = list(invocation.stream())
+    relations = _model_relations(context, invocation.manifest)
+    counts = _row_counts({k: v for k, v in relations.items() if k in _materialized_keys(context, events)})
+    for event in events:
+        if isinstance(event, dg.Output):
+            key = context.assets_def.asset_key_for_output(event.output_name)
+            if key in counts:
+                event = event.with_metadata({**event.metadata, "dagster/row_count": counts[key]})
+        yield event
+
+
+def _model_relations(context: dg.AssetExecutionContext, manifest: Mapping[str, Any]) -> dict[dg.AssetKey, str]:
+    """Map each model asset of this definition to its warehouse relation."""
+    relations: dict[dg.AssetKey, str] = {}
+    for key in context.assets_def.keys:
+        unique_id = context.assets_def.get_asset_spec(key).metadata.get("dagster_dbt/unique_id")
+        node = manifest["nodes"].get(unique_id) if unique_id else None
+        if node and node.get("resource_type") == "model" and node["config"].get("materialized") != "ephemeral":
+            relations[key] = f'"{node["schema"]}"."{node.get("alias") or node["name"]}"'
+    return relations
+
+
+def _materialized_keys(context: dg.AssetExecutionContext, events: list[Any]) -> set[dg.AssetKey]:
+    return {context.assets_def.asset_key_for_output(e.output_name) for e in events if isinstance(e, dg.Output)}

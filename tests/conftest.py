@@ -1,0 +1,19 @@
+"""Shared fixtures. Every test that needs a vendor starts the sandbox's real HTTP servers on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from sandbox.world import WorldConfig
+
+# Tests never pick up a developer's running sandbox or warehouse by accident.
+os.environ["JOURNEYHUB_SANDBOX_ENV_FILE"] = str(Path(__file__).parent / "no-sandbox.env")
+
+
+@pytest.fixture
+def small_world() -> WorldConfig:
+    """About 200 people over two months: a few pages per stream, fast enough for every test."""
+    return WorldConfig(seed=7, people=200, days=60)

@@ -1,0 +1,76 @@
+"""The raw layer: merge on the primary key, newest version wins, archived kept, quarantine, state in one commit."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from connectors.raw_store import QuarantinedRecord, RawRecord, RawStore
+
+T1, T2, T3 = datetime(2026, 1, 1), datetime(2026, 1, 2), datetime(2026, 1, 3)
+
+
+def rows(path: Path, table: str = "raw_hubspot.contacts") -> dict[str, tuple]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return {r[0]: r[1:] for r in con.execute(f"select record_id, payload, is_archived from {table}").fetchall()}
+
+
+def test_newest_version_wins_in_and_across_pages(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    with RawStore(db, "hubspot") as store:
+        store.commit_page(
+            "contacts",
+            [RawRecord("1", {"v": 2}, T2), RawRecord("1", {"v": 1}, T1), RawRecord("2", {"v": 1}, T1)],
+            sync_id="a",
+            state={"cursor": "x"},
+        )
+        # An older version arriving later (a lookback re-read of a stale page) must not overwrite the newer one.
+        store.commit_page("contacts", [RawRecord("1", {"v": 0}, T1)], sync_id="b", state=None)
+        store.commit_page("contacts", [RawRecord("2", {"v": 3}, T3, is_archived=True)], sync_id="b", state=None)
+    got = rows(db)
+    assert json.loads(got["1"][0]) == {"v": 2}
+    assert json.loads(got["2"][0]) == {"v": 3} and got["2"][1] is True
+    assert len(got) == 2
+
+
+def test_quarantine_and_state_commit_with_the_page(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    with RawStore(db, "hubspot") as store:
+        store.commit_page(
+            "deals",
+            [RawRecord("9", {"ok": True}, T1)],
+            sync_id="s1",
+            state={"cursor": "2026-01-01T00:00:00.000Z", "run": {"after": "10"}},
+            quarantined=[QuarantinedRecord("missing primary key 'id'", {"properties": {}})],
+        )
+        assert store.get_state("deals").state["run"] == {"after": "10"}
+        assert store.quarantine_count("deals", "s1") == 1
+    with duckdb.connect(str(db), read_only=True) as con:
+        source, stream, reason = con.execute("select source, stream, reason from raw_hubspot._quarantine").fetchone()
+    assert (source, stream, reason) == ("hubspot", "deals", "missing primary key 'id'")
+
+
+def test_a_failed_page_leaves_no_trace(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    with RawStore(db, "hubspot") as store:
+        store.commit_page("contacts", [RawRecord("1", {"v": 1}, T1)], sync_id="a", state={"cursor": "one"})
+
+        class Boom(Exception):
+            pass
+
+        with pytest.raises(Boom), store._transaction() as con:
+            con.execute("insert into raw_hubspot.contacts values ('5', '{}', null, false, now(), 'x')")
+            raise Boom
+        assert store.get_state("contacts").state == {"cursor": "one"}
+        assert store.count("contacts") == 1
+
+
+def test_rejects_unsafe_names(tmp_path: Path) -> None:
+    with pytest.raises(ValueError):
+        RawStore(tmp_path / "w.duckdb", "hub spot")
+    with RawStore(tmp_path / "w.duckdb", "hubspot") as store, pytest.raises(ValueError):
+        store.ensure_stream("contacts; drop table x")
