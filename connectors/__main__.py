@@ -27,7 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     sync.add_argument("--warehouse", required=True, help="path of the DuckDB warehouse file")
     sync.add_argument("--streams", help="comma-separated stream names (default: all)")
     sync.add_argument("--mode", choices=("incremental", "full_refresh"), default="incremental")
-    sync.add_argument("--quiet", action="store_true")
+    sync.add_argument("--quiet", action="store_true", help="only warnings and the final line")
+    sync.add_argument("--verbose", action="store_true", help="a progress line after every committed page")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
@@ -35,7 +36,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = HubSpotConfig.from_env()
         with RawStore(args.warehouse, "hubspot") as store, HubSpotConnector(config) as connector:
-            results = connector.sync(store, streams, mode=args.mode, progress=None if args.quiet else print)
+            results = connector.sync(
+                store,
+                streams,
+                mode=args.mode,
+                progress=None if args.quiet else lambda line: print(line, flush=True),
+                progress_every_s=0.0 if args.verbose else 5.0,
+            )
     except ConnectorError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

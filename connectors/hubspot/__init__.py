@@ -11,13 +11,11 @@ Usage outside Dagster::
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
+from connectors.base import Connector
 from connectors.hubspot.api import BASE_URL_ENV, TOKEN_ENV, HubSpotApi, HubSpotConfig
 from connectors.hubspot.catalog import STREAMS, HubSpotStream, get_stream
 from connectors.hubspot.readers import CrmObjectReader, FormSubmissionsReader, SimpleListReader
-from connectors.raw_store import RawStore
-from connectors.sync import ProgressFn, StreamReader, SyncMode, SyncResult, new_sync_id, run_stream_sync
+from connectors.sync import StreamReader
 
 __all__ = [
     "BASE_URL_ENV",
@@ -29,7 +27,10 @@ __all__ = [
 ]
 
 
-class HubSpotConnector:
+class HubSpotConnector(Connector):
+    source = "hubspot"
+    stream_names = tuple(s.name for s in STREAMS)
+
     def __init__(self, config: HubSpotConfig, *, api: HubSpotApi | None = None) -> None:
         self.config = config
         self.api = api or HubSpotApi(config)
@@ -41,32 +42,7 @@ class HubSpotConnector:
         if s.kind == "owners":
             return SimpleListReader(self.api, s, "/crm/v3/owners", with_archived=True)
         if s.kind == "forms":
-            return SimpleListReader(self.api, s, "/marketing/v3/forms", with_archived=False)
+            return SimpleListReader(self.api, s, "/marketing/v3/forms", with_archived=False, limit=50)
         if s.kind == "form_submissions":
             return FormSubmissionsReader(self.api, s)
         raise ValueError(f"no reader for stream kind {s.kind!r}")
-
-    def sync(
-        self,
-        store: RawStore,
-        streams: Iterable[str] | None = None,
-        *,
-        mode: SyncMode = "incremental",
-        sync_id: str | None = None,
-        progress: ProgressFn | None = None,
-    ) -> list[SyncResult]:
-        """Sync the named streams (all by default) one after another under one sync id."""
-        sync_id = sync_id or new_sync_id()
-        names = list(streams) if streams is not None else [s.name for s in STREAMS]
-        return [
-            run_stream_sync(store, self.reader(name), mode=mode, sync_id=sync_id, progress=progress) for name in names
-        ]
-
-    def close(self) -> None:
-        self.api.close()
-
-    def __enter__(self) -> HubSpotConnector:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

@@ -9,7 +9,7 @@ from typing import Any
 
 import requests
 
-from connectors.errors import ConfigurationError
+from connectors.envconfig import numbers, require
 from connectors.http import Classified, HttpClient, RetryPolicy, parse_retry_after
 from connectors.ratelimit import SlidingWindowLimiter
 
@@ -41,31 +41,27 @@ class HubSpotConfig:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> HubSpotConfig:
         env = os.environ if env is None else env
-        token = (env.get(TOKEN_ENV) or "").strip()
-        if not token:
-            raise ConfigurationError(
-                f"{TOKEN_ENV} is not set. Create a HubSpot private app (scopes: crm.objects.*.read, "
-                f"crm.schemas.*.read, forms) and export its access token as {TOKEN_ENV}; "
-                f"or start the bundled sandbox (`make sandbox`) and use the {BASE_URL_ENV} and {TOKEN_ENV} it writes "
-                f"to var/sandbox.env.",
-                source="hubspot",
-            )
+        token = require(
+            env,
+            TOKEN_ENV,
+            source="hubspot",
+            hint="Create a HubSpot private app (scopes: crm.objects.*.read, crm.schemas.*.read, forms) and export "
+            f"its access token as {TOKEN_ENV}.",
+        )
         values: dict[str, Any] = {
             "access_token": token,
             "base_url": (env.get(BASE_URL_ENV) or DEFAULT_BASE_URL).strip(),
+            **numbers(
+                env,
+                {
+                    "HUBSPOT_REQUESTS_PER_10S": ("requests_per_10s", int),
+                    "HUBSPOT_SEARCH_PER_SECOND": ("search_per_second", int),
+                    "HUBSPOT_TIMEOUT_S": ("timeout_s", float),
+                    "HUBSPOT_LOOKBACK_MINUTES": ("lookback_minutes", float),
+                },
+                source="hubspot",
+            ),
         }
-        numeric = {
-            "HUBSPOT_REQUESTS_PER_10S": ("requests_per_10s", int),
-            "HUBSPOT_SEARCH_PER_SECOND": ("search_per_second", int),
-            "HUBSPOT_TIMEOUT_S": ("timeout_s", float),
-            "HUBSPOT_LOOKBACK_MINUTES": ("lookback_minutes", float),
-        }
-        for var, (name, kind) in numeric.items():
-            if env.get(var):
-                try:
-                    values[name] = kind(env[var])
-                except ValueError:
-                    raise ConfigurationError(f"{var}={env[var]!r} is not a number", source="hubspot") from None
         values.update(overrides)
         return cls(**values)
 
@@ -227,7 +223,7 @@ class HubSpotApi:
 
     def list_forms(self) -> list[dict[str, Any]]:
         forms: list[dict[str, Any]] = []
-        for body, _ in self.paged("/marketing/v3/forms", {"limit": 100}):
+        for body, _ in self.paged("/marketing/v3/forms", {"limit": 50}):
             forms += [f for f in body.get("results", []) if isinstance(f, dict)]
         return forms
 

@@ -223,8 +223,11 @@ def _int_or_max(value: Any) -> int:
 class SimpleListReader:
     """Owners and forms: small, fully re-read every sync (``paging.next.after``), active then archived."""
 
-    def __init__(self, api: HubSpotApi, stream: HubSpotStream, path: str, *, with_archived: bool) -> None:
+    def __init__(
+        self, api: HubSpotApi, stream: HubSpotStream, path: str, *, with_archived: bool, limit: int = 100
+    ) -> None:
         self.api = api
+        self.limit = limit
         self.stream = stream
         self.name = stream.name
         self.path = path
@@ -239,7 +242,7 @@ class SimpleListReader:
             "max_seen": None,
         }
         for phase in self.phases[self.phases.index(run["phase"]) :]:
-            params = {"limit": 100, "archived": "true" if phase == "archived" else "false"}
+            params = {"limit": self.limit, "archived": "true" if phase == "archived" else "false"}
             start_after = run.get("after") if phase == run["phase"] else None
             for body, after in self.api.paged(self.path, params, start_after):
                 records, bad, newest = _simple_records(body, self.stream, archived=phase == "archived")

@@ -70,7 +70,7 @@ def journey_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -
     counts = _row_counts({k: v for k, v in relations.items() if k in _materialized_keys(context, events)})
     for event in events:
         if isinstance(event, dg.Output):
-            key = context.assets_def.asset_key_for_output(event.output_name)
+            key = context.asset_key_for_output(event.output_name)
             if key in counts:
                 event = event.with_metadata({**event.metadata, "dagster/row_count": counts[key]})
         yield event
@@ -88,4 +88,4 @@ def _model_relations(context: dg.AssetExecutionContext, manifest: Mapping[str, A
 
 
 def _materialized_keys(context: dg.AssetExecutionContext, events: list[Any]) -> set[dg.AssetKey]:
-    return {context.assets_def.asset_key_for_output(e.output_name) for e in events if isinstance(e, dg.Output)}
+    return {context.asset_key_for_output(e.output_name) for e in events if isinstance(e, dg.Output)}

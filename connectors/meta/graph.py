@@ -1,0 +1,185 @@
+"""Meta Graph API access shared by the Meta Ads and the Facebook Page / Instagram connectors.
+
+Graph conventions: cursor paging (``paging.cursors.after`` is present even on the last page; the end is the
+absence of ``paging.next``), timestamps like ``2026-03-01T10:15:00+0000``, and errors in an ``error`` object whose
+``code`` decides what happened — rate limits arrive as HTTP 400 with codes 4, 17, 32, 613 or 800xx.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from connectors.envconfig import numbers, require
+from connectors.http import Classified, HttpClient, RetryPolicy
+from connectors.ratelimit import SlidingWindowLimiter
+
+TOKEN_ENV = "META_ACCESS_TOKEN"
+BASE_URL_ENV = "META_BASE_URL"
+DEFAULT_BASE_URL = "https://graph.facebook.com"
+DEFAULT_API_VERSION = "v25.0"
+
+# Codes Meta documents as throttling: app (4), user (17), page (32), ad account (613), business use case (800xx).
+RATE_LIMIT_CODES = frozenset({4, 17, 32, 613}) | frozenset(range(80000, 80010))
+PERMISSION_CODES = frozenset({10, 190}) | frozenset(range(200, 300))
+
+
+@dataclass(frozen=True)
+class MetaConfig:
+    access_token: str
+    ad_account_id: str | None = None
+    page_id: str | None = None
+    ig_user_id: str | None = None
+    base_url: str = DEFAULT_BASE_URL
+    api_version: str = DEFAULT_API_VERSION
+    # Meta restates conversions for up to 28 days (its default attribution window): re-read that much.
+    restatement_days: int = 28
+    # Longer insight ranges run as async report jobs, as Meta asks.
+    sync_insights_max_days: int = 7
+    # Comments keep arriving after a post is published: re-read comments of posts this recent.
+    comments_reread_days: int = 14
+    requests_per_minute: int = 200
+    timeout_s: float = 30.0
+    max_attempts: int = 8
+    backoff_base_s: float = 1.0
+    report_poll_s: float = 1.0
+    report_timeout_s: float = 600.0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> MetaConfig:
+        env = os.environ if env is None else env
+        token = require(
+            env,
+            TOKEN_ENV,
+            source="meta",
+            hint="Create a system-user access token with ads_read, leads_retrieval, pages_read_engagement and "
+            f"instagram_basic permissions in Meta Business Manager and export it as {TOKEN_ENV}.",
+        )
+        values: dict[str, Any] = {
+            "access_token": token,
+            "ad_account_id": (env.get("META_AD_ACCOUNT_ID") or "").strip() or None,
+            "page_id": (env.get("META_PAGE_ID") or "").strip() or None,
+            "ig_user_id": (env.get("META_IG_USER_ID") or "").strip() or None,
+            "base_url": (env.get(BASE_URL_ENV) or DEFAULT_BASE_URL).strip(),
+            "api_version": (env.get("META_API_VERSION") or DEFAULT_API_VERSION).strip(),
+            **numbers(
+                env,
+                {
+                    "META_RESTATEMENT_DAYS": ("restatement_days", int),
+                    "META_REQUESTS_PER_MINUTE": ("requests_per_minute", int),
+                    "META_TIMEOUT_S": ("timeout_s", float),
+                    "META_COMMENTS_REREAD_DAYS": ("comments_reread_days", int),
+                },
+                source="meta",
+            ),
+        }
+        values.update(overrides)
+        return cls(**values)
+
+    @property
+    def account_node(self) -> str:
+        if not self.ad_account_id:
+            raise ValueError("META_AD_ACCOUNT_ID is not set (the ad account id, with or without the act_ prefix)")
+        acct = self.ad_account_id
+        return acct if acct.startswith("act_") else f"act_{acct}"
+
+    def __repr__(self) -> str:
+        return f"MetaConfig(base_url={self.base_url!r}, ad_account_id={self.ad_account_id!r}, access_token='***')"
+
+
+def _usage_wait_s(resp: requests.Response) -> float | None:
+    """``estimated_time_to_regain_access`` (minutes) from the business-use-case usage header, in seconds."""
+    raw = resp.headers.get("X-Business-Use-Case-Usage")
+    if not raw:
+        return None
+    try:
+        usage = json.loads(raw)
+    except ValueError:
+        return None
+    minutes = 0.0
+    for entries in usage.values() if isinstance(usage, dict) else []:
+        for entry in entries if isinstance(entries, list) else []:
+            minutes = max(minutes, float(entry.get("estimated_time_to_regain_access") or 0))
+    return minutes * 60 if minutes > 0 else None
+
+
+def classify_graph(resp: requests.Response, body: Any) -> Classified | None:
+    err = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(err, dict):
+        return None
+    code = err.get("code")
+    sub = err.get("error_subcode")
+    trace = f" (fbtrace_id {err['fbtrace_id']})" if err.get("fbtrace_id") else ""
+    text = f"Graph error {code}{f'/{sub}' if sub else ''}: {err.get('message', '')}{trace}"
+    if code in RATE_LIMIT_CODES:
+        return Classified("rate_limited", text, _usage_wait_s(resp))
+    if code in PERMISSION_CODES:
+        return Classified("auth", text)
+    if err.get("is_transient") or code in (1, 2) or resp.status_code >= 500:
+        return Classified("transient", text)
+    return Classified("request", text)
+
+
+class GraphApi:
+    def __init__(self, config: MetaConfig, *, http: HttpClient | None = None) -> None:
+        self.config = config
+        self.http = http or HttpClient(
+            config.base_url,
+            source="meta",
+            credential_env_var=TOKEN_ENV,
+            base_url_env_var=BASE_URL_ENV,
+            # The token travels in a header, never in URLs, so paging links and logs never carry it.
+            headers={"Authorization": f"Bearer {config.access_token}"},
+            secrets=[config.access_token],
+            timeout_s=config.timeout_s,
+            retry=RetryPolicy(max_attempts=config.max_attempts, base_delay_s=config.backoff_base_s),
+            limiters={"default": SlidingWindowLimiter(config.requests_per_minute, 60.0)},
+            classifier=classify_graph,
+        )
+
+    def close(self) -> None:
+        self.http.close()
+
+    def path(self, node: str, edge: str | None = None) -> str:
+        return f"/{self.config.api_version}/{node}" + (f"/{edge}" if edge else "")
+
+    def get(self, node: str, edge: str | None = None, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        return self.http.get(self.path(node, edge), params=_encode(params or {})) or {}
+
+    def post(self, node: str, edge: str | None = None, data: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        return self.http.request("POST", self.path(node, edge), data=_encode(data or {})) or {}
+
+    def pages(
+        self, node: str, edge: str, params: Mapping[str, Any], after: str | None = None
+    ) -> Iterator[tuple[dict[str, Any], str | None]]:
+        """Yield ``(page body, cursor of the next page or None)``; the end is a page without ``paging.next``."""
+        while True:
+            query = dict(params)
+            if after:
+                query["after"] = after
+            body = self.get(node, edge, query)
+            paging = body.get("paging") or {}
+            after = (paging.get("cursors") or {}).get("after") if paging.get("next") else None
+            yield body, after
+            if not after:
+                return
+
+
+def _encode(params: Mapping[str, Any]) -> dict[str, str]:
+    """The SDK's encoding: lists and dicts as compact JSON with sorted keys, booleans as true/false."""
+    out: dict[str, str] = {}
+    for key, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            out[key] = "true" if value else "false"
+        elif isinstance(value, list | dict):
+            out[key] = json.dumps(value, sort_keys=True, separators=(",", ":"))
+        else:
+            out[key] = str(value)
+    return out

@@ -1,0 +1,55 @@
+{#-
+    touchpoint_columns: the column contract every per-source touchpoint model (int_<source>__touchpoints) meets,
+    as (name, type) pairs. int_touchpoints_unioned selects exactly these columns, cast to these types, from each
+    source model, so a new source cannot silently shift or retype a column.
+-#}
+{% macro touchpoint_columns() -%}
+    {%- set string = dbt.type_string() -%}
+    {{ return([
+        ('touch_id', string),
+        ('touch_event_id', string),
+        ('person_identifier_type', string),
+        ('person_identifier_value', string),
+        ('occurred_at', dbt.type_timestamp()),
+        ('source_system', string),
+        ('source_stream', string),
+        ('source_record_id', string),
+        ('touch_type', string),
+        ('channel', string),
+        ('campaign', string),
+        ('utm_source', string),
+        ('utm_medium', string),
+        ('utm_campaign', string),
+        ('utm_content', string),
+        ('utm_term', string),
+        ('gclid', string),
+        ('fbclid', string),
+        ('owner_id', string),
+        ('deal_id', string),
+        ('stage_from', string),
+        ('stage_to', string),
+        ('detail', string),
+        ('score', dbt.type_numeric()),
+        ('value_amount', dbt.type_numeric()),
+        ('currency', string),
+    ]) }}
+{%- endmacro %}
+
+
+{#-
+    select_touchpoint_columns: `select <every contract column> from <relation>`, cast to the contract types, in
+    contract order. Columns not listed in `available` (default: all) are selected as typed nulls, so a source
+    branch only names the columns it has.
+-#}
+{% macro select_touchpoint_columns(relation, available=none) -%}
+    select
+    {%- for name, data_type in journeyhub.touchpoint_columns() %}
+        {% if available is none or name in available -%}
+            cast({{ name }} as {{ data_type }}) as {{ name }}
+        {%- else -%}
+            cast(null as {{ data_type }}) as {{ name }}
+        {%- endif -%}
+        {%- if not loop.last %},{% endif %}
+    {%- endfor %}
+    from {{ relation }}
+{%- endmacro %}

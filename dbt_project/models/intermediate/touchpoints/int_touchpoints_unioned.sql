@@ -1,0 +1,26 @@
+-- Every source's touchpoints in one relation, on the shared column contract (macros/touchpoints.sql).
+-- To add a source, build its int_<source>__touchpoints model on that contract and add it to this list.
+{%- set touchpoint_models = [
+    ref('int_hubspot__touchpoints'),
+] %}
+
+with
+
+{% for model in touchpoint_models %}
+{{ model.identifier }} as (
+
+    {{ select_touchpoint_columns(model) }}
+
+),
+
+{% endfor %}
+unioned as (
+
+    {% for model in touchpoint_models %}
+    select * from {{ model.identifier }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+)
+
+select * from unioned

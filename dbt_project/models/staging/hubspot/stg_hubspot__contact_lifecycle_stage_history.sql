@@ -1,0 +1,45 @@
+-- One row per entry of a contact's lifecyclestage history (propertiesWithHistory), i.e. per time the property
+-- was set. Consecutive entries may repeat a value; int_hubspot__lifecycle_stage_changes keeps real changes only.
+with
+
+source as (
+
+    select * from {{ source('hubspot', 'contacts') }}
+
+),
+
+history as (
+
+    {{ json_array_items('source', 'payload', ['propertiesWithHistory', 'lifecyclestage'], ['record_id', 'is_archived']) }}
+
+),
+
+renamed as (
+
+    select
+
+        ----------  ids
+        {{ surrogate_key(['record_id', 'item_index']) }} as lifecycle_stage_history_id,
+        record_id as contact_id,
+        nullif({{ json_text('item', 'sourceId') }}, '') as change_source_id,
+        nullif({{ json_text('item', 'updatedByUserId') }}, '') as updated_by_user_id,
+
+        ----------  strings
+        nullif({{ json_text('item', 'value') }}, '') as lifecycle_stage,
+        nullif({{ json_text('item', 'sourceType') }}, '') as change_source_type,
+
+        ----------  numerics
+        -- position in HubSpot's list, which is newest first (0 = current value)
+        item_index as history_index,
+
+        ----------  booleans
+        is_archived,
+
+        ----------  timestamps
+        {{ iso_to_timestamp(json_text('item', 'timestamp')) }} as changed_at
+
+    from history
+
+)
+
+select * from renamed

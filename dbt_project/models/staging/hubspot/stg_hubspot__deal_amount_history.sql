@@ -1,0 +1,44 @@
+-- One row per entry of a deal's amount history (propertiesWithHistory), i.e. per time the amount was set.
+with
+
+source as (
+
+    select * from {{ source('hubspot', 'deals') }}
+
+),
+
+history as (
+
+    {{ json_array_items('source', 'payload', ['propertiesWithHistory', 'amount'], ['record_id', 'is_archived']) }}
+
+),
+
+renamed as (
+
+    select
+
+        ----------  ids
+        {{ surrogate_key(['record_id', 'item_index']) }} as deal_amount_history_id,
+        record_id as deal_id,
+        nullif({{ json_text('item', 'sourceId') }}, '') as change_source_id,
+        nullif({{ json_text('item', 'updatedByUserId') }}, '') as updated_by_user_id,
+
+        ----------  strings
+        nullif({{ json_text('item', 'sourceType') }}, '') as change_source_type,
+
+        ----------  numerics
+        cast(nullif({{ json_text('item', 'value') }}, '') as {{ dbt.type_numeric() }}) as amount,
+        -- position in HubSpot's list, which is newest first (0 = current value)
+        item_index as history_index,
+
+        ----------  booleans
+        is_archived,
+
+        ----------  timestamps
+        {{ iso_to_timestamp(json_text('item', 'timestamp')) }} as changed_at
+
+    from history
+
+)
+
+select * from renamed

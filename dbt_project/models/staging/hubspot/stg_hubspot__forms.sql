@@ -1,0 +1,32 @@
+with
+
+source as (
+
+    select * from {{ source('hubspot', 'forms') }}
+
+),
+
+renamed as (
+
+    select
+
+        ----------  ids
+        record_id as form_id,
+
+        ----------  strings
+        nullif({{ json_text('payload', 'name') }}, '') as form_name,
+        nullif({{ json_text('payload', 'formType') }}, '') as form_type,
+
+        ----------  booleans
+        is_archived,
+
+        ----------  timestamps
+        {{ iso_to_timestamp(json_text('payload', 'createdAt')) }} as created_at,
+        {{ iso_to_timestamp(json_text('payload', 'updatedAt')) }} as updated_at,
+        _extracted_at
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,36 @@
+with
+
+source as (
+
+    select * from {{ source('hubspot', 'meetings') }}
+
+),
+
+renamed as (
+
+    select
+
+        ----------  ids
+        record_id as meeting_id,
+        {{ hubspot_property('hubspot_owner_id') }} as owner_id,
+
+        ----------  strings
+        {{ hubspot_property('hs_meeting_title') }} as meeting_title,
+        {{ hubspot_property('hs_meeting_outcome') }} as meeting_outcome,
+
+        ----------  booleans
+        is_archived,
+
+        ----------  timestamps
+        {{ iso_to_timestamp(hubspot_property('hs_timestamp')) }} as occurred_at,
+        {{ iso_to_timestamp(hubspot_property('hs_meeting_start_time')) }} as meeting_start_at,
+        {{ iso_to_timestamp(hubspot_property('hs_meeting_end_time')) }} as meeting_end_at,
+        {{ iso_to_timestamp(hubspot_property('hs_createdate')) }} as created_at,
+        {{ iso_to_timestamp(json_text('payload', 'updatedAt')) }} as updated_at,
+        _extracted_at
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,171 @@
+"""Ground-truth manifest: who each person really is, which records belong to them, and their true stages.
+
+The pipeline never reads it; tests score identity resolution and stage assignment against it.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sandbox.world.stages import STAGES, stage_entries, true_stage
+from sandbox.world.timeutil import iso_ms
+
+if TYPE_CHECKING:
+    from sandbox.world.world import World
+
+PERSON_COLUMNS = (
+    "person_id",
+    "person_index",
+    "persona",
+    "true_stage",
+    *(f"{s}_at" for s in STAGES),
+    "first_name",
+    "last_name",
+    "emails",
+    "phone_e164",
+    "company_domain",
+    "is_anonymous",
+    "first_touch_at",
+    "visible_events",
+    "hubspot_contact_ids",
+    "mailchimp_member_ids",
+    "gclids",
+    "fbclids",
+    "meta_lead_ids",
+    "facebook_user_id",
+    "instagram_user_id",
+    "referred_by",
+    "referrer_email",
+    "owner_id",
+)
+RECORD_COLUMNS = ("source", "stream", "record_id", "person_id", "relation", "archived")
+STAGE_COLUMNS = ("person_id", "stage", "entered_at")
+
+
+@dataclass
+class Manifest:
+    now: str
+    persons: list[dict[str, Any]]
+    records: list[dict[str, Any]]
+    stages: list[dict[str, Any]]
+
+    def person(self, person_id: str) -> dict[str, Any]:
+        for p in self.persons:
+            if p["person_id"] == person_id:
+                return p
+        raise KeyError(person_id)
+
+
+def build_manifest(world: World) -> Manifest:
+    from sandbox.world.people import company_info
+    from sandbox.world.projections import hubspot_schema as hs
+
+    cfg = world.config
+    now = world.now_ms
+    persons: list[dict[str, Any]] = []
+    records: list[dict[str, Any]] = []
+    stages: list[dict[str, Any]] = []
+    for p in world.visible_persons():
+        ev = p.events_until(now)
+        entries = stage_entries(ev)
+        snap = world.hubspot_snapshot(p.index)
+        contact_ids = [r.id for r in snap.records if r.otype == "contacts"]
+        clicks = [e for e in ev if e.type == "ad_click"]
+        sends = []
+        for e in ev:
+            if e.type == "email_send" and e.attrs["email"] not in sends:
+                sends.append(e.attrs["email"])
+        from sandbox.world.people import mailchimp_member_id
+
+        row: dict[str, Any] = {
+            "person_id": p.person_id,
+            "person_index": p.index,
+            "persona": p.persona,
+            "true_stage": true_stage(ev) or "",
+        }
+        for s in STAGES:
+            row[f"{s}_at"] = iso_ms(entries[s]) if s in entries else ""
+        row.update(
+            first_name=p.first_name,
+            last_name=p.last_name,
+            emails=";".join(p.emails),
+            phone_e164=p.phone_e164,
+            company_domain=company_info(cfg.seed, p.company, cfg.owners).domain if p.company is not None else "",
+            is_anonymous=p.is_anonymous,
+            first_touch_at=iso_ms(ev[0].ts),
+            visible_events=len(ev),
+            hubspot_contact_ids=";".join(contact_ids),
+            mailchimp_member_ids=";".join(mailchimp_member_id(a) for a in sends),
+            gclids=";".join(e.attrs["click_id"] for e in clicks if e.attrs["platform"] == "google"),
+            fbclids=";".join(e.attrs["click_id"] for e in clicks if e.attrs["platform"] == "meta"),
+            meta_lead_ids=";".join(e.attrs["lead_id"] for e in ev if e.type == "lead_ad_submission"),
+            facebook_user_id=p.facebook_user_id or "",
+            instagram_user_id=p.instagram_user_id or "",
+            referred_by=world.persons[p.referred_by].person_id if p.referred_by is not None else "",
+            referrer_email=p.referrer_email or "",
+            owner_id=hs.owner_id(p.owner),
+        )
+        persons.append(row)
+        for s in STAGES:
+            if s in entries:
+                stages.append({"person_id": p.person_id, "stage": s, "entered_at": iso_ms(entries[s])})
+        for r in snap.records:
+            records.append(
+                {
+                    "source": "hubspot",
+                    "stream": r.otype,
+                    "record_id": r.id,
+                    "person_id": p.person_id,
+                    "relation": r.relation,
+                    "archived": r.archived,
+                }
+            )
+        for sub in snap.submissions:
+            records.append(
+                {
+                    "source": "hubspot",
+                    "stream": "form_submissions",
+                    "record_id": sub["conversionId"],
+                    "person_id": p.person_id,
+                    "relation": sub["_relation"],
+                    "archived": False,
+                }
+            )
+    agg = world.hubspot_aggregates
+    for k in agg.companies():
+        for i in agg.shared_people(k, now):
+            records.append(
+                {
+                    "source": "hubspot",
+                    "stream": "contacts",
+                    "record_id": hs.shared_contact_id(k),
+                    "person_id": world.persons[i].person_id,
+                    "relation": "shared",
+                    "archived": False,
+                }
+            )
+    return Manifest(iso_ms(now), persons, records, stages)
+
+
+def _write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
+        w.writeheader()
+        w.writerows(rows)
+    os.replace(tmp, path)
+
+
+def write_manifest(world: World, directory: str | Path) -> Manifest:
+    """Write persons.csv, records.csv and stages.csv into ``directory``; returns the manifest."""
+    d = Path(directory)
+    d.mkdir(parents=True, exist_ok=True)
+    m = build_manifest(world)
+    _write_csv(d / "persons.csv", PERSON_COLUMNS, m.persons)
+    _write_csv(d / "records.csv", RECORD_COLUMNS, m.records)
+    _write_csv(d / "stages.csv", STAGE_COLUMNS, m.stages)
+    return m

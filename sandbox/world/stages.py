@@ -1,0 +1,74 @@
+"""Ground-truth journey stages, computed from a person's events with the rules of docs/sandbox.md.
+
+* ``awareness``: any touch.
+* ``engagement``: an email click, a social comment or a social reaction.
+* ``consideration``: a form submission, a meeting or a deal created.
+* ``conversion``: a deal won, a purchase, or the lifecycle stage becoming ``customer``.
+* ``retention``: a second conversion event (the second of ``deal_won`` / ``purchase``: a repeat purchase or an
+  existing-business deal won).
+* ``advocacy``: a referral given, or an NPS answer of 9 or 10.
+
+The true stage is the highest stage reached. Stages are monotonic: when a higher stage is entered before a lower
+one's own rule fired, the lower stage counts as entered at that same instant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sandbox.world.people import Event
+
+STAGES: tuple[str, ...] = ("awareness", "engagement", "consideration", "conversion", "retention", "advocacy")
+STAGE_RANK: dict[str, int] = {s: i for i, s in enumerate(STAGES)}
+
+_ENGAGEMENT = frozenset({"email_click", "social_comment", "social_reaction"})
+_CONSIDERATION = frozenset({"form_submission", "meeting", "deal_created"})
+_CONVERSION = frozenset({"deal_won", "purchase"})
+
+
+def stage_entries(events: Iterable[Event], now_ms: int | None = None) -> dict[str, int]:
+    """``{stage: entered_at_ms}`` for every stage reached by ``now_ms`` (all events when None)."""
+    first: list[int | None] = [None] * len(STAGES)
+    conversions = 0
+    for ev in events:
+        ts = ev.ts
+        if now_ms is not None and ts > now_ms:
+            break
+        if first[0] is None:
+            first[0] = ts
+        t = ev.type
+        if t in _ENGAGEMENT:
+            if first[1] is None:
+                first[1] = ts
+        elif t in _CONSIDERATION:
+            if first[2] is None:
+                first[2] = ts
+        elif t in _CONVERSION:
+            conversions += 1
+            if first[3] is None:
+                first[3] = ts
+            if conversions == 2 and first[4] is None:
+                first[4] = ts
+        elif t == "lifecycle_changed" and ev.attrs["stage"] == "customer":
+            if first[3] is None:
+                first[3] = ts
+        elif (t == "referral_given" or (t == "survey_response" and ev.attrs["score"] >= 9)) and first[5] is None:
+            first[5] = ts
+    # monotonic: a stage counts as entered no later than any higher stage
+    out: dict[str, int] = {}
+    nxt: int | None = None
+    for i in range(len(STAGES) - 1, -1, -1):
+        v = first[i]
+        if nxt is not None and (v is None or nxt < v):
+            v = nxt
+        if v is not None:
+            out[STAGES[i]] = v
+            nxt = v
+    return {s: out[s] for s in STAGES if s in out}
+
+
+def true_stage(events: Iterable[Event], now_ms: int | None = None) -> str | None:
+    entries = stage_entries(events, now_ms)
+    if not entries:
+        return None
+    return max(entries, key=STAGE_RANK.__getitem__)

@@ -1,0 +1,126 @@
+"""The world: persons with full journeys, a clock, and vendor views as of that clock."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+from sandbox.world.config import WorldConfig
+from sandbox.world.people import Event, Person, PersonGenerator
+from sandbox.world.projections.hubspot import (
+    Aggregates,
+    PersonSnapshot,
+    PersonTimeline,
+    build_timeline,
+    snapshot,
+)
+from sandbox.world.projections.hubspot_store import HubSpotStore
+from sandbox.world.stages import stage_entries, true_stage
+from sandbox.world.timeutil import from_ms, to_ms
+
+
+def iter_persons(config: WorldConfig, start: int = 0, stop: int | None = None) -> Iterator[Person]:
+    """Generate persons ``start..stop`` in order without keeping them (for large streaming loads)."""
+    gen = PersonGenerator(config)
+    for i in range(start, config.people if stop is None else stop):
+        yield gen.generate(i)
+
+
+class World:
+    """A generated world and its clock.
+
+    Every person's journey is generated up front; vendors show the state as of ``now`` (default: end of the start
+    window). :meth:`advance` moves the clock, revealing new events, contacts and stage changes, and refreshes the
+    vendor stores (only people whose view changed are re-projected).
+    """
+
+    def __init__(self, config: WorldConfig | None = None, *, now: datetime | None = None) -> None:
+        self.config = config or WorldConfig()
+        self.lock = threading.RLock()
+        gen = PersonGenerator(self.config)
+        self.persons: list[Person] = [gen.generate(i) for i in range(self.config.people)]
+        self._now = to_ms(now) if now is not None else self.config.end_ms
+        self._hs_timelines: list[PersonTimeline] = [build_timeline(p, self.config) for p in self.persons]
+        self._hs_snaps: list[PersonSnapshot] = [snapshot(tl, self._now) for tl in self._hs_timelines]
+        self._aggregates = Aggregates(self.config)
+        for tl in self._hs_timelines:
+            self._aggregates.add(tl)
+        self.hubspot = HubSpotStore(self.config)
+        self._refresh_hubspot()
+
+    # -- clock -------------------------------------------------------------------------------------------------
+
+    @property
+    def now(self) -> datetime:
+        """The world's clock (aware UTC datetime)."""
+        return from_ms(self._now)
+
+    @property
+    def now_ms(self) -> int:
+        return self._now
+
+    def advance(
+        self, delta: timedelta | None = None, *, days: float = 0, hours: float = 0, minutes: float = 0
+    ) -> list[int]:
+        """Move the clock forward; returns the indexes of persons whose HubSpot view changed."""
+        step = (delta or timedelta()) + timedelta(days=days, hours=hours, minutes=minutes)
+        return self.set_now(self.now + step)
+
+    def set_now(self, when: datetime) -> list[int]:
+        new = to_ms(when)
+        with self.lock:
+            old = self._now
+            if new >= old:
+                changed = [
+                    i for i, s in enumerate(self._hs_snaps) if s.next_change is not None and s.next_change <= new
+                ]
+            else:
+                changed = list(range(len(self.persons)))
+            self._now = new
+            for i in changed:
+                self._hs_snaps[i] = snapshot(self._hs_timelines[i], new)
+            self._refresh_hubspot()
+            return changed
+
+    def _refresh_hubspot(self) -> None:
+        records = [r for s in self._hs_snaps for r in s.records]
+        records.extend(self._aggregates.snapshot(self._now))
+        subs = [sub for s in self._hs_snaps for sub in s.submissions]
+        self.hubspot.load(records, subs)
+
+    # -- truth -------------------------------------------------------------------------------------------------
+
+    def visible_events(self, person: Person | int) -> list[Event]:
+        p = self.persons[person] if isinstance(person, int) else person
+        return p.events_until(self._now)
+
+    def stage_entries(self, person: Person | int) -> dict[str, int]:
+        return stage_entries(self.visible_events(person))
+
+    def true_stage(self, person: Person | int) -> str | None:
+        return true_stage(self.visible_events(person))
+
+    def visible_persons(self) -> list[Person]:
+        """Persons whose first event is visible (a person exists in the world from their first touch)."""
+        return [p for p in self.persons if p.events and p.events[0].ts <= self._now]
+
+    def hubspot_snapshot(self, person: Person | int) -> PersonSnapshot:
+        i = person if isinstance(person, int) else person.index
+        return self._hs_snaps[i]
+
+    @property
+    def hubspot_aggregates(self) -> Aggregates:
+        return self._aggregates
+
+    # -- manifest ----------------------------------------------------------------------------------------------
+
+    def manifest(self):  # -> Manifest (import cycle avoided)
+        from sandbox.world.manifest import build_manifest
+
+        return build_manifest(self)
+
+    def write_manifest(self, directory):
+        from sandbox.world.manifest import write_manifest
+
+        return write_manifest(self, directory)
