@@ -3,9 +3,9 @@
 Loaded by ``workspace.yaml`` (``dagster dev -w workspace.yaml`` / ``make ui``).
 """
 
-from __future__ import annotations
-
 import os
+from datetime import timedelta
+from typing import Any
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
@@ -14,47 +14,105 @@ from pipelines.settings import apply_environment_defaults
 
 apply_environment_defaults()
 
-from pipelines.ingest.hubspot import hubspot_raw  # noqa: E402  (needs the environment defaults above)
-from pipelines.resources import HubSpotResource, WarehouseResource  # noqa: E402
-from pipelines.settings import WAREHOUSE_ENV  # noqa: E402
+# The modules below read the environment (partition start date, dbt target) when imported.
+from pipelines.ingest.google_ads import google_ads_daily, google_ads_raw  # noqa: E402
+from pipelines.ingest.hubspot import hubspot_raw  # noqa: E402
+from pipelines.ingest.mailchimp import mailchimp_raw  # noqa: E402
+from pipelines.ingest.meta import meta_ads_insights, meta_ads_raw, social_raw  # noqa: E402
+from pipelines.partitions import daily_partitions  # noqa: E402
+from pipelines.resources import (  # noqa: E402
+    GoogleAdsResource,
+    HubSpotResource,
+    MailchimpResource,
+    MetaResource,
+    WarehouseResource,
+)
+from pipelines.settings import WAREHOUSE_ENV, today  # noqa: E402
 from pipelines.transform.dbt import DBT_EXECUTABLE, DBT_TARGET, dbt_project, journey_dbt_models  # noqa: E402
+
+INGEST_ASSETS = [
+    hubspot_raw,
+    mailchimp_raw,
+    meta_ads_raw,
+    meta_ads_insights,
+    social_raw,
+    google_ads_raw,
+    google_ads_daily,
+]
+
+# Ad platforms restate the last weeks of conversions (Meta up to 28 days), so the scheduled refresh re-reads them.
+RESTATEMENT_DAYS = 28
 
 refresh_all = dg.define_asset_job(
     name="refresh_all",
     selection=dg.AssetSelection.all(),
-    description="Sync every source, then build and test every dbt model.",
-    tags={"dagster/max_retries": "0"},
+    partitions_def=daily_partitions,
+    description="Sync every source (ad metrics for the run's day range), then build and test every dbt model.",
 )
 
-refresh_schedule = dg.ScheduleDefinition(
-    name="refresh_all_every_6_hours",
+
+def restatement_range(days: int = RESTATEMENT_DAYS) -> tuple[str, str]:
+    """Partition keys from ``days`` ago to today: the window the ad platforms may still revise."""
+    end = today()
+    start = max(end - timedelta(days=days - 1), daily_partitions.start.date())
+    return start.isoformat(), end.isoformat()
+
+
+def range_tags(first: str, last: str) -> dict[str, str]:
+    return {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}
+
+
+@dg.schedule(
+    name="refresh_all_daily",
     job=refresh_all,
-    cron_schedule="0 */6 * * *",
+    cron_schedule="0 6 * * *",
     default_status=dg.DefaultScheduleStatus.STOPPED,
-    description="Turn on in the UI (Automation tab) to refresh the whole platform four times a day.",
+    description="Every morning: sync every source, re-read the last 28 days of ad metrics, rebuild the models.",
 )
+def refresh_all_daily(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    first, last = restatement_range()
+    return dg.RunRequest(run_key=f"refresh-{last}", tags=range_tags(first, last))
 
 
-def build_defs(*, hubspot: HubSpotResource | None = None) -> dg.Definitions:
+def default_resources() -> dict[str, Any]:
+    env = os.environ.get
+    return {
+        "warehouse": WarehouseResource(path=dg.EnvVar(WAREHOUSE_ENV)),
+        "hubspot": HubSpotResource(
+            access_token=dg.EnvVar("HUBSPOT_ACCESS_TOKEN"),
+            base_url=env("HUBSPOT_BASE_URL") or "https://api.hubapi.com",
+        ),
+        "mailchimp": MailchimpResource(api_key=dg.EnvVar("MAILCHIMP_API_KEY"), base_url=env("MAILCHIMP_BASE_URL", "")),
+        "meta": MetaResource(
+            access_token=dg.EnvVar("META_ACCESS_TOKEN"),
+            ad_account_id=env("META_AD_ACCOUNT_ID", ""),
+            page_id=env("META_PAGE_ID", ""),
+            ig_user_id=env("META_IG_USER_ID", ""),
+            base_url=env("META_BASE_URL") or "https://graph.facebook.com",
+        ),
+        "google_ads": GoogleAdsResource(
+            access_token=dg.EnvVar("GOOGLE_ADS_ACCESS_TOKEN"),
+            developer_token=dg.EnvVar("GOOGLE_ADS_DEVELOPER_TOKEN"),
+            customer_id=env("GOOGLE_ADS_CUSTOMER_ID", ""),
+            login_customer_id=env("GOOGLE_ADS_LOGIN_CUSTOMER_ID", ""),
+            base_url=env("GOOGLE_ADS_BASE_URL") or "https://googleads.googleapis.com",
+        ),
+        "dbt": DbtCliResource(
+            project_dir=dbt_project,
+            profiles_dir=str(dbt_project.project_dir),
+            target=DBT_TARGET,
+            dbt_executable=DBT_EXECUTABLE,
+        ),
+    }
+
+
+def build_defs(**resource_overrides: Any) -> dg.Definitions:
     """The platform's definitions. Tests pass resources bound to their sandbox; everyone else gets the environment."""
     return dg.Definitions(
-        assets=[hubspot_raw, journey_dbt_models],
+        assets=[*INGEST_ASSETS, journey_dbt_models],
         jobs=[refresh_all],
-        schedules=[refresh_schedule],
-        resources={
-            "warehouse": WarehouseResource(path=dg.EnvVar(WAREHOUSE_ENV)),
-            "hubspot": hubspot
-            or HubSpotResource(
-                access_token=dg.EnvVar("HUBSPOT_ACCESS_TOKEN"),
-                base_url=os.environ.get("HUBSPOT_BASE_URL") or "https://api.hubapi.com",
-            ),
-            "dbt": DbtCliResource(
-                project_dir=dbt_project,
-                profiles_dir=str(dbt_project.project_dir),
-                target=DBT_TARGET,
-                dbt_executable=DBT_EXECUTABLE,
-            ),
-        },
+        schedules=[refresh_all_daily],
+        resources={**default_resources(), **resource_overrides},
     )
 
 

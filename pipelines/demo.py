@@ -24,16 +24,20 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     with sandbox_process(DEFAULT_SANDBOX_ENV_FILE, people=args.people, days=args.days, seed=args.seed) as env:
         export(env)
-        print(f"sandbox HubSpot API at {env.get('HUBSPOT_BASE_URL')}")
+        for var in ("HUBSPOT_BASE_URL", "MAILCHIMP_BASE_URL", "META_BASE_URL", "GOOGLE_ADS_BASE_URL"):
+            if env.get(var):
+                print(f"  sandbox {var.split('_BASE_URL')[0].replace('_', ' ').title():<12} {env[var]}")
         # Import after the environment is set: the definitions read it.
         from dagster import DagsterInstance
 
-        from pipelines.definitions import defs
+        from pipelines.definitions import defs, range_tags
+        from pipelines.settings import start_date, today
 
         job = defs.resolve_job_def("refresh_all")
-        print("running the Dagster job refresh_all (sync HubSpot, then dbt build with tests) ...")
+        first, last = start_date().isoformat(), today().isoformat()
+        print(f"running the Dagster job refresh_all: every source (ad metrics {first} to {last}), then dbt build")
         with DagsterInstance.get() as instance:
-            result = job.execute_in_process(instance=instance, raise_on_error=False)
+            result = job.execute_in_process(instance=instance, raise_on_error=False, tags=range_tags(first, last))
         if not result.success:
             failed = [e.step_key for e in result.all_events if e.is_step_failure]
             print(f"the run failed in: {', '.join(sorted(set(failed)))}; see `make ui` for logs", file=sys.stderr)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -21,8 +22,29 @@ SANDBOX_ENV_FILE_ENV = "JOURNEYHUB_SANDBOX_ENV_FILE"
 DEFAULT_WAREHOUSE = VAR_DIR / "warehouse.duckdb"
 DEFAULT_SANDBOX_ENV_FILE = VAR_DIR / "sandbox.env"
 
-# Vendor variables a running sandbox writes to its env file.
-SANDBOX_VARIABLES = ("HUBSPOT_BASE_URL", "HUBSPOT_ACCESS_TOKEN")
+START_DATE_ENV = "JOURNEYHUB_START_DATE"
+TODAY_ENV = "JOURNEYHUB_TODAY"
+DEFAULT_START_DATE = "2026-01-01"
+
+# Vendor variables a running sandbox writes to its env file; any of them set means "real credentials".
+SANDBOX_VARIABLES = (
+    "HUBSPOT_BASE_URL",
+    "HUBSPOT_ACCESS_TOKEN",
+    "MAILCHIMP_API_KEY",
+    "META_ACCESS_TOKEN",
+    "GOOGLE_ADS_ACCESS_TOKEN",
+)
+
+
+def start_date() -> date:
+    """The first day of history to sync (and the first daily partition)."""
+    return date.fromisoformat(os.environ.get(START_DATE_ENV) or DEFAULT_START_DATE)
+
+
+def today() -> date:
+    """The platform's "today": the wall clock, unless ``JOURNEYHUB_TODAY`` pins it (the sandbox's world clock)."""
+    pinned = os.environ.get(TODAY_ENV)
+    return date.fromisoformat(pinned) if pinned else datetime.now(UTC).date()
 
 
 def warehouse_path() -> Path:

