@@ -41,7 +41,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 validate: manifest
-	$(BIN)/dagster definitions validate -w workspace.yaml
+	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/dg check defs
 
 test: lint validate
 	$(BIN)/python -m pytest

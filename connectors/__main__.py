@@ -1,9 +1,9 @@
 """Run a connector from the command line, without Dagster.
 
-    python -m connectors sync hubspot --warehouse /abs/path/warehouse.duckdb [--streams contacts,deals]
-                                      [--mode incremental|full_refresh]
+    python -m connectors sync <source> --warehouse /abs/path/warehouse.duckdb [--streams a,b]
+                                       [--mode incremental|full_refresh] [--verbose]
 
-Credentials come from the environment (HUBSPOT_ACCESS_TOKEN, HUBSPOT_BASE_URL).
+Sources: hubspot, mailchimp, meta_ads, social, google_ads. Credentials come from the environment (see README).
 """
 
 from __future__ import annotations
@@ -13,17 +13,15 @@ import logging
 import sys
 
 from connectors.errors import ConnectorError
-from connectors.hubspot import HubSpotConfig, HubSpotConnector
 from connectors.raw_store import RawStore
-
-SOURCES = ("hubspot",)
+from connectors.registry import SOURCES, connector_from_env
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m connectors", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sync = sub.add_parser("sync", help="sync one source into the warehouse's raw layer")
-    sync.add_argument("source", choices=SOURCES)
+    sync.add_argument("source", choices=sorted(SOURCES))
     sync.add_argument("--warehouse", required=True, help="path of the DuckDB warehouse file")
     sync.add_argument("--streams", help="comma-separated stream names (default: all)")
     sync.add_argument("--mode", choices=("incremental", "full_refresh"), default="incremental")
@@ -34,8 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
     streams = [s.strip() for s in args.streams.split(",")] if args.streams else None
     try:
-        config = HubSpotConfig.from_env()
-        with RawStore(args.warehouse, "hubspot") as store, HubSpotConnector(config) as connector:
+        with connector_from_env(args.source) as connector, RawStore(args.warehouse, args.source) as store:
             results = connector.sync(
                 store,
                 streams,

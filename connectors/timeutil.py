@@ -42,3 +42,14 @@ def to_epoch_ms(dt: datetime) -> int:
 def to_iso_z(dt: datetime) -> str:
     """Naive UTC datetime to HubSpot's ``2026-03-05T08:00:00.456Z`` form."""
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+
+
+def later_iso(a: str | None, b: str | None) -> str | None:
+    """The later of two timestamp strings (either may be missing)."""
+    if not a or not b:
+        return a or b
+    return a if parse_timestamp(a) >= parse_timestamp(b) else b
+
+
+def iso_or_none(dt: datetime | None) -> str | None:
+    return to_iso_z(dt) if dt is not None else None

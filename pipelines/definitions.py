@@ -46,7 +46,6 @@ RESTATEMENT_DAYS = 28
 refresh_all = dg.define_asset_job(
     name="refresh_all",
     selection=dg.AssetSelection.all(),
-    partitions_def=daily_partitions,
     description="Sync every source (ad metrics for the run's day range), then build and test every dbt model.",
 )
 

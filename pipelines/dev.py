@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from pipelines.launch import export, sandbox_process
 from pipelines.settings import DEFAULT_SANDBOX_ENV_FILE, REPO_ROOT, SANDBOX_VARIABLES, apply_environment_defaults
@@ -12,7 +13,10 @@ from pipelines.settings import DEFAULT_SANDBOX_ENV_FILE, REPO_ROOT, SANDBOX_VARI
 
 def main() -> int:
     apply_environment_defaults()
-    dagster = [sys.executable, "-m", "dagster", "dev", "-w", str(REPO_ROOT / "workspace.yaml"), "-h", "127.0.0.1"]
+    # `dg dev` reads the project from pyproject.toml ([tool.dg]); it wants to know the virtualenv it runs in.
+    venv = Path(sys.executable).parent.parent
+    os.environ.setdefault("VIRTUAL_ENV", str(venv))
+    dagster = [str(venv / "bin" / "dg"), "dev", "--host", "127.0.0.1", "--port", os.environ.get("DAGSTER_PORT", "3000")]
     if any(os.environ.get(v) for v in SANDBOX_VARIABLES):
         print("vendor credentials found in the environment: starting Dagster against them (no sandbox)")
         return subprocess.call(dagster, cwd=REPO_ROOT)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
+
+from connectors.registry import history_start, today_from
 
 log = logging.getLogger(__name__)
 
@@ -22,10 +24,6 @@ SANDBOX_ENV_FILE_ENV = "JOURNEYHUB_SANDBOX_ENV_FILE"
 DEFAULT_WAREHOUSE = VAR_DIR / "warehouse.duckdb"
 DEFAULT_SANDBOX_ENV_FILE = VAR_DIR / "sandbox.env"
 
-START_DATE_ENV = "JOURNEYHUB_START_DATE"
-TODAY_ENV = "JOURNEYHUB_TODAY"
-DEFAULT_START_DATE = "2026-01-01"
-
 # Vendor variables a running sandbox writes to its env file; any of them set means "real credentials".
 SANDBOX_VARIABLES = (
     "HUBSPOT_BASE_URL",
@@ -37,14 +35,13 @@ SANDBOX_VARIABLES = (
 
 
 def start_date() -> date:
-    """The first day of history to sync (and the first daily partition)."""
-    return date.fromisoformat(os.environ.get(START_DATE_ENV) or DEFAULT_START_DATE)
+    """The first day of history to sync (and the first daily partition): ``JOURNEYHUB_START_DATE``."""
+    return history_start(os.environ)
 
 
 def today() -> date:
     """The platform's "today": the wall clock, unless ``JOURNEYHUB_TODAY`` pins it (the sandbox's world clock)."""
-    pinned = os.environ.get(TODAY_ENV)
-    return date.fromisoformat(pinned) if pinned else datetime.now(UTC).date()
+    return today_from(os.environ)()
 
 
 def warehouse_path() -> Path:

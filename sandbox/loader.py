@@ -29,7 +29,7 @@ from sandbox.world.projections.hubspot import (
     snapshot,
     submission_object,
 )
-from sandbox.world.timeutil import iso_ms, naive_utc, parse_time_ms, to_ms
+from sandbox.world.timeutil import DAY_MS, iso_date, iso_ms, naive_utc, parse_time_ms, to_ms
 from sandbox.world.world import World
 
 log = logging.getLogger(__name__)
@@ -162,3 +162,309 @@ def load_hubspot(
         w.flush_all()
     result.seconds = time.perf_counter() - started
     return result
+
+
+# -- every vendor ------------------------------------------------------------------------------------------------
+
+VENDOR_SOURCES: tuple[str, ...] = ("hubspot", "mailchimp", "meta_ads", "social", "google_ads")
+# Google removed campaign.start_date / end_date in API v23; until the connector's query follows, the loader loads
+# what the corrected query returns (see docs/sandbox.md, "Known connector issues").
+_GAQL_RENAMES = {"campaign.start_date,": "campaign.start_date_time,", "campaign.end_date ": "campaign.end_date_time "}
+
+
+def fixed_campaigns_query(query: str, version: str) -> str:
+    from sandbox.world.projections import google_ads as gq
+
+    try:
+        gq.parse(query, version)
+        return query
+    except gq.GaqlError:
+        fixed = query
+        for old, new in _GAQL_RENAMES.items():
+            fixed = fixed.replace(old, new)
+        log.warning("google_ads: the connector's campaigns query is not valid on %s; loading %r", version, fixed)
+        return fixed
+
+
+class _Streams:
+    """One RawStore per source, each with its own page buffers, all under one sync id."""
+
+    def __init__(self, warehouse: str | Path, sources: tuple[str, ...], sync_id: str, page_size: int, now: str):
+        self.stores = {s: RawStore(warehouse, s) for s in sources}
+        self.results = {s: LoadResult(sync_id=sync_id, now=now) for s in sources}
+        self.writers: dict[str, _Writer] = {}
+        self.sync_id, self.page_size = sync_id, page_size
+
+    def __enter__(self) -> _Streams:
+        for s, store in self.stores.items():
+            store.open()
+            self.writers[s] = _Writer(store, self.sync_id, self.page_size, self.results[s])
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for store in self.stores.values():
+            store.close()
+
+    def declare(self, source: str, streams: tuple[str, ...] | list[str]) -> None:
+        for s in streams:
+            self.stores[source].ensure_stream(s)
+            self.results[source].rows.setdefault(s, 0)
+
+    def add(self, source: str, stream: str, records: list[RawRecord]) -> None:
+        w = self.writers[source]
+        for r in records:
+            w.add(stream, r)
+
+    def finish(self) -> None:
+        for w in self.writers.values():
+            w.flush_all()
+
+
+def load_world(
+    warehouse: str | Path,
+    source: WorldConfig | World,
+    *,
+    now: datetime | None = None,
+    sync_id: str | None = None,
+    page_size: int = 5000,
+    vendors: tuple[str, ...] = VENDOR_SOURCES,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, LoadResult]:
+    """Write every vendor's view of a world (as of ``now``, default the world's clock) into ``raw_<source>``:
+    ``hubspot``, ``mailchimp``, ``meta_ads``, ``social``, ``google_ads``. The rows are exactly those the connectors
+    store after a complete full sync with ``start_date`` = the world's start and ``today`` = the clock's date
+    (payload contract in docs/sandbox.md): record ids come from the connectors' own functions, field lists from
+    their constants, and payloads pass through the connectors' own shaping code."""
+    started = time.perf_counter()
+    config = source.config if isinstance(source, World) else source
+    if now is None:
+        now_ms = source.now_ms if isinstance(source, World) else config.end_ms
+    else:
+        now_ms = to_ms(now)
+    sync_id = sync_id or f"sandbox-load-{uuid.uuid4().hex[:12]}"
+    out: dict[str, LoadResult] = {}
+    if "hubspot" in vendors:
+        out["hubspot"] = load_hubspot(
+            warehouse,
+            source,
+            now=None if now is None else now,
+            sync_id=sync_id,
+            page_size=page_size,
+            progress=progress,
+        )
+    others = tuple(v for v in vendors if v != "hubspot")
+    if others:
+        t = time.perf_counter()
+        out.update(_load_others(warehouse, source, config, now_ms, others, sync_id, page_size, progress))
+        for s in others:
+            out[s].seconds = time.perf_counter() - t
+    if "hubspot" in out:
+        out["hubspot"].seconds = out["hubspot"].seconds
+    log.info("load_world: %d rows in %.1fs", sum(r.total for r in out.values()), time.perf_counter() - started)
+    return out
+
+
+def _load_others(
+    warehouse: str | Path,
+    source: WorldConfig | World,
+    config: WorldConfig,
+    now_ms: int,
+    vendors: tuple[str, ...],
+    sync_id: str,
+    page_size: int,
+    progress: Callable[[int, int], None] | None,
+) -> dict[str, LoadResult]:
+    from datetime import timedelta
+
+    from connectors import google_ads as gconn
+    from connectors import mailchimp as mconn
+    from connectors.meta import (
+        AD_FIELDS,
+        ADSET_FIELDS,
+        CAMPAIGN_FIELDS,
+        COMMENT_FIELDS,
+        IG_COMMENT_FIELDS,
+        LEAD_FIELDS,
+        LEAD_FORM_FIELDS,
+        MEDIA_FIELDS,
+        META_ADS_STREAMS,
+        POST_FIELDS,
+        SOCIAL_STREAMS,
+    )
+    from connectors.meta.readers import INSIGHT_FIELDS
+    from connectors.meta.readers import shape as graph_shape
+    from sandbox.world import catalog
+    from sandbox.world.projections import ads as ads_p
+    from sandbox.world.projections import google_ads as gq
+    from sandbox.world.projections import mailchimp as mc_p
+    from sandbox.world.projections import social as soc_p
+    from sandbox.world.projections.graph import parse_fields, select
+
+    mc_streams = {s.name: s for s in mconn.STREAMS}
+    meta_streams = {s.name: s for s in META_ADS_STREAMS}
+    social_streams = {s.name: s for s in SOCIAL_STREAMS}
+    g_streams = {s.name: s for s in gconn.STREAMS}
+    version = gconn.GoogleAdsConfig.__dataclass_fields__["api_version"].default
+    click_days = gconn.GoogleAdsConfig.__dataclass_fields__["click_view_days"].default
+    today = ads_p.day_of(now_ms)
+    start_day = config.start_ms
+    click_from = max(start_day, today - (click_days - 1) * DAY_MS)
+
+    def mc_records(stream: str, items: list, extra: dict | None = None) -> list[RawRecord]:
+        records, bad, _ = mconn._shape(mc_streams[stream], items, extra)
+        assert not bad, (stream, bad[:1])
+        return records
+
+    def graph_records(streams: dict, stream: str, items: list, extra: dict | None = None) -> list[RawRecord]:
+        records, bad, _ = graph_shape(streams[stream], items, extra)
+        assert not bad, (stream, bad[:1])
+        return records
+
+    def g_records(stream: str, rows: list) -> list[RawRecord]:
+        records, bad = gconn._shape(g_streams[stream], rows)
+        assert not bad, (stream, bad[:1])
+        return records
+
+    mc = mc_p.MailchimpSnapshot(config, now_ms, keep=False)
+    ads = ads_p.AdsSnapshot(config, now_ms, keep=False)
+    soc = soc_p.SocialSnapshot(config, now_ms, keep=False)
+    f_comment = parse_fields(COMMENT_FIELDS)
+    f_reaction = parse_fields("id,name,type")
+    f_ig_comment = parse_fields(IG_COMMENT_FIELDS)
+    f_lead = parse_fields(LEAD_FIELDS)
+    click_render = gq.Renderer(gconn.CLICKS_QUERY.format(day=iso_date(today)), version)
+    sent = {c.id for c in mc.sent_campaigns()}
+
+    with _Streams(warehouse, vendors, sync_id, page_size, iso_ms(now_ms)) as st:
+        if "mailchimp" in vendors:
+            st.declare("mailchimp", list(mc_streams))
+        if "meta_ads" in vendors:
+            st.declare("meta_ads", list(meta_streams))
+        if "social" in vendors:
+            st.declare("social", list(social_streams))
+        if "google_ads" in vendors:
+            st.declare("google_ads", list(g_streams))
+        gen = PersonGenerator(config)
+        for i in range(config.people):
+            if isinstance(source, World):
+                mtl, atl, stl = source._mc_timelines[i], source._ads_timelines[i], source._social_timelines[i]
+            else:
+                person = gen.generate(i)
+                mtl = mc_p.person_timeline(person, config)
+                atl = ads_p.person_timeline(person, config)
+                stl = soc_p.person_timeline(person, config)
+            rows = mc.add(mtl)
+            leads, clicks = ads.add(atl)
+            items = soc.add(stl)
+            if "mailchimp" in vendors:
+                st.add("mailchimp", "list_members", mc_records("list_members", rows.members, {"list_id": mc_p.LIST_ID}))
+                for r in rows.recipients:
+                    if r.campaign_id not in sent:
+                        continue
+                    extra = {"campaign_id": r.campaign_id}
+                    st.add("mailchimp", "campaign_recipients", mc_records("campaign_recipients", [r.sent_to], extra))
+                    flat = mconn._flatten_activity([r.activity_json(r.sent_to["email_address"])])
+                    st.add("mailchimp", "email_activity", mc_records("email_activity", flat, extra))
+            if "meta_ads" in vendors:
+                for lead in leads:
+                    item = select(ads_p.lead_json(lead), f_lead)
+                    st.add("meta_ads", "leads", graph_records(meta_streams, "leads", [item], {"form_id": lead.form_id}))
+            if "social" in vendors:
+                _add_social(st, items, graph_records, social_streams, f_comment, f_reaction, f_ig_comment)
+            if "google_ads" in vendors:
+                rows_g = [click_render(gq.click_context(c)) for c in clicks if ads_p.day_of(c.ts) >= click_from]
+                st.add("google_ads", "click_views", g_records("click_views", rows_g))
+            if progress is not None and i % 10000 == 0:
+                progress(i, config.people)
+        crowd = soc.crowd_items()
+        if "mailchimp" in vendors:
+            st.add("mailchimp", "lists", mc_records("lists", mc.lists()))
+            st.add("mailchimp", "campaigns", mc_records("campaigns", mc.campaigns()))
+        if "meta_ads" in vendors:
+            for name, objs, fields in (
+                ("campaigns", ads_p.meta_campaigns(), CAMPAIGN_FIELDS),
+                ("adsets", ads_p.meta_adsets(), ADSET_FIELDS),
+                ("ads", ads_p.meta_ads(), AD_FIELDS),
+            ):
+                spec = parse_fields(fields)
+                st.add("meta_ads", name, graph_records(meta_streams, name, [select(o, spec) for o in objs]))
+            spec = parse_fields(LEAD_FORM_FIELDS)
+            forms = graph_records(meta_streams, "lead_forms", [select(f, spec) for f in ads_p.lead_forms()])
+            for r in forms:
+                r.payload["page_id"] = catalog.META_PAGE_ID
+            st.add("meta_ads", "lead_forms", forms)
+            spec = parse_fields(INSIGHT_FIELDS)
+            insights = [select(r, spec, always_id=False) for r in ads.insights(start_day, today)]
+            st.add("meta_ads", "ads_insights", graph_records(meta_streams, "ads_insights", insights))
+        if "social" in vendors:
+            spec = parse_fields(POST_FIELDS)
+            st.add(
+                "social",
+                "facebook_posts",
+                graph_records(social_streams, "facebook_posts", [select(p, spec) for p in soc.fb_posts()]),
+            )
+            spec = parse_fields(MEDIA_FIELDS)
+            st.add(
+                "social",
+                "instagram_media",
+                graph_records(social_streams, "instagram_media", [select(m, spec) for m in soc.ig_media()]),
+            )
+            _add_social(st, crowd, graph_records, social_streams, f_comment, f_reaction, f_ig_comment)
+        if "google_ads" in vendors:
+            st.add(
+                "google_ads",
+                "campaigns",
+                g_records(
+                    "campaigns",
+                    gq.run_query(fixed_campaigns_query(gconn.CAMPAIGNS_QUERY, version), ads, version=version),
+                ),
+            )
+            st.add(
+                "google_ads",
+                "ad_groups",
+                g_records("ad_groups", gq.run_query(gconn.AD_GROUPS_QUERY, ads, version=version)),
+            )
+            q = gconn.METRICS_QUERY.format(since=iso_date(start_day), until=iso_date(today))
+            st.add(
+                "google_ads",
+                "ad_group_daily_metrics",
+                g_records("ad_group_daily_metrics", gq.run_query(q, ads, version=version)),
+            )
+            day = click_from
+            while day <= today:
+                anon = [c for ag in ads_p.GOOGLE_AD_GROUPS for c in ads.anonymous_clicks(ag, day)]
+                st.add(
+                    "google_ads",
+                    "click_views",
+                    g_records("click_views", [click_render(gq.click_context(c)) for c in anon]),
+                )
+                day += DAY_MS
+        st.finish()
+        _ = timedelta
+    return st.results
+
+
+def _add_social(st, items, graph_records, streams, f_comment, f_reaction, f_ig_comment) -> None:
+    from sandbox.world.projections.graph import select
+
+    for it in items:
+        if it.platform == "facebook" and it.kind == "comment":
+            st.add(
+                "social",
+                "facebook_comments",
+                graph_records(streams, "facebook_comments", [select(it.json(), f_comment)], {"post_id": it.post_id}),
+            )
+        elif it.platform == "facebook":
+            st.add(
+                "social",
+                "facebook_reactions",
+                graph_records(streams, "facebook_reactions", [select(it.json(), f_reaction)], {"post_id": it.post_id}),
+            )
+        elif it.kind == "comment":
+            st.add(
+                "social",
+                "instagram_comments",
+                graph_records(
+                    streams, "instagram_comments", [select(it.json(), f_ig_comment)], {"media_id": it.post_id}
+                ),
+            )

@@ -23,8 +23,8 @@ from connectors.envconfig import numbers, require
 from connectors.http import Classified, HttpClient, RetryPolicy
 from connectors.ratelimit import SlidingWindowLimiter
 from connectors.raw_store import QuarantinedRecord, RawRecord
+from connectors.records import shape_page
 from connectors.sync import Page, StreamReader, SyncMode
-from connectors.timeutil import parse_timestamp
 
 TOKEN_ENV = "GOOGLE_ADS_ACCESS_TOKEN"
 DEVELOPER_TOKEN_ENV = "GOOGLE_ADS_DEVELOPER_TOKEN"
@@ -201,27 +201,15 @@ CLICKS_QUERY = (
 
 
 def _shape(stream: GaqlStream, rows: Any) -> tuple[list[RawRecord], list[QuarantinedRecord]]:
-    if not isinstance(rows, list):
-        return [], [QuarantinedRecord("malformed searchStream response: not an array of result batches", rows)]
-    records: list[RawRecord] = []
-    bad: list[QuarantinedRecord] = []
-    for row in rows:
-        if not isinstance(row, dict):
-            bad.append(QuarantinedRecord(f"row is a {type(row).__name__}, not an object", row))
-            continue
-        rid = stream.record_id(row)
-        if rid is None:
-            bad.append(QuarantinedRecord(f"missing key field(s) {', '.join(stream.key_paths)}", row))
-            continue
-        updated = None
-        if stream.cursor_path:
-            try:
-                updated = parse_timestamp(_get(row, stream.cursor_path))
-            except ValueError as exc:
-                bad.append(QuarantinedRecord(f"{stream.cursor_path}: {exc}", row, rid))
-                continue
-        records.append(RawRecord(rid, row, updated))
-    return records, bad
+    cursor = (lambda row: _get(row, stream.cursor_path)) if stream.cursor_path else None
+    page = shape_page(
+        rows,
+        record_id=stream.record_id,
+        cursor=cursor,
+        cursor_name=stream.cursor_path or "",
+        what="searchStream response",
+    )
+    return page.records, page.quarantined
 
 
 class _QueryReader:

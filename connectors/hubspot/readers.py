@@ -15,15 +15,7 @@ from connectors.hubspot.api import HubSpotApi
 from connectors.hubspot.catalog import HubSpotStream
 from connectors.raw_store import QuarantinedRecord, RawRecord
 from connectors.sync import Page, SyncMode
-from connectors.timeutil import parse_timestamp, to_epoch_ms, to_iso_z
-
-
-def _later(a: str | None, b: str | None) -> str | None:
-    if not a:
-        return b
-    if not b:
-        return a
-    return a if parse_timestamp(a) >= parse_timestamp(b) else b
+from connectors.timeutil import later_iso, parse_timestamp, to_epoch_ms, to_iso_z
 
 
 class CrmObjectReader:
@@ -65,7 +57,7 @@ class CrmObjectReader:
 
     def final_state(self, state: dict[str, Any]) -> dict[str, Any]:
         run = state.get("run") or {}
-        return {"cursor": _later(state.get("cursor"), run.get("max_seen")), "run": None}
+        return {"cursor": later_iso(state.get("cursor"), run.get("max_seen")), "run": None}
 
     # -- full refresh ----------------------------------------------------------------------------------------
 
@@ -87,7 +79,7 @@ class CrmObjectReader:
                 )
                 after = ((body.get("paging") or {}).get("next") or {}).get("after")
                 records, bad, newest = self._to_records(body, archived=phase == "archived")
-                run = {**run, "after": after, "max_seen": _later(run.get("max_seen"), newest)}
+                run = {**run, "after": after, "max_seen": later_iso(run.get("max_seen"), newest)}
                 yield Page(records, {"cursor": cursor, "run": dict(run)}, bad)
                 if not after:
                     break
@@ -122,7 +114,7 @@ class CrmObjectReader:
                 run = {
                     **run,
                     "last_id": last_id,
-                    "max_seen": _later(run.get("max_seen"), newest),
+                    "max_seen": later_iso(run.get("max_seen"), newest),
                     **({"phase": "archived", "after": None} if done else {}),
                 }
                 yield Page(records, {"cursor": cursor, "run": dict(run)}, bad)
@@ -141,7 +133,7 @@ class CrmObjectReader:
             )
             after = ((body.get("paging") or {}).get("next") or {}).get("after")
             records, bad, newest = self._to_records(body, archived=True, changed_since=since)
-            run = {**run, "after": after, "max_seen": _later(run.get("max_seen"), newest)}
+            run = {**run, "after": after, "max_seen": later_iso(run.get("max_seen"), newest)}
             yield Page(records, {"cursor": cursor, "run": dict(run)}, bad)
             if not after:
                 break
@@ -246,12 +238,12 @@ class SimpleListReader:
             start_after = run.get("after") if phase == run["phase"] else None
             for body, after in self.api.paged(self.path, params, start_after):
                 records, bad, newest = _simple_records(body, self.stream, archived=phase == "archived")
-                run = {**run, "phase": phase, "after": after, "max_seen": _later(run.get("max_seen"), newest)}
+                run = {**run, "phase": phase, "after": after, "max_seen": later_iso(run.get("max_seen"), newest)}
                 yield Page(records, {"cursor": cursor, "run": dict(run)}, bad)
 
     def final_state(self, state: dict[str, Any]) -> dict[str, Any]:
         run = state.get("run") or {}
-        return {"cursor": _later(state.get("cursor"), run.get("max_seen")), "run": None}
+        return {"cursor": later_iso(state.get("cursor"), run.get("max_seen")), "run": None}
 
 
 def _simple_records(

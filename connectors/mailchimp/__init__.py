@@ -24,6 +24,7 @@ from connectors.envconfig import numbers, require
 from connectors.errors import ConfigurationError
 from connectors.http import HttpClient, RetryPolicy
 from connectors.raw_store import QuarantinedRecord, RawRecord
+from connectors.records import shape_page
 from connectors.sync import Page, StreamReader, SyncMode
 from connectors.timeutil import parse_timestamp, to_iso_z
 
@@ -166,34 +167,16 @@ class MailchimpApi:
 def _shape(
     stream: MailchimpStream, items: Any, extra: dict[str, Any] | None = None
 ) -> tuple[list[RawRecord], list[QuarantinedRecord], datetime | None]:
-    if not isinstance(items, list):
-        return [], [QuarantinedRecord("malformed page: the collection is not a list", items)], None
-    records: list[RawRecord] = []
-    bad: list[QuarantinedRecord] = []
-    newest: datetime | None = None
-    for item in items:
-        if not isinstance(item, dict):
-            bad.append(QuarantinedRecord(f"record is a {type(item).__name__}, not an object", item))
-            continue
-        payload = {**item, **(extra or {})}
-        payload.pop("_links", None)  # hypermedia links, identical on every row
-        rid = stream.record_id(payload)
-        if not rid:
-            bad.append(QuarantinedRecord("missing primary key", payload))
-            continue
-        updated = None
-        if stream.cursor_field:
-            try:
-                updated = parse_timestamp(payload.get(stream.cursor_field))
-            except ValueError as exc:
-                bad.append(QuarantinedRecord(f"cursor field {stream.cursor_field!r}: {exc}", payload, rid))
-                continue
-            if updated is None:
-                bad.append(QuarantinedRecord(f"missing cursor field {stream.cursor_field!r}", payload, rid))
-                continue
-            newest = updated if newest is None or updated > newest else newest
-        records.append(RawRecord(rid, payload, updated))
-    return records, bad, newest
+    cursor = (lambda p: p.get(stream.cursor_field)) if stream.cursor_field else None
+    page = shape_page(
+        items,
+        record_id=stream.record_id,
+        cursor=cursor,
+        cursor_name=stream.cursor_field or "",
+        extra=extra,
+        drop_keys=("_links",),  # hypermedia links, identical on every row
+    )
+    return page.records, page.quarantined, page.newest
 
 
 class _CollectionReader:

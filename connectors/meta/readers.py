@@ -7,14 +7,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from connectors.errors import RequestError, TransientError
 from connectors.meta.graph import GraphApi
-from connectors.raw_store import QuarantinedRecord, RawRecord
+from connectors.records import shape_page
 from connectors.sync import Page, SyncMode
-from connectors.timeutil import parse_timestamp, to_iso_z
+from connectors.timeutil import iso_or_none, later_iso
 
 
 @dataclass(frozen=True)
@@ -28,43 +28,13 @@ class GraphStream:
     record_id: Callable[[dict[str, Any]], Any] = lambda p: p.get("id")
 
 
-def _newer(a: str | None, b: str | None) -> str | None:
-    if not a or not b:
-        return a or b
-    return a if parse_timestamp(a) >= parse_timestamp(b) else b
-
-
-def shape(
-    stream: GraphStream, items: Any, extra: dict[str, Any] | None = None
-) -> tuple[list[RawRecord], list[QuarantinedRecord], str | None]:
-    """Turn a page's ``data`` into raw records; quarantine what breaks the stream's contract."""
-    if not isinstance(items, list):
-        return [], [QuarantinedRecord("malformed page: 'data' is not a list", items)], None
-    records: list[RawRecord] = []
-    bad: list[QuarantinedRecord] = []
-    newest: str | None = None
-    for item in items:
-        if not isinstance(item, dict):
-            bad.append(QuarantinedRecord(f"record is a {type(item).__name__}, not an object", item))
-            continue
-        payload = {**item, **(extra or {})}
-        rid = stream.record_id(payload)
-        if rid in (None, ""):
-            bad.append(QuarantinedRecord("missing primary key", payload))
-            continue
-        updated: datetime | None = None
-        if stream.cursor_field:
-            try:
-                updated = parse_timestamp(payload.get(stream.cursor_field))
-            except ValueError as exc:
-                bad.append(QuarantinedRecord(f"cursor field {stream.cursor_field!r}: {exc}", payload, str(rid)))
-                continue
-            if updated is None:
-                bad.append(QuarantinedRecord(f"missing cursor field {stream.cursor_field!r}", payload, str(rid)))
-                continue
-            newest = _newer(newest, to_iso_z(updated))
-        records.append(RawRecord(str(rid), payload, updated))
-    return records, bad, newest
+def shape(stream: GraphStream, items: Any, extra: dict[str, Any] | None = None) -> tuple[list, list, str | None]:
+    """A page's ``data`` as raw records (quarantining what breaks the contract) and its newest cursor value."""
+    cursor = (lambda p: p.get(stream.cursor_field)) if stream.cursor_field else None
+    page = shape_page(
+        items, record_id=stream.record_id, cursor=cursor, cursor_name=stream.cursor_field or "", extra=extra
+    )
+    return page.records, page.quarantined, iso_or_none(page.newest)
 
 
 class EdgeReader:
@@ -81,12 +51,12 @@ class EdgeReader:
         params = {"fields": self.fields, "limit": self.limit}
         for body, after in self.api.pages(self.node(), self.edge, params, run.get("after")):
             records, bad, newest = shape(self.stream, body.get("data"))
-            run = {**run, "after": after, "max_seen": _newer(run.get("max_seen"), newest)}
+            run = {**run, "after": after, "max_seen": later_iso(run.get("max_seen"), newest)}
             yield Page(records, {"cursor": state.get("cursor"), "run": dict(run)}, bad)
 
     def final_state(self, state: dict[str, Any]) -> dict[str, Any]:
         run = state.get("run") or {}
-        return {"cursor": _newer(state.get("cursor"), run.get("max_seen")), "run": None}
+        return {"cursor": later_iso(state.get("cursor"), run.get("max_seen")), "run": None}
 
 
 class ChildrenReader:
@@ -135,7 +105,7 @@ class ChildrenReader:
                 records, bad, newest = shape(self.stream, body.get("data"), {self.parent_key: parent})
                 seen = dict(run["max_seen"])
                 if newest:
-                    seen[parent] = _newer(seen.get(parent), newest)
+                    seen[parent] = later_iso(seen.get(parent), newest)
                 run = {
                     **run,
                     "parent": parent if after else None,
@@ -148,7 +118,7 @@ class ChildrenReader:
     def final_state(self, state: dict[str, Any]) -> dict[str, Any]:
         cursors = dict(state.get("cursor") or {})
         for parent, value in ((state.get("run") or {}).get("max_seen") or {}).items():
-            cursors[parent] = _newer(cursors.get(parent), value)
+            cursors[parent] = later_iso(cursors.get(parent), value)
         return {"cursor": cursors, "run": None}
 
 

@@ -283,3 +283,11 @@ GOOGLE_CAMPAIGN_START: dict[str, str] = {
     "21000000102": "2025-11-20",
     "21000000103": "2025-12-10",
 }
+
+
+def to_day_ms(iso: str) -> int:
+    """``2026-01-05`` -> epoch ms of its midnight UTC."""
+    import calendar
+
+    y, m, d = (int(x) for x in iso.split("-"))
+    return calendar.timegm((y, m, d, 0, 0, 0)) * 1000

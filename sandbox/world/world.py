@@ -15,6 +15,9 @@ from sandbox.world.projections.hubspot import (
     build_timeline,
     snapshot,
 )
+from sandbox.world.projections import ads as ads_projection
+from sandbox.world.projections import mailchimp as mailchimp_projection
+from sandbox.world.projections import social as social_projection
 from sandbox.world.projections.hubspot_store import HubSpotStore
 from sandbox.world.stages import stage_entries, true_stage
 from sandbox.world.timeutil import from_ms, to_ms
@@ -48,6 +51,11 @@ class World:
             self._aggregates.add(tl)
         self.hubspot = HubSpotStore(self.config)
         self._refresh_hubspot()
+        # Email, ads and social: clock-independent person timelines; snapshots are folded lazily per clock value.
+        self._mc_timelines = [mailchimp_projection.person_timeline(p, self.config) for p in self.persons]
+        self._ads_timelines = [ads_projection.person_timeline(p, self.config) for p in self.persons]
+        self._social_timelines = [social_projection.person_timeline(p, self.config) for p in self.persons]
+        self._snapshots: dict[str, tuple[int, object]] = {}
 
     # -- clock -------------------------------------------------------------------------------------------------
 
@@ -88,6 +96,51 @@ class World:
         records.extend(self._aggregates.snapshot(self._now))
         subs = [sub for s in self._hs_snaps for sub in s.submissions]
         self.hubspot.load(records, subs)
+
+    # -- email, ads and social views -----------------------------------------------------------------------
+
+    def _snapshot(self, name: str, build):
+        with self.lock:
+            got = self._snapshots.get(name)
+            if got is not None and got[0] == self._now:
+                return got[1]
+            snap = build(self._now)
+            self._snapshots[name] = (self._now, snap)
+            return snap
+
+    def mailchimp_snapshot(self) -> mailchimp_projection.MailchimpSnapshot:
+        """Mailchimp as of the clock (members, recipients, activity, campaigns, the audience)."""
+
+        def build(now: int) -> mailchimp_projection.MailchimpSnapshot:
+            snap = mailchimp_projection.MailchimpSnapshot(self.config, now)
+            for tl in self._mc_timelines:
+                snap.add(tl)
+            return snap
+
+        return self._snapshot("mailchimp", build)
+
+    def ads_snapshot(self) -> ads_projection.AdsSnapshot:
+        """Meta Ads and Google Ads as of the clock (leads, clicks, daily totals)."""
+
+        def build(now: int) -> ads_projection.AdsSnapshot:
+            snap = ads_projection.AdsSnapshot(self.config, now)
+            for tl in self._ads_timelines:
+                snap.add(tl)
+            return snap
+
+        return self._snapshot("ads", build)
+
+    def social_snapshot(self) -> social_projection.SocialSnapshot:
+        """The Facebook Page and the Instagram account as of the clock."""
+
+        def build(now: int) -> social_projection.SocialSnapshot:
+            snap = social_projection.SocialSnapshot(self.config, now)
+            for tl in self._social_timelines:
+                snap.add(tl)
+            snap.crowd_items()
+            return snap
+
+        return self._snapshot("social", build)
 
     # -- truth -------------------------------------------------------------------------------------------------
 

@@ -292,6 +292,7 @@ class RecipientView:
     person_index: int
     sent_to: dict[str, Any]
     activity: list[tuple[int, dict[str, Any]]]  # (ts ms, activity item), in time order
+    unsubscribed: int | None = None  # left the audience from this campaign (ms), when visible
 
     def activity_json(self, address: str, since_ms: int | None = None) -> dict[str, Any]:
         items = [a for ts, a in self.activity if since_ms is None or ts > since_ms]
@@ -408,7 +409,8 @@ class MailchimpSnapshot:
                 "list_is_active": True,
                 "_links": _links(f"/reports/{s.campaign_id}/sent-to/{m.member_id}", "parent"),
             }
-            recips.append(RecipientView(s.campaign_id, m.member_id, m.person_index, sent_to, activity))
+            unsub = s.unsub if s.unsub is not None and s.unsub <= now else None
+            recips.append(RecipientView(s.campaign_id, m.member_id, m.person_index, sent_to, activity, unsub))
         avg_open = round(opened / delivered, 2) if delivered else 0
         avg_click = round(clicked / delivered, 2) if delivered else 0
         rating = 1 if status == "cleaned" else min(5, 2 + (avg_open >= 0.3) + (avg_click >= 0.1) + (clicked >= 3))

@@ -182,7 +182,7 @@ submission_emails as (
 
     select
         conversion_id,
-        max(lower(trim(field_value))) as email_normalized
+        max({{ normalize_email('field_value') }}) as email_normalized
     from form_submission_values
     where field_name = 'email'
         and field_value is not null

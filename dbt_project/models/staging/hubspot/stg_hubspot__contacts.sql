@@ -40,6 +40,10 @@ renamed as (
         {{ hubspot_property('hs_google_click_id') }} as gclid,
         {{ hubspot_property('hs_facebook_click_id') }} as fbclid,
         {{ hubspot_property('referrer_email') }} as referrer_email,
+        -- social profiles the contact left: an Instagram handle typed into a form, the page-scoped id of the
+        -- Facebook user whose Messenger thread the HubSpot inbox matched to the contact
+        {{ hubspot_property('instagram_handle') }} as instagram_handle,
+        {{ hubspot_property('facebook_page_scoped_id') }} as facebook_page_scoped_id,
 
         ----------  booleans
         is_archived,
@@ -58,8 +62,9 @@ final as (
 
     select
         *,
-        -- the form identifiers are matched in
-        lower(trim(email)) as email_normalized
+        -- the forms the identifiers are matched in
+        {{ normalize_email('email') }} as email_normalized,
+        {{ normalize_handle('instagram_handle') }} as instagram_username
     from renamed
 
 )

@@ -1,0 +1,68 @@
+"""Every source this project can sync, built from environment variables (for the CLI and tests)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime
+
+from connectors.base import Connector
+
+START_DATE_ENV = "JOURNEYHUB_START_DATE"
+TODAY_ENV = "JOURNEYHUB_TODAY"
+
+
+def history_start(env: Mapping[str, str]) -> date:
+    """First day of history for date-windowed streams (ad metrics)."""
+    return date.fromisoformat(env.get(START_DATE_ENV) or "2026-01-01")
+
+
+def today_from(env: Mapping[str, str]) -> Callable[[], date]:
+    """ "Today" for date-windowed streams: the wall clock unless pinned (the sandbox pins its world clock)."""
+    pinned = env.get(TODAY_ENV)
+    return (lambda: date.fromisoformat(pinned)) if pinned else (lambda: datetime.now(UTC).date())
+
+
+def _hubspot(env: Mapping[str, str]) -> Connector:
+    from connectors.hubspot import HubSpotConfig, HubSpotConnector
+
+    return HubSpotConnector(HubSpotConfig.from_env(env))
+
+
+def _mailchimp(env: Mapping[str, str]) -> Connector:
+    from connectors.mailchimp import MailchimpConfig, MailchimpConnector
+
+    return MailchimpConnector(MailchimpConfig.from_env(env))
+
+
+def _meta_ads(env: Mapping[str, str]) -> Connector:
+    from connectors.meta import MetaAdsConnector, MetaConfig
+
+    return MetaAdsConnector(MetaConfig.from_env(env), start_date=history_start(env), today=today_from(env))
+
+
+def _social(env: Mapping[str, str]) -> Connector:
+    from connectors.meta import MetaConfig, SocialConnector
+
+    return SocialConnector(MetaConfig.from_env(env))
+
+
+def _google_ads(env: Mapping[str, str]) -> Connector:
+    from connectors.google_ads import GoogleAdsConfig, GoogleAdsConnector
+
+    return GoogleAdsConnector(GoogleAdsConfig.from_env(env), start_date=history_start(env), today=today_from(env))
+
+
+SOURCES: dict[str, Callable[[Mapping[str, str]], Connector]] = {
+    "hubspot": _hubspot,
+    "mailchimp": _mailchimp,
+    "meta_ads": _meta_ads,
+    "social": _social,
+    "google_ads": _google_ads,
+}
+
+
+def connector_from_env(source: str, env: Mapping[str, str] | None = None) -> Connector:
+    if source not in SOURCES:
+        raise KeyError(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
+    return SOURCES[source](os.environ if env is None else env)

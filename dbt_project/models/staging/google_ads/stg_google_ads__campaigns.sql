@@ -1,0 +1,52 @@
+with
+
+source as (
+
+    select * from {{ source('google_ads', 'campaigns') }}
+
+),
+
+extracted as (
+
+    select
+        record_id,
+        {{ json_text('payload', ['campaign', 'resourceName']) }} as resource_name,
+        {{ json_text('payload', ['campaign', 'name']) }} as campaign_name,
+        {{ json_text('payload', ['campaign', 'status']) }} as campaign_status,
+        {{ json_text('payload', ['campaign', 'advertisingChannelType']) }} as advertising_channel_type,
+        nullif({{ json_text('payload', ['campaign', 'startDate']) }}, '') as start_date,
+        nullif({{ json_text('payload', ['campaign', 'endDate']) }}, '') as end_date,
+        is_archived,
+        _extracted_at
+    from source
+
+),
+
+renamed as (
+
+    select
+
+        ----------  ids
+        record_id as campaign_id,
+        -- the account (customer id), from the resource name customers/<id>/campaigns/<id>
+        {{ regex_group('resource_name', "'^customers/([0-9]+)/'") }} as customer_id,
+
+        ----------  strings
+        campaign_name,
+        campaign_status,
+        advertising_channel_type,
+
+        ----------  booleans
+        is_archived,
+
+        ----------  dates
+        cast(start_date as date) as start_date,
+        -- Google's "no end date" is 2037-12-30
+        cast(end_date as date) as end_date,
+        _extracted_at
+
+    from extracted
+
+)
+
+select * from renamed

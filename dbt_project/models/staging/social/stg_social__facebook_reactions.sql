@@ -1,0 +1,33 @@
+-- One row per reaction to a Page post (post and reacting user). Meta gives reactions no time.
+with
+
+source as (
+
+    select * from {{ source('social', 'facebook_reactions') }}
+
+),
+
+renamed as (
+
+    select
+
+        ----------  ids
+        record_id as reaction_id,
+        {{ json_text('payload', 'post_id') }} as post_id,
+        -- the reacting user's page-scoped id
+        nullif({{ json_text('payload', 'id') }}, '') as user_id,
+
+        ----------  strings
+        nullif({{ json_text('payload', 'name') }}, '') as user_name,
+        -- LIKE, LOVE, WOW, HAHA, SAD, ANGRY, CARE
+        upper({{ json_text('payload', 'type') }}) as reaction_type,
+
+        ----------  booleans
+        is_archived,
+        _extracted_at
+
+    from source
+
+)
+
+select * from renamed

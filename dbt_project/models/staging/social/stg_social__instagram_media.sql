@@ -1,0 +1,37 @@
+with
+
+source as (
+
+    select * from {{ source('social', 'instagram_media') }}
+
+),
+
+renamed as (
+
+    select
+
+        ----------  ids
+        record_id as media_id,
+
+        ----------  strings
+        nullif({{ json_text('payload', 'caption') }}, '') as caption,
+        {{ json_text('payload', 'media_type') }} as media_type,
+        nullif({{ json_text('payload', 'permalink') }}, '') as permalink_url,
+
+        ----------  numerics
+        -- lifetime totals as of the sync
+        cast({{ json_text('payload', 'like_count') }} as {{ dbt.type_int() }}) as like_count,
+        cast({{ json_text('payload', 'comments_count') }} as {{ dbt.type_int() }}) as comments_count,
+
+        ----------  booleans
+        is_archived,
+
+        ----------  timestamps
+        {{ iso_to_timestamp(json_text('payload', 'timestamp')) }} as created_at,
+        _extracted_at
+
+    from source
+
+)
+
+select * from renamed
