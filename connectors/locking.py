@@ -1,7 +1,7 @@
 """Cross-process single-writer lock for the DuckDB warehouse file.
 
-DuckDB lets one process write a database file. Dagster's ``duckdb_warehouse`` pool serialises writers inside
-Dagster; this lock also covers writers started by hand (a CLI sync, ``dbt build`` through the project's wrapper).
+DuckDB lets one process write a database file. Every writer of this project (each connector sync, and the Dagster dbt
+step around its whole dbt invocation) holds this lock, so a second writer waits instead of failing on DuckDB's lock.
 """
 
 from __future__ import annotations

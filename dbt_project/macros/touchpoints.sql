@@ -17,6 +17,7 @@
         ('touch_type', string),
         ('channel', string),
         ('campaign', string),
+        ('campaign_key', string),
         ('utm_source', string),
         ('utm_medium', string),
         ('utm_campaign', string),

@@ -402,6 +402,7 @@ final as (
         touch_type,
         channel,
         campaign,
+        campaign_key,
         utm_source,
         utm_medium,
         utm_campaign,

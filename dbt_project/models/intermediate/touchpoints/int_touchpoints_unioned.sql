@@ -2,6 +2,10 @@
 -- To add a source, build its int_<source>__touchpoints model on that contract and add it to this list.
 {%- set touchpoint_models = [
     ref('int_hubspot__touchpoints'),
+    ref('int_mailchimp__touchpoints'),
+    ref('int_meta_ads__touchpoints'),
+    ref('int_google_ads__touchpoints'),
+    ref('int_social__touchpoints'),
 ] %}
 
 with
