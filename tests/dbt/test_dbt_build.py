@@ -1,15 +1,19 @@
 """`dbt build` of dbt_project/ on a small sandbox world, checked against the world's ground truth.
 
-The sandbox loader writes the world's HubSpot view straight into raw_hubspot of a temporary DuckDB file; dbt then
-builds every model, data test and unit test on it, and the marts are compared with the truth the world keeps
-(which the pipeline itself never reads).
+The sandbox loader writes every vendor's view of the world (HubSpot, Mailchimp, Meta Ads, Google Ads, Facebook /
+Instagram) straight into the raw_<source> schemas of a temporary DuckDB file; dbt then builds every model, data test
+and unit test on it, and the marts are compared with the truth the world keeps (which the pipeline itself never
+reads).
 """
 
 from __future__ import annotations
 
 import collections
+import json
 import os
 from collections.abc import Iterator
+from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +21,7 @@ import duckdb
 import pytest
 from dbt.cli.main import dbtRunner
 
-from sandbox.loader import load_hubspot
+from sandbox.loader import load_world
 from sandbox.world import World, WorldConfig
 
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
@@ -36,7 +40,7 @@ def built(world: World, tmp_path_factory: pytest.TempPathFactory) -> dict[str, A
     """Load the world into a fresh warehouse and run `dbt build` on it once for the whole module."""
     tmp = tmp_path_factory.mktemp("dbt_build")
     warehouse = (tmp / "warehouse.duckdb").resolve()
-    load_hubspot(warehouse, world)
+    load_world(warehouse, world)
 
     previous = os.environ.get("JOURNEYHUB_WAREHOUSE")
     os.environ["JOURNEYHUB_WAREHOUSE"] = str(warehouse)
@@ -88,7 +92,7 @@ def test_build_succeeds_without_warnings(built: dict[str, Any]) -> None:
     assert result.success, problems
     assert not problems, problems
     kinds = collections.Counter(r.node.resource_type for r in result.result.results)
-    assert kinds["model"] >= 20 and kinds["unit_test"] >= 5 and kinds["test"] >= 50, (kinds, statuses)
+    assert kinds["model"] >= 55 and kinds["unit_test"] >= 14 and kinds["test"] >= 250, (kinds, statuses)
 
 
 def test_every_contact_is_a_person(world: World, con: duckdb.DuckDBPyConnection) -> None:
@@ -214,3 +218,266 @@ def test_timeline_is_consistent(con: duckdb.DuckDBPyConnection) -> None:
         """,
     )
     assert stage_changes == [(0,)]
+
+
+# -- every vendor ---------------------------------------------------------------------------------------------------
+
+VENDORS = ("hubspot", "mailchimp", "meta_ads", "google_ads", "social")
+
+
+def _known_people(world: World) -> set[str]:
+    """People with a HubSpot contact: the only ones the pipeline can name until identity resolution lands."""
+    return {p["person_id"] for p in world.manifest().persons if p["hubspot_contact_ids"]}
+
+
+def _truthy(value: Any) -> bool:
+    return str(value).lower() in ("true", "1")
+
+
+def _person_of_touch(world: World, con: duckdb.DuckDBPyConnection, where: str) -> list[tuple[str | None, tuple]]:
+    """(truth person id or None for the shared info@ contacts, row) for fct_touchpoints rows matching `where`."""
+    person_of_contact = {
+        r["record_id"]: r["person_id"]
+        for r in world.manifest().records
+        if r["stream"] == "contacts" and r["relation"] != "shared"
+    }
+    rows = _rows(
+        con,
+        f"""
+        select d.primary_contact_id, t.touch_type, t.gclid, t.fbclid, t.source_record_id, t.campaign_key
+        from marts.fct_touchpoints as t
+        inner join marts.dim_persons as d on t.person_key = d.person_key
+        where {where}
+        """,
+    )
+    return [(person_of_contact.get(r[0]), r) for r in rows]
+
+
+def test_every_vendor_has_person_level_touches(con: duckdb.DuckDBPyConnection) -> None:
+    counts = dict(_rows(con, "select source_system, count(*) from marts.fct_touchpoints group by source_system"))
+    assert set(counts) == set(VENDORS), counts
+    assert all(n > 0 for n in counts.values()), counts
+    types = {
+        (s, t)
+        for s, t in _rows(con, "select distinct source_system, touch_type from marts.fct_touchpoints")
+        if s != "hubspot"
+    }
+    assert types == {
+        ("mailchimp", "email_send"),
+        ("mailchimp", "email_open"),
+        ("mailchimp", "email_click"),
+        ("mailchimp", "email_bounce"),
+        ("mailchimp", "email_unsubscribe"),
+        ("meta_ads", "ad_click"),
+        ("meta_ads", "lead_ad_submission"),
+        ("google_ads", "ad_click"),
+        ("social", "social_comment"),
+        ("social", "social_reaction"),
+    }, types
+
+
+def test_nothing_vanishes(con: duckdb.DuckDBPyConnection) -> None:
+    """Every unioned touch is either resolved to a person (fct_touchpoints) or listed as unresolved."""
+    (lost,) = _rows(
+        con,
+        """
+        select count(*) from intermediate.int_touchpoints_unioned as u
+        where not exists (select 1 from marts.fct_touchpoints as f where f.touch_event_id = u.touch_event_id)
+            and not exists (select 1 from intermediate.int_touchpoints_unresolved as x where x.touch_id = u.touch_id)
+        """,
+    )[0]
+    assert lost == 0
+    unresolved = dict(
+        _rows(con, "select source_system, count(*) from intermediate.int_touchpoints_unresolved group by 1")
+    )
+    # anonymous Google clickers and unlinked social accounts exist in every world
+    assert unresolved.get("google_ads", 0) > 0 and unresolved.get("social", 0) > 0, unresolved
+
+
+def test_email_touches_match_the_world(world: World, con: duckdb.DuckDBPyConnection) -> None:
+    """Mailchimp sends, opens, clicks, bounces and unsubscribes of known people equal the world's email events
+    (every audience member came in through a HubSpot form), person by person for clicks."""
+    known = _known_people(world)
+    truth: collections.Counter[str] = collections.Counter()
+    clicks_by_person: collections.Counter[str] = collections.Counter()
+    for p in world.visible_persons():
+        if p.person_id not in known:
+            continue
+        for e in world.visible_events(p):
+            if e.type in ("email_send", "email_open", "email_click", "email_bounce", "email_unsubscribe"):
+                truth[e.type] += 1
+            if e.type == "email_click":
+                clicks_by_person[p.person_id] += 1
+    counts = dict(
+        _rows(
+            con,
+            "select touch_type, count(*) from marts.fct_touchpoints where source_system = 'mailchimp' group by 1",
+        )
+    )
+    assert truth["email_click"] > 0 and truth["email_unsubscribe"] > 0, truth
+    assert counts == dict(truth), (counts, truth)
+    fct_clicks = collections.Counter(
+        person for person, _ in _person_of_touch(world, con, "t.touch_type = 'email_click'") if person is not None
+    )
+    assert fct_clicks == clicks_by_person
+    (no_key,) = _rows(
+        con, "select count(*) from marts.fct_touchpoints where source_system = 'mailchimp' and campaign_key is null"
+    )[0]
+    assert no_key == 0
+
+
+def test_ad_touches_match_the_world(world: World, con: duckdb.DuckDBPyConnection) -> None:
+    """Every ad click of a known person is one ad_click touch on that person (through gclid / fbclid), every Lead
+    Ads submission one lead_ad_submission; all carry their campaign's key."""
+    known = _known_people(world)
+    truth: collections.Counter[tuple[str, str]] = collections.Counter()
+    for p in world.visible_persons():
+        if p.person_id not in known:
+            continue
+        for e in world.visible_events(p):
+            if e.type == "ad_click":
+                truth[("meta_ads" if e.attrs["platform"] == "meta" else "google_ads", "ad_click")] += 1
+            elif e.type == "lead_ad_submission":
+                truth[("meta_ads", "lead_ad_submission")] += 1
+    counts = {
+        (s, t): n
+        for s, t, n in _rows(
+            con,
+            """
+            select source_system, touch_type, count(*) from marts.fct_touchpoints
+            where source_system in ('meta_ads', 'google_ads') group by 1, 2
+            """,
+        )
+    }
+    assert all(truth[k] > 0 for k in (("meta_ads", "ad_click"), ("google_ads", "ad_click"))), truth
+    assert counts == dict(truth), (counts, truth)
+    persons = {p["person_id"]: p for p in world.manifest().persons}
+    for person, (_, _, gclid, fbclid, _, campaign_key) in _person_of_touch(
+        world, con, "t.touch_type in ('ad_click', 'lead_ad_submission')"
+    ):
+        assert campaign_key is not None
+        if person is None:
+            continue
+        if gclid:
+            assert gclid in persons[person]["gclids"].split(";"), (person, gclid)
+        if fbclid:
+            assert fbclid in persons[person]["fbclids"].split(";"), (person, fbclid)
+    leads = {r for _, (_, t, _, _, r, _) in _person_of_touch(world, con, "t.touch_type = 'lead_ad_submission'")}
+    assert leads == {lid for p in persons.values() if p["meta_lead_ids"] for lid in p["meta_lead_ids"].split(";")}
+
+
+def test_social_touches_match_the_world(world: World, con: duckdb.DuckDBPyConnection) -> None:
+    """People who left a platform identifier (Messenger thread, Instagram handle on a form) have their comments and
+    Facebook reactions on their timeline; Facebook keeps one reaction per person and post; Instagram has no
+    per-person likes. The daily engagement mart counts every comment and reaction, linked or not."""
+    persons = {p["person_id"]: p for p in world.manifest().persons}
+    comments = 0
+    reactions: set[tuple[str, str]] = set()
+    for p in world.visible_persons():
+        if not _truthy(persons[p.person_id]["social_linkable"]):
+            continue
+        for e in world.visible_events(p):
+            if e.type == "social_comment":
+                comments += 1
+            elif e.type == "social_reaction" and e.attrs["platform"] == "facebook":
+                reactions.add((e.attrs["post_id"], e.attrs["user_id"]))
+    counts = dict(
+        _rows(con, "select touch_type, count(*) from marts.fct_touchpoints where source_system = 'social' group by 1")
+    )
+    assert comments > 0 and reactions
+    assert counts == {"social_comment": comments, "social_reaction": len(reactions)}, counts
+
+    raw_comments = sum(
+        _rows(con, f"select count(*) from raw_social.{stream}")[0][0]
+        for stream in ("facebook_comments", "instagram_comments")
+    )
+    (raw_reactions,) = _rows(con, "select count(*) from raw_social.facebook_reactions")[0]
+    totals = _rows(
+        con,
+        """
+        select sum(comments), sum(linked_comments), sum(reactions), sum(linked_reactions)
+        from marts.fct_social_engagement_daily
+        """,
+    )[0]
+    assert totals == (raw_comments, comments, raw_reactions, len(reactions)), totals
+
+
+def test_ad_spend_covers_every_day_and_equals_the_raw_totals(world: World, con: duckdb.DuckDBPyConnection) -> None:
+    first = world.config.start_date
+    days = {first + timedelta(days=i) for i in range(world.config.days)}
+    for platform in ("meta_ads", "google_ads"):
+        sql = f"select distinct date_day from marts.fct_ad_spend_daily where platform = '{platform}'"
+        seen = {d for (d,) in _rows(con, sql)}
+        assert seen == days, (platform, sorted(days - seen)[:5], sorted(seen - days)[:5])
+
+    meta_spend = meta_impressions = Decimal(0)
+    for (payload,) in _rows(con, "select payload from raw_meta_ads.ads_insights"):
+        row = json.loads(payload)
+        meta_spend += Decimal(row["spend"])
+        meta_impressions += int(row["impressions"])
+    google_micros = google_clicks = 0
+    for (payload,) in _rows(con, "select payload from raw_google_ads.ad_group_daily_metrics"):
+        metrics = json.loads(payload)["metrics"]
+        google_micros += int(metrics.get("costMicros", "0"))
+        google_clicks += int(metrics.get("clicks", "0"))
+    totals = {
+        p: (spend, impressions, clicks)
+        for p, spend, impressions, clicks in _rows(
+            con, "select platform, sum(spend), sum(impressions), sum(clicks) from marts.fct_ad_spend_daily group by 1"
+        )
+    }
+    assert totals["meta_ads"][0] == meta_spend and totals["meta_ads"][1] == meta_impressions
+    assert totals["google_ads"][0] == Decimal(google_micros) / 1_000_000 and totals["google_ads"][2] == google_clicks
+    # touches and spend share campaign keys
+    (orphans,) = _rows(
+        con,
+        """
+        select count(*) from marts.fct_touchpoints as t
+        where t.source_system in ('meta_ads', 'google_ads')
+            and not exists (select 1 from marts.fct_ad_spend_daily as s where s.campaign_key = t.campaign_key)
+        """,
+    )[0]
+    assert orphans == 0
+
+
+def test_vendor_records_reach_their_person(world: World, con: duckdb.DuckDBPyConnection) -> None:
+    """Record by record (the manifest names the person behind every Mailchimp, Meta Lead Ads, Google click view and
+    social record): each becomes a touch on that person's timeline if and only if the person is known to HubSpot
+    (and, for social records, linkable)."""
+    manifest = world.manifest()
+    known = _known_people(world)
+    streams = {
+        ("mailchimp", "campaign_recipients"),
+        ("mailchimp", "email_activity"),
+        ("meta_ads", "leads"),
+        ("google_ads", "click_views"),
+        ("social", "facebook_comments"),
+        ("social", "facebook_reactions"),
+        ("social", "instagram_comments"),
+    }
+    expected = {
+        (r["source"], r["stream"], r["record_id"]): r["person_id"]
+        for r in manifest.records
+        if (r["source"], r["stream"]) in streams and r["person_id"] in known and r["relation"] != "unlinked"
+    }
+    person_of_contact = {
+        r["record_id"]: r["person_id"]
+        for r in manifest.records
+        if r["stream"] == "contacts" and r["relation"] != "shared"
+    }
+    rows = _rows(
+        con,
+        """
+        select t.source_system, t.source_stream, t.source_record_id, d.primary_contact_id
+        from marts.fct_touchpoints as t
+        inner join marts.dim_persons as d on t.person_key = d.person_key
+        where t.source_system <> 'hubspot'
+        """,
+    )
+    actual = {(s, st, r): person_of_contact.get(c) for s, st, r, c in rows if (s, st) in streams}
+    assert set(actual) == set(expected), (
+        sorted(set(expected) - set(actual))[:5],
+        sorted(set(actual) - set(expected))[:5],
+    )
+    wrong = [(k, expected[k], p) for k, p in actual.items() if p is not None and p != expected[k]]
+    assert not wrong, wrong[:5]

@@ -1,8 +1,11 @@
--- Every Google Ads click on the touchpoint contract (macros/touchpoints.sql): one ad_click per click view,
--- identified by its gclid; int_person_identities resolves the gclids HubSpot captured (contacts'
--- hs_google_click_id, form page URLs) to people, the rest (clicks of people who never reached a form) stay
--- unresolved. Google reports the click's day, not its time: the touch is dated by the first HubSpot record
--- carrying the gclid when that record is from the click's day (the landing), else at the start of the click's day.
+-- Every Google Ads click on the touchpoint contract (macros/touchpoints.sql), identified by its gclid:
+--   * one ad_click per click view; int_person_identities resolves the gclids HubSpot captured (contacts'
+--     hs_google_click_id, form page URLs) to people, the rest (clicks of people who never reached a form) stay
+--     unresolved. Google reports the click's day, not its time: the touch is dated by the first HubSpot record
+--     carrying the gclid when that record is from the click's day (the landing), else at the start of the day.
+--   * one ad_click per gclid HubSpot captured that no click view lists (Google serves click views for the last
+--     90 days only), dated by the first HubSpot record carrying it and matched to its campaign through the
+--     landing page's utm_campaign (unambiguous campaign names only).
 with
 
 click_views as (
@@ -32,7 +35,20 @@ click_id_hits as (
 
 ),
 
-click_touches as (
+-- utm_campaign names a campaign only when the name is unambiguous in the account
+campaign_names as (
+
+    select
+        lower(campaign_name) as campaign_name_lower,
+        min(campaign_id) as campaign_id,
+        min(campaign_name) as campaign_name
+    from campaigns
+    group by lower(campaign_name)
+    having count(*) = 1
+
+),
+
+click_view_touches as (
 
     select
         'click_views' as source_stream,
@@ -66,6 +82,43 @@ click_touches as (
         on click_views.ad_group_id = ad_groups.ad_group_id
     left join click_id_hits
         on click_views.gclid = click_id_hits.click_id
+
+),
+
+hubspot_only_touches as (
+
+    select
+        'click_ids' as source_stream,
+        click_id_hits.click_id as source_record_id,
+        {{ surrogate_key(["'google_ads'", "'click_ids'", 'click_id_hits.click_id']) }} as touch_event_id,
+        'gclid' as person_identifier_type,
+        click_id_hits.click_id as person_identifier_value,
+        click_id_hits.observed_at as occurred_at,
+        'ad_click' as touch_type,
+        'paid_search' as channel,
+        coalesce(campaign_names.campaign_name, click_id_hits.utm_campaign) as campaign,
+        {{ campaign_key("'google_ads'", 'campaign_names.campaign_id') }} as campaign_key,
+        click_id_hits.utm_source,
+        click_id_hits.utm_medium,
+        click_id_hits.utm_campaign,
+        click_id_hits.utm_content,
+        click_id_hits.utm_term,
+        click_id_hits.click_id as gclid,
+        click_id_hits.utm_term as detail
+    from click_id_hits
+    left join click_views
+        on click_id_hits.click_id = click_views.gclid
+    left join campaign_names
+        on lower(click_id_hits.utm_campaign) = campaign_names.campaign_name_lower
+    where click_views.gclid is null
+
+),
+
+click_touches as (
+
+    select * from click_view_touches
+    union all
+    select * from hubspot_only_touches
 
 ),
 

@@ -14,8 +14,15 @@ extracted as (
         {{ json_text('payload', ['campaign', 'name']) }} as campaign_name,
         {{ json_text('payload', ['campaign', 'status']) }} as campaign_status,
         {{ json_text('payload', ['campaign', 'advertisingChannelType']) }} as advertising_channel_type,
-        nullif({{ json_text('payload', ['campaign', 'startDate']) }}, '') as start_date,
-        nullif({{ json_text('payload', ['campaign', 'endDate']) }}, '') as end_date,
+        -- API v24 renamed start_date / end_date to start_date_time / end_date_time ('2025-11-20 00:00:00')
+        coalesce(
+            nullif({{ json_text('payload', ['campaign', 'startDateTime']) }}, ''),
+            nullif({{ json_text('payload', ['campaign', 'startDate']) }}, '')
+        ) as start_value,
+        coalesce(
+            nullif({{ json_text('payload', ['campaign', 'endDateTime']) }}, ''),
+            nullif({{ json_text('payload', ['campaign', 'endDate']) }}, '')
+        ) as end_value,
         is_archived,
         _extracted_at
     from source
@@ -40,9 +47,9 @@ renamed as (
         is_archived,
 
         ----------  dates
-        cast(start_date as date) as start_date,
-        -- Google's "no end date" is 2037-12-30
-        cast(end_date as date) as end_date,
+        -- the date part, in the account's time zone; Google's "no end date" is 2037-12-30
+        cast(substr(start_value, 1, 10) as date) as start_date,
+        cast(substr(end_value, 1, 10) as date) as end_date,
         _extracted_at
 
     from extracted
