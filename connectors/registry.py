@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from connectors.base import Connector
 
@@ -66,3 +67,25 @@ def connector_from_env(source: str, env: Mapping[str, str] | None = None) -> Con
     if source not in SOURCES:
         raise KeyError(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
     return SOURCES[source](os.environ if env is None else env)
+
+
+def stream_names() -> dict[str, tuple[str, ...]]:
+    """Every source's raw tables, without needing credentials."""
+    from connectors.google_ads import GoogleAdsConnector
+    from connectors.hubspot import HubSpotConnector
+    from connectors.mailchimp import MailchimpConnector
+    from connectors.meta import MetaAdsConnector, SocialConnector
+
+    classes = (HubSpotConnector, MailchimpConnector, MetaAdsConnector, SocialConnector, GoogleAdsConnector)
+    return {cls.source: cls.stream_names for cls in classes}
+
+
+def ensure_raw_tables(warehouse_path: str | Path) -> None:
+    """Create every source's raw tables (empty when never synced), so models over a source that is not configured
+    yet read zero rows instead of failing."""
+    from connectors.raw_store import RawStore
+
+    for source, streams in stream_names().items():
+        with RawStore(warehouse_path, source) as store:
+            for stream in streams:
+                store.ensure_stream(stream)

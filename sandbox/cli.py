@@ -60,10 +60,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         for name, vendor in handle.vendors.items():
             print(f"{name} {vendor.base_url}", flush=True)
         if args.env_file:
-            env: dict[str, str] = {}
-            for vendor in handle.vendors.values():
-                env.update(vendor.env())
-            _write_env_file(args.env_file, env)
+            _write_env_file(args.env_file, handle.env())
         stop = threading.Event()
 
         def _stop(signum, frame):
@@ -88,23 +85,29 @@ def cmd_manifest(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from sandbox.loader import load_hubspot
+    from sandbox.loader import VENDOR_SOURCES, load_world
 
     cfg = _config(args)
+    vendors = tuple(args.vendors) if args.vendors else VENDOR_SOURCES
 
     def progress(i: int, n: int) -> None:
         print(f"  {i}/{n} people", file=sys.stderr, flush=True)
 
-    result = load_hubspot(
+    results = load_world(
         args.warehouse,
         cfg,
         now=args.now,
         page_size=args.page_size,
+        vendors=vendors,
         progress=progress if cfg.people >= 20000 else None,
     )
-    for stream, n in result.rows.items():
-        print(f"raw_hubspot.{stream}: {n}")
-    print(f"{result.total} rows as of {result.now} in {result.seconds:.1f}s (sync_id {result.sync_id})")
+    total = 0
+    for source, result in results.items():
+        for stream, n in result.rows.items():
+            print(f"raw_{source}.{stream}: {n}")
+        total += result.total
+    first = next(iter(results.values()))
+    print(f"{total} rows as of {first.now} (sync_id {first.sync_id})")
     if args.manifest:
         from sandbox.world.world import World
 
@@ -121,14 +124,18 @@ def build_parser() -> argparse.ArgumentParser:
     _world_flags(s)
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=0, help="HubSpot port (0 = a free port)")
-    s.add_argument("--env-file", default=None, help="write HUBSPOT_BASE_URL / HUBSPOT_ACCESS_TOKEN here when ready")
+    s.add_argument(
+        "--env-file",
+        default=None,
+        help="write every vendor's base URL and credentials (and the world's dates) here when ready",
+    )
     s.add_argument("--token", default="sandbox-hubspot-token")
     s.add_argument("--fault-rate", type=float, default=0.0)
     s.add_argument(
         "--fault-kinds",
         nargs="+",
         default=["429_retry_after", "429", "500", "502", "503"],
-        help="subset of 429_retry_after 429 500 502 503 slow cut",
+        help="subset of 429_retry_after 429 500 502 503 slow cut meta_rate_limit google_quota",
     )
     s.add_argument("--fault-seed", type=int, default=0)
     s.set_defaults(func=cmd_serve)
@@ -138,8 +145,14 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--out", required=True)
     m.set_defaults(func=cmd_manifest)
 
-    ld = sub.add_parser("load", help="write the world's HubSpot view straight into the raw tables (no HTTP)")
+    ld = sub.add_parser("load", help="write every vendor's view of the world straight into the raw tables (no HTTP)")
     _world_flags(ld)
+    ld.add_argument(
+        "--vendors",
+        nargs="+",
+        default=None,
+        help="subset of hubspot mailchimp meta_ads social google_ads (default: all)",
+    )
     ld.add_argument("--warehouse", required=True)
     ld.add_argument("--page-size", type=int, default=5000)
     ld.add_argument("--manifest", default=None, help="also write the manifest into this directory")

@@ -1,9 +1,11 @@
-"""Direct raw loader: writes a world's HubSpot view straight into ``raw_hubspot`` (no HTTP).
+"""Direct raw loader: writes a world's vendor views straight into ``raw_hubspot``, ``raw_mailchimp``,
+``raw_meta_ads``, ``raw_social`` and ``raw_google_ads`` (no HTTP).
 
-The rows are exactly those the HubSpot connector stores after a full sync of the sandbox server at the same clock
-(payload contract in docs/sandbox.md, "Raw payload contract"). Persons are generated, projected and written in
-streaming fashion, so memory stays flat for millions of records; companies and shared-mailbox contacts are written
-at the end because they depend on many people.
+The rows are exactly those the connectors store after a full sync of the sandbox servers at the same clock
+(payload contract in docs/sandbox.md, "Raw payload contract"). Persons are generated once, projected for every
+vendor and written in streaming fashion, so memory stays flat for millions of records; what depends on many people
+(companies, shared-mailbox contacts, campaigns and their report summaries, the audience, insights, daily metrics,
+posts and media, crowd engagement, anonymous click views) is written at the end.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pathlib import Path
 from connectors.hubspot.catalog import CRM_STREAMS, STREAMS_BY_NAME
 from connectors.raw_store import RawRecord, RawStore
 from sandbox.world.config import WorldConfig
-from sandbox.world.people import PersonGenerator
+from sandbox.world.people import Person, PersonGenerator
 from sandbox.world.projections import hubspot_schema as hs
 from sandbox.world.projections.hubspot import (
     Aggregates,
@@ -108,6 +110,37 @@ class _Writer:
             self.flush(stream)
 
 
+class _HubSpotPart:
+    """The HubSpot rows of a load, fed one person at a time (shared by :func:`load_hubspot` and :func:`load_world`)."""
+
+    def __init__(self, source: WorldConfig | World, config: WorldConfig, now_ms: int, now_given: bool, w: _Writer):
+        self.source, self.config, self.now_ms, self.w = source, config, now_ms, w
+        self.from_world = isinstance(source, World) and not now_given
+        self.agg = Aggregates(config)
+
+    def add(self, i: int, person: Person | None) -> None:
+        if self.from_world:
+            tl = self.source._hs_timelines[i]  # type: ignore[union-attr]
+            snap = self.source.hubspot_snapshot(i)  # type: ignore[union-attr]
+        else:
+            assert person is not None
+            tl = build_timeline(person, self.config)
+            snap = snapshot(tl, self.now_ms)
+        self.agg.add(tl)
+        for rec in snap.records:
+            self.w.add(rec.otype, crm_raw_record(rec))
+        for sub in snap.submissions:
+            self.w.add("form_submissions", submission_raw_record(sub))
+
+    def finish(self) -> None:
+        for rec in self.agg.snapshot(self.now_ms):
+            self.w.add(rec.otype, crm_raw_record(rec))
+        for o in hs.owners(self.config):
+            self.w.add("owners", owner_raw_record(o))
+        for f in hs.forms(self.config):
+            self.w.add("forms", form_raw_record(f))
+
+
 def load_hubspot(
     warehouse: str | Path,
     source: WorldConfig | World,
@@ -120,55 +153,16 @@ def load_hubspot(
     """Write the HubSpot view of a world (as of ``now``, default the world's clock / end of the start window)
     into ``raw_hubspot`` of ``warehouse``. Returns row counts per stream.
     Every page goes through :meth:`RawStore.commit_page`, so the rows are exactly those a connector writes."""
-    started = time.perf_counter()
-    if isinstance(source, World):
-        config = source.config
-        now_ms = source.now_ms if now is None else to_ms(now)
-    else:
-        config = source
-        now_ms = config.end_ms if now is None else to_ms(now)
-    sync_id = sync_id or f"sandbox-load-{uuid.uuid4().hex[:12]}"
-    result = LoadResult(sync_id=sync_id, now=iso_ms(now_ms))
-    # make sure every stream's table exists even when empty
-    for s in STREAMS_BY_NAME:
-        result.rows[s] = 0
-    with RawStore(warehouse, "hubspot") as store:
-        for s in STREAMS_BY_NAME:
-            store.ensure_stream(s)
-        w = _Writer(store, sync_id, page_size, result)
-        agg = Aggregates(config)
-        gen = PersonGenerator(config)
-        for i in range(config.people):
-            if isinstance(source, World) and now is None:
-                tl = source._hs_timelines[i]
-                snap = source.hubspot_snapshot(i)
-            else:
-                person = source.persons[i] if isinstance(source, World) else gen.generate(i)
-                tl = build_timeline(person, config)
-                snap = snapshot(tl, now_ms)
-            agg.add(tl)
-            for rec in snap.records:
-                w.add(rec.otype, crm_raw_record(rec))
-            for sub in snap.submissions:
-                w.add("form_submissions", submission_raw_record(sub))
-            if progress is not None and i % 10000 == 0:
-                progress(i, config.people)
-        for rec in agg.snapshot(now_ms):
-            w.add(rec.otype, crm_raw_record(rec))
-        for o in hs.owners(config):
-            w.add("owners", owner_raw_record(o))
-        for f in hs.forms(config):
-            w.add("forms", form_raw_record(f))
-        w.flush_all()
-    result.seconds = time.perf_counter() - started
-    return result
+    return load_world(
+        warehouse, source, now=now, sync_id=sync_id, page_size=page_size, vendors=("hubspot",), progress=progress
+    )["hubspot"]
 
 
 # -- every vendor ------------------------------------------------------------------------------------------------
 
 VENDOR_SOURCES: tuple[str, ...] = ("hubspot", "mailchimp", "meta_ads", "social", "google_ads")
 # Google removed campaign.start_date / end_date in API v23; until the connector's query follows, the loader loads
-# what the corrected query returns (see docs/sandbox.md, "Known connector issues").
+# what the corrected query returns (docs/sandbox.md, "Raw payload contract").
 _GAQL_RENAMES = {"campaign.start_date,": "campaign.start_date_time,", "campaign.end_date ": "campaign.end_date_time "}
 
 
@@ -196,14 +190,24 @@ class _Streams:
         self.sync_id, self.page_size = sync_id, page_size
 
     def __enter__(self) -> _Streams:
+        # One process holds the warehouse lock once: the first store opens the file, the others share its
+        # connection (each still writes its own raw_<source> schema through RawStore.commit_page).
+        first: RawStore | None = None
         for s, store in self.stores.items():
-            store.open()
+            if first is None:
+                first = store.open()
+            else:
+                store._con = first.con
+                store._ensure_meta_tables()
             self.writers[s] = _Writer(store, self.sync_id, self.page_size, self.results[s])
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for store in self.stores.values():
-            store.close()
+        stores = list(self.stores.values())
+        for store in stores[1:]:
+            store._con = None
+        if stores:
+            stores[0].close()
 
     def declare(self, source: str, streams: tuple[str, ...] | list[str]) -> None:
         for s in streams:
@@ -237,44 +241,29 @@ def load_world(
     their constants, and payloads pass through the connectors' own shaping code."""
     started = time.perf_counter()
     config = source.config if isinstance(source, World) else source
-    if now is None:
-        now_ms = source.now_ms if isinstance(source, World) else config.end_ms
-    else:
-        now_ms = to_ms(now)
+    now_ms = (source.now_ms if isinstance(source, World) else config.end_ms) if now is None else to_ms(now)
     sync_id = sync_id or f"sandbox-load-{uuid.uuid4().hex[:12]}"
-    out: dict[str, LoadResult] = {}
-    if "hubspot" in vendors:
-        out["hubspot"] = load_hubspot(
-            warehouse,
-            source,
-            now=None if now is None else now,
-            sync_id=sync_id,
-            page_size=page_size,
-            progress=progress,
-        )
-    others = tuple(v for v in vendors if v != "hubspot")
-    if others:
-        t = time.perf_counter()
-        out.update(_load_others(warehouse, source, config, now_ms, others, sync_id, page_size, progress))
-        for s in others:
-            out[s].seconds = time.perf_counter() - t
-    if "hubspot" in out:
-        out["hubspot"].seconds = out["hubspot"].seconds
+    unknown = set(vendors) - set(VENDOR_SOURCES)
+    if unknown:
+        raise ValueError(f"unknown vendors {sorted(unknown)}; known: {', '.join(VENDOR_SOURCES)}")
+    out = _load_vendors(warehouse, source, config, now_ms, now is not None, vendors, sync_id, page_size, progress)
+    for r in out.values():
+        r.seconds = time.perf_counter() - started
     log.info("load_world: %d rows in %.1fs", sum(r.total for r in out.values()), time.perf_counter() - started)
     return out
 
 
-def _load_others(
+def _load_vendors(
     warehouse: str | Path,
     source: WorldConfig | World,
     config: WorldConfig,
     now_ms: int,
+    now_given: bool,
     vendors: tuple[str, ...],
     sync_id: str,
     page_size: int,
     progress: Callable[[int, int], None] | None,
 ) -> dict[str, LoadResult]:
-    from datetime import timedelta
 
     from connectors import google_ads as gconn
     from connectors import mailchimp as mconn
@@ -336,6 +325,10 @@ def _load_others(
     sent = {c.id for c in mc.sent_campaigns()}
 
     with _Streams(warehouse, vendors, sync_id, page_size, iso_ms(now_ms)) as st:
+        hub = None
+        if "hubspot" in vendors:
+            st.declare("hubspot", list(STREAMS_BY_NAME))
+            hub = _HubSpotPart(source, config, now_ms, now_given, st.writers["hubspot"])
         if "mailchimp" in vendors:
             st.declare("mailchimp", list(mc_streams))
         if "meta_ads" in vendors:
@@ -345,14 +338,24 @@ def _load_others(
         if "google_ads" in vendors:
             st.declare("google_ads", list(g_streams))
         gen = PersonGenerator(config)
+        others = any(v != "hubspot" for v in vendors)
         for i in range(config.people):
+            person = None
             if isinstance(source, World):
+                person = source.persons[i]
                 mtl, atl, stl = source._mc_timelines[i], source._ads_timelines[i], source._social_timelines[i]
             else:
                 person = gen.generate(i)
-                mtl = mc_p.person_timeline(person, config)
-                atl = ads_p.person_timeline(person, config)
-                stl = soc_p.person_timeline(person, config)
+                if others:
+                    mtl = mc_p.person_timeline(person, config)
+                    atl = ads_p.person_timeline(person, config)
+                    stl = soc_p.person_timeline(person, config)
+            if hub is not None:
+                hub.add(i, person)
+            if not others:
+                if progress is not None and i % 10000 == 0:
+                    progress(i, config.people)
+                continue
             rows = mc.add(mtl)
             leads, clicks = ads.add(atl)
             items = soc.add(stl)
@@ -376,7 +379,9 @@ def _load_others(
                 st.add("google_ads", "click_views", g_records("click_views", rows_g))
             if progress is not None and i % 10000 == 0:
                 progress(i, config.people)
-        crowd = soc.crowd_items()
+        if hub is not None:
+            hub.finish()
+        crowd = soc.crowd_items() if "social" in vendors else []
         if "mailchimp" in vendors:
             st.add("mailchimp", "lists", mc_records("lists", mc.lists()))
             st.add("mailchimp", "campaigns", mc_records("campaigns", mc.campaigns()))
@@ -440,7 +445,6 @@ def _load_others(
                 )
                 day += DAY_MS
         st.finish()
-        _ = timedelta
     return st.results
 
 

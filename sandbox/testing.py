@@ -14,12 +14,17 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sandbox.server.base import VendorServer
+from sandbox.server.base import VendorApp, VendorServer
 from sandbox.server.faults import FaultPlan
+from sandbox.server.google_ads import GoogleAdsApp, GoogleAdsLimits
 from sandbox.server.hubspot import DEFAULT_TOKEN, HubSpotApp, RateLimits
+from sandbox.server.mailchimp import MailchimpApp
+from sandbox.server.meta import MetaApp, MetaLimits
 from sandbox.world.config import WorldConfig
-from sandbox.world.timeutil import iso_ms
+from sandbox.world.timeutil import iso_date, iso_ms
 from sandbox.world.world import World
+
+VENDORS: tuple[str, ...] = ("hubspot", "mailchimp", "meta", "google_ads")
 
 
 @dataclass
@@ -64,15 +69,37 @@ class SandboxHandle:
     def hubspot(self) -> VendorHandle:
         return self.vendors["hubspot"]
 
-    def advance(self, delta: timedelta | None = None, *, days: float = 0, hours: float = 0) -> list[int]:
+    @property
+    def mailchimp(self) -> VendorHandle:
+        return self.vendors["mailchimp"]
+
+    @property
+    def meta(self) -> VendorHandle:
+        return self.vendors["meta"]
+
+    @property
+    def google_ads(self) -> VendorHandle:
+        return self.vendors["google_ads"]
+
+    def advance(
+        self, delta: timedelta | None = None, *, days: float = 0, hours: float = 0, minutes: float = 0
+    ) -> list[int]:
         """Move the world's clock; every vendor serves the new state at once."""
-        return self.world.advance(delta, days=days, hours=hours)
+        return self.world.advance(delta, days=days, hours=hours, minutes=minutes)
 
     def env(self) -> dict[str, str]:
+        """Every vendor's variables plus ``JOURNEYHUB_START_DATE`` (the world's start) and ``JOURNEYHUB_TODAY``
+        (the clock's date, which connectors use as "today" for insight ranges and the click_view window)."""
         out: dict[str, str] = {}
         for v in self.vendors.values():
             out.update(v.env())
+        out["JOURNEYHUB_START_DATE"] = self.world.config.start_date.isoformat()
+        out["JOURNEYHUB_TODAY"] = iso_date(self.world.now_ms)
         return out
+
+    def today(self):
+        """The clock's date (``datetime.date``): what connectors should use as today."""
+        return self.world.now.date()
 
     def close(self) -> None:
         for v in self.vendors.values():
@@ -88,29 +115,55 @@ def start_sandbox(
     search_cap: int | None = None,
     host: str = "127.0.0.1",
     port: int = 0,
+    meta_limits: MetaLimits | None = None,
+    google_ads_limits: GoogleAdsLimits | None = None,
+    vendors: tuple[str, ...] = VENDORS,
 ) -> SandboxHandle:
-    """Start every vendor server (HubSpot now) on free ports; call ``close()`` on the handle when done."""
+    """Start every vendor server (HubSpot, Mailchimp, Meta, Google Ads) on free ports (``port`` fixes HubSpot's);
+    call ``close()`` on the handle when done. ``fault_plan`` applies to every vendor (each gets its own copy)."""
     world = world_or_config if isinstance(world_or_config, World) else World(world_or_config or WorldConfig())
 
     def on_advance(hours: float) -> str:
         world.advance(hours=hours)
         return iso_ms(world.now_ms)
 
-    hub = HubSpotApp(
-        world.hubspot,
-        token=token,
-        rate_limits=rate_limits,
-        search_cap=10_000 if search_cap is None else search_cap,
-    )
-    server = VendorServer(
-        hub,
-        host=host,
-        port=port,
-        fault_plan=fault_plan,
-        on_advance=on_advance,
-        clock=lambda: iso_ms(world.now_ms),
-    ).start()
-    return SandboxHandle(world=world, vendors={"hubspot": VendorHandle("hubspot", server, token)})
+    apps: dict[str, tuple[VendorApp, str]] = {}
+    if "hubspot" in vendors:
+        hub = HubSpotApp(
+            world.hubspot,
+            token=token,
+            rate_limits=rate_limits,
+            search_cap=10_000 if search_cap is None else search_cap,
+        )
+        apps["hubspot"] = (hub, token)
+    if "mailchimp" in vendors:
+        mc = MailchimpApp(world)
+        apps["mailchimp"] = (mc, mc.api_key)
+    if "meta" in vendors:
+        meta = MetaApp(world, limits=meta_limits)
+        apps["meta"] = (meta, meta.token)
+    if "google_ads" in vendors:
+        ga = GoogleAdsApp(world, limits=google_ads_limits)
+        apps["google_ads"] = (ga, ga.token)
+    handle = SandboxHandle(world=world)
+    try:
+        for name, (app, tok) in apps.items():
+            plan = None
+            if fault_plan is not None:
+                plan = FaultPlan(fault_plan.rate, fault_plan.kinds, fault_plan.seed, fault_plan.slow_seconds)
+            server = VendorServer(
+                app,
+                host=host,
+                port=port if name == "hubspot" else 0,
+                fault_plan=plan,
+                on_advance=on_advance,
+                clock=lambda: iso_ms(world.now_ms),
+            ).start()
+            handle.vendors[name] = VendorHandle(name, server, tok)
+    except BaseException:
+        handle.close()
+        raise
+    return handle
 
 
 @contextmanager
@@ -121,9 +174,19 @@ def run_sandbox(
     fault_plan: FaultPlan | None = None,
     rate_limits: RateLimits | None = None,
     search_cap: int | None = None,
+    meta_limits: MetaLimits | None = None,
+    google_ads_limits: GoogleAdsLimits | None = None,
+    vendors: tuple[str, ...] = VENDORS,
 ) -> Iterator[SandboxHandle]:
     handle = start_sandbox(
-        world_or_config, token=token, fault_plan=fault_plan, rate_limits=rate_limits, search_cap=search_cap
+        world_or_config,
+        token=token,
+        fault_plan=fault_plan,
+        rate_limits=rate_limits,
+        search_cap=search_cap,
+        meta_limits=meta_limits,
+        google_ads_limits=google_ads_limits,
+        vendors=vendors,
     )
     try:
         yield handle

@@ -183,10 +183,7 @@ STREAMS: tuple[GaqlStream, ...] = (
 )
 _BY_NAME = {s.name: s for s in STREAMS}
 
-CAMPAIGNS_QUERY = (
-    "SELECT campaign.id, campaign.name, campaign.status, campaign.advertising_channel_type, "
-    "campaign.start_date, campaign.end_date FROM campaign"
-)
+CAMPAIGNS_QUERY = "SELECT campaign.id, campaign.name, campaign.status, campaign.advertising_channel_type FROM campaign"
 AD_GROUPS_QUERY = "SELECT ad_group.id, ad_group.name, ad_group.status, campaign.id FROM ad_group"
 METRICS_QUERY = (
     "SELECT campaign.id, campaign.name, ad_group.id, ad_group.name, customer.currency_code, metrics.cost_micros, "

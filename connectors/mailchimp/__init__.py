@@ -6,8 +6,12 @@ Streams: ``lists`` (audiences), ``list_members`` (incremental on ``last_changed`
 connector stores **one record per activity event** (recipient fields plus ``action``, ``type``, ``timestamp``, ``url``,
 ``ip``), because an incremental read with ``since`` returns only newer events and would otherwise overwrite older ones.
 
-Paging is ``offset``/``count`` (max 1,000) and ends at ``total_items``. Errors are RFC 7807 problem+json; there are
-no rate-limit headers (the limit is 10 simultaneous connections; this connector uses one).
+Paging is ``offset``/``count`` (max 1,000) and ends at ``total_items``. Errors are RFC 7807 problem+json; there are no
+rate-limit headers (the limit is 10 simultaneous connections; this connector uses one).
+
+Mailchimp derives a member's ``stats``, ``member_rating`` and ``email_client`` from activity without moving
+``last_changed``, so incremental member syncs do not refresh those fields; the models derive engagement from
+``email_activity`` instead, and a full refresh re-reads them.
 """
 
 from __future__ import annotations
@@ -69,6 +73,8 @@ class MailchimpConfig:
                 env,
                 {
                     "MAILCHIMP_LOOKBACK_MINUTES": ("lookback_minutes", float),
+                    "MAILCHIMP_PAGE_SIZE": ("page_size", int),
+                    "MAILCHIMP_TIMEOUT_S": ("timeout_s", float),
                     "MAILCHIMP_ACTIVITY_WINDOW_DAYS": ("activity_window_days", int),
                 },
                 source="mailchimp",

@@ -26,7 +26,8 @@ DEFAULT_API_VERSION = "v25.0"
 
 # Codes Meta documents as throttling: app (4), user (17), page (32), ad account (613), business use case (800xx).
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 613}) | frozenset(range(80000, 80010))
-PERMISSION_CODES = frozenset({10, 190}) | frozenset(range(200, 300))
+# 102/104: missing or invalid session or token; 190: expired token; 10 and 2xx: missing permissions.
+PERMISSION_CODES = frozenset({10, 102, 104, 190}) | frozenset(range(200, 300))
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ class MetaConfig:
     # Comments keep arriving after a post is published: re-read comments of posts this recent.
     comments_reread_days: int = 14
     requests_per_minute: int = 200
+    page_size: int = 100
+    insights_page_size: int = 500
     timeout_s: float = 30.0
     max_attempts: int = 8
     backoff_base_s: float = 1.0
@@ -74,6 +77,8 @@ class MetaConfig:
                     "META_REQUESTS_PER_MINUTE": ("requests_per_minute", int),
                     "META_TIMEOUT_S": ("timeout_s", float),
                     "META_COMMENTS_REREAD_DAYS": ("comments_reread_days", int),
+                    "META_PAGE_SIZE": ("page_size", int),
+                    "META_INSIGHTS_PAGE_SIZE": ("insights_page_size", int),
                 },
                 source="meta",
             ),

@@ -40,11 +40,9 @@ def shape(stream: GraphStream, items: Any, extra: dict[str, Any] | None = None) 
 class EdgeReader:
     """Every item of one edge of one node (``act_1/campaigns``), re-read in full on every sync."""
 
-    def __init__(
-        self, api: GraphApi, stream: GraphStream, node: Callable[[], str], edge: str, fields: str, limit: int = 100
-    ) -> None:
+    def __init__(self, api: GraphApi, stream: GraphStream, node: Callable[[], str], edge: str, fields: str) -> None:
         self.api, self.stream, self.name = api, stream, stream.name
-        self.node, self.edge, self.fields, self.limit = node, edge, fields, limit
+        self.node, self.edge, self.fields, self.limit = node, edge, fields, api.config.page_size
 
     def read(self, state: dict[str, Any], mode: SyncMode, *, resuming: bool) -> Iterator[Page]:
         run = (state.get("run") if resuming else None) or {"mode": "full_refresh", "after": None, "max_seen": None}
@@ -77,12 +75,11 @@ class ChildrenReader:
         fields: str,
         parent_key: str,
         params: Callable[[str, dict[str, Any], SyncMode], dict[str, Any]] | None = None,
-        limit: int = 100,
     ) -> None:
         self.api, self.stream, self.name = api, stream, stream.name
         self.parents, self.edge, self.fields, self.parent_key = parents, edge, fields, parent_key
         self.params = params or (lambda parent, state, mode: {})
-        self.limit = limit
+        self.limit = api.config.page_size
 
     def read(self, state: dict[str, Any], mode: SyncMode, *, resuming: bool) -> Iterator[Page]:
         cursors: dict[str, str] = dict(state.get("cursor") or {})
@@ -180,10 +177,10 @@ class InsightsReader:
             "time_increment": 1,
             "time_range": {"since": run["since"], "until": run["until"]},
             "fields": INSIGHT_FIELDS,
-            "limit": 500,
+            "limit": self.api.config.insights_page_size,
         }
         if (until - since).days + 1 > self.api.config.sync_insights_max_days:
-            node, edge, query, start = self._run_report(params), "insights", {"limit": 500}, None
+            node, edge, query, start = self._run_report(params), "insights", {"limit": params["limit"]}, None
         else:
             node, edge, query, start = self.api.config.account_node, "insights", params, run.get("after")
         for body, after in self.api.pages(node, edge, query, start):

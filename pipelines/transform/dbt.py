@@ -11,6 +11,7 @@ import duckdb
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from connectors.locking import warehouse_lock
+from connectors.registry import ensure_raw_tables
 from pipelines.ingest.factory import OWNERS
 from pipelines.settings import DBT_PROJECT_DIR, warehouse_path
 
@@ -66,6 +67,8 @@ def _row_counts(relations: dict[dg.AssetKey, str]) -> dict[dg.AssetKey, int]:
 def journey_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
     # dbt keeps the DuckDB file open (and locked) for the whole invocation: take the warehouse write lock that the
     # ingestion assets also take, and hold the events until dbt exits so row counts can be read afterwards.
+    # Sources that were never synced still get (empty) raw tables, so their staging models read zero rows.
+    ensure_raw_tables(warehouse_path())
     with warehouse_lock(warehouse_path()):
         invocation = dbt.cli(["build"], context=context)
         events = list(invocation.stream())

@@ -175,6 +175,14 @@ class VendorApp:
         """Vendor-specific control endpoints under /_sandbox/ (None = not handled)."""
         return None
 
+    def begin(self, req: Request) -> Response | None:
+        """Called when an API request arrives, before faults (e.g. to count simultaneous connections); a response
+        here answers the request at once. Every ``begin`` is paired with an ``end``."""
+        return None
+
+    def end(self, req: Request) -> None:
+        """Called when an API request has been answered (after ``begin``)."""
+
     def env(self) -> dict[str, str]:
         return {}
 
@@ -188,6 +196,8 @@ class _Handler(BaseHTTPRequestHandler):
         return "sandbox/1.0"
 
     timeout = 60  # idle keep-alive connections are dropped after this
+    # headers and body are separate writes: without TCP_NODELAY, Nagle + delayed ACK add ~40 ms per response
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s " + format, self.address_string(), *args)
@@ -214,13 +224,20 @@ class _Handler(BaseHTTPRequestHandler):
             route, params, known = vs.app.router.match(req.method, req.path)
             if route is not None:
                 route_name = route.name
-            fault = vs.draw_fault()
-            if fault in SHORT_CIRCUIT:
-                resp = vs.app.fault_response(fault)
-            else:
-                if fault == "slow":
-                    time.sleep(vs.faults.slow_seconds)
-                resp = vs.dispatch(req, route, params, known)
+            busy = vs.app.begin(req)
+            try:
+                if busy is not None:
+                    resp = busy
+                else:
+                    fault = vs.draw_fault()
+                    if fault in SHORT_CIRCUIT:
+                        resp = vs.app.fault_response(fault)
+                    else:
+                        if fault == "slow":
+                            time.sleep(vs.faults.slow_seconds)
+                        resp = vs.dispatch(req, route, params, known)
+            finally:
+                vs.app.end(req)
         resp.headers = vs.app.common_headers() + resp.headers
         # recorded before writing, so a client that got its answer always finds it in the stats
         vs.stats.record(route_name, resp.status, resp.records, fault, time.perf_counter() - started)

@@ -7,9 +7,19 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-FAULT_KINDS: tuple[str, ...] = ("429_retry_after", "429", "500", "502", "503", "slow", "cut")
+FAULT_KINDS: tuple[str, ...] = (
+    "429_retry_after",
+    "429",
+    "500",
+    "502",
+    "503",
+    "slow",
+    "cut",
+    "meta_rate_limit",  # Graph throttling: HTTP 400 with code 17 / 613 / 80004 (in turn) and usage headers
+    "google_quota",  # Google Ads 429 RESOURCE_EXHAUSTED with quotaErrorDetails.retryDelay
+)
 # Faults answered instead of the real response: the request has no effect at all (no rate-limit use either).
-SHORT_CIRCUIT = frozenset({"429_retry_after", "429", "500", "502", "503"})
+SHORT_CIRCUIT = frozenset({"429_retry_after", "429", "500", "502", "503", "meta_rate_limit", "google_quota"})
 
 
 @dataclass

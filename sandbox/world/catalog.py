@@ -1,13 +1,14 @@
 """Fixed marketing catalog of the synthetic business: site, forms, ad campaigns, page posts, email campaigns.
 
-Everything here is vendor-neutral and independent of the seed, so every projection (HubSpot now; Mailchimp, Meta
-Ads, Google Ads, Facebook/Instagram pages later) sees the same campaigns and forms.
+Everything here is vendor-neutral and independent of the seed, so every projection (HubSpot, Mailchimp, Meta Ads,
+Google Ads, the Facebook Page and Instagram) sees the same campaigns, forms, posts and accounts.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sandbox.world.timeutil import DAY_MS, HOUR_MS
 
@@ -108,6 +109,7 @@ NEWSLETTER_OFFSET_MS = 0
 PROMO_OFFSET_MS = 3 * DAY_MS + 5 * HOUR_MS  # Friday 15:00
 
 
+@lru_cache(maxsize=8192)
 def campaign_key(kind: str, n: int) -> str:
     """Stable id of the n-th campaign of a kind (``newsletter`` or ``promo``)."""
     return hashlib.md5(f"{kind}:{n}".encode()).hexdigest()[:10]
@@ -133,6 +135,7 @@ def form_guid(key: str) -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
 
 
+@lru_cache(maxsize=8192)
 def campaign_slug(kind: str, n: int) -> str:
     """The campaign's slug (``utm_campaign`` of its links): ``newsletter-2026-01-06``."""
     offset = NEWSLETTER_OFFSET_MS if kind == "newsletter" else PROMO_OFFSET_MS

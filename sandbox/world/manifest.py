@@ -38,6 +38,8 @@ PERSON_COLUMNS = (
     "meta_lead_ids",
     "facebook_user_id",
     "instagram_user_id",
+    "instagram_username",
+    "social_linkable",
     "referred_by",
     "referrer_email",
     "owner_id",
@@ -69,6 +71,7 @@ def build_manifest(world: World) -> Manifest:
     persons: list[dict[str, Any]] = []
     records: list[dict[str, Any]] = []
     stages: list[dict[str, Any]] = []
+    vendors = _VendorRecords(world)
     for p in world.visible_persons():
         ev = p.events_until(now)
         entries = stage_entries(ev)
@@ -105,6 +108,8 @@ def build_manifest(world: World) -> Manifest:
             meta_lead_ids=";".join(e.attrs["lead_id"] for e in ev if e.type == "lead_ad_submission"),
             facebook_user_id=p.facebook_user_id or "",
             instagram_user_id=p.instagram_user_id or "",
+            instagram_username=p.instagram_username or "",
+            social_linkable=social_linkable(ev),
             referred_by=world.persons[p.referred_by].person_id if p.referred_by is not None else "",
             referrer_email=p.referrer_email or "",
             owner_id=hs.owner_id(p.owner),
@@ -124,6 +129,7 @@ def build_manifest(world: World) -> Manifest:
                     "archived": r.archived,
                 }
             )
+        records.extend(vendors.person(p, ev))
         for sub in snap.submissions:
             records.append(
                 {
@@ -149,6 +155,82 @@ def build_manifest(world: World) -> Manifest:
                 }
             )
     return Manifest(iso_ms(now), persons, records, stages)
+
+
+def social_linkable(events) -> bool:
+    """Whether the person left a platform identifier a pipeline can join social records on: a Messenger thread
+    (page-scoped id on the HubSpot contact) or an Instagram handle typed into a form."""
+    for e in events:
+        if e.type == "social_message":
+            return True
+        if e.type == "form_submission" and e.attrs["values"].get("instagram_handle"):
+            return True
+    return False
+
+
+class _VendorRecords:
+    """Person-level records of Mailchimp, Meta Ads, the social accounts and Google Ads, with the record ids the
+    connectors give them (built with the connectors' own id functions, as the loader does)."""
+
+    def __init__(self, world: World) -> None:
+        from connectors import google_ads as gconn
+        from sandbox.world.projections import ads as ads_p
+        from sandbox.world.projections import mailchimp as mc_p
+        from sandbox.world.projections import social as soc_p
+
+        self.world = world
+        self.mc = mc_p.MailchimpSnapshot(world.config, world.now_ms, keep=False)
+        self.ads = ads_p.AdsSnapshot(world.config, world.now_ms, keep=False)
+        self.soc = soc_p.SocialSnapshot(world.config, world.now_ms, keep=False)
+        days = gconn.GoogleAdsConfig.__dataclass_fields__["click_view_days"].default
+        today = ads_p.day_of(world.now_ms)
+        self.click_from = max(world.config.start_ms, today - (days - 1) * 86_400_000)
+
+    def person(self, p, events) -> list[dict[str, Any]]:
+        from connectors.mailchimp import _flatten_activity, activity_record_id
+        from sandbox.world.projections import ads as ads_p
+        from sandbox.world.projections.mailchimp import LIST_ID
+
+        w = self.world
+        out: list[dict[str, Any]] = []
+
+        def rec(source: str, stream: str, rid: str, relation: str = "primary") -> None:
+            out.append(
+                {
+                    "source": source,
+                    "stream": stream,
+                    "record_id": rid,
+                    "person_id": p.person_id,
+                    "relation": relation,
+                    "archived": False,
+                }
+            )
+
+        rows = self.mc.add(w._mc_timelines[p.index])
+        primary = {m: ("primary" if m == p.emails[0] else "secondary") for m in p.emails}
+        addr_rel = {}
+        for m in rows.members:
+            rel = primary.get(m["email_address"].lower(), "primary")
+            addr_rel[m["id"]] = rel
+            rec("mailchimp", "list_members", f"{LIST_ID}:{m['id']}", rel)
+        for r in rows.recipients:
+            rel = addr_rel.get(r.email_id, "primary")
+            rec("mailchimp", "campaign_recipients", f"{r.campaign_id}:{r.email_id}", rel)
+            for row in _flatten_activity([r.activity_json(r.sent_to["email_address"])]):
+                rec("mailchimp", "email_activity", activity_record_id(row), rel)
+        leads, clicks = self.ads.add(w._ads_timelines[p.index])
+        for lead in leads:
+            rec("meta_ads", "leads", lead.lead_id)
+        for c in clicks:
+            if ads_p.day_of(c.ts) >= self.click_from:
+                rec("google_ads", "click_views", c.gclid)
+        linkable = "primary" if social_linkable(events) else "unlinked"
+        for it in self.soc.add(w._social_timelines[p.index]):
+            if it.platform == "facebook" and it.kind == "reaction":
+                rec("social", "facebook_reactions", f"{it.post_id}:{it.user_id}", linkable)
+            else:
+                rec("social", f"{it.platform}_comments", it.item_id, linkable)
+        return out
 
 
 def _write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:

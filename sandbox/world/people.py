@@ -524,9 +524,11 @@ class _Journey:
             name = "newsletter" if kind == 0 else "promo"
             kinds[name] = min(kinds.get(name, since), since)
         for email, kinds in joined.items():
-            sends = sorted(
+            sends = [
                 (t, name, n) for name, since in kinds.items() for n, t in catalog.sends_between(name, since, horizon)
-            )
+            ]
+            if len(kinds) > 1:
+                sends.sort()
             hard_at = rng.randrange(max(1, len(sends))) if rng.random() < 0.012 else -1
             for i, (t, name, n) in enumerate(sends):
                 camp = catalog.campaign_key(name, n)

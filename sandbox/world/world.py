@@ -8,6 +8,9 @@ from datetime import datetime, timedelta
 
 from sandbox.world.config import WorldConfig
 from sandbox.world.people import Event, Person, PersonGenerator
+from sandbox.world.projections import ads as ads_projection
+from sandbox.world.projections import mailchimp as mailchimp_projection
+from sandbox.world.projections import social as social_projection
 from sandbox.world.projections.hubspot import (
     Aggregates,
     PersonSnapshot,
@@ -15,9 +18,6 @@ from sandbox.world.projections.hubspot import (
     build_timeline,
     snapshot,
 )
-from sandbox.world.projections import ads as ads_projection
-from sandbox.world.projections import mailchimp as mailchimp_projection
-from sandbox.world.projections import social as social_projection
 from sandbox.world.projections.hubspot_store import HubSpotStore
 from sandbox.world.stages import stage_entries, true_stage
 from sandbox.world.timeutil import from_ms, to_ms

@@ -36,8 +36,9 @@ def test_seven_day_backfill_of_ad_partitions(
             instance=instance,
             tags=range_tags(first.isoformat(), last.isoformat()),
         )
+        runs = instance.get_runs()
     assert result.success
-    assert len(instance.get_runs()) == 1  # a single-run backfill: one run and one API range per platform
+    assert len(runs) == 1  # a single-run backfill: one run and one API range per platform
     mats = result.get_asset_materialization_events()
     assert {m.asset_key.to_user_string() for m in mats} == {
         "raw_meta_ads/ads_insights",

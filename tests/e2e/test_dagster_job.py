@@ -17,23 +17,27 @@ pytestmark = pytest.mark.e2e
 def test_refresh_all_job_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_world: WorldConfig) -> None:
     warehouse = tmp_path / "warehouse.duckdb"
     monkeypatch.setenv("JOURNEYHUB_WAREHOUSE", str(warehouse))
-    from pipelines.definitions import build_defs
-    from pipelines.resources import HubSpotResource
-
     with run_sandbox(World(small_world)) as sb, dg.instance_for_test() as instance:
-        monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", sb.hubspot.token)
+        for key, value in sb.env().items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.setenv("META_REQUESTS_PER_MINUTE", "100000")
+        from pipelines.definitions import build_defs, default_resources, range_tags
+        from pipelines.resources import HubSpotResource
+        from pipelines.settings import start_date, today
+
         hubspot = HubSpotResource(
             access_token=dg.EnvVar("HUBSPOT_ACCESS_TOKEN"), base_url=sb.hubspot.base_url, requests_per_10s=1000
         )
-        defs = build_defs(hubspot=hubspot)
-        selection = dg.AssetSelection.all() - dg.AssetSelection.groups("mailchimp", "meta_ads", "google_ads", "social")
-        resources = defs.resources
-        first = dg.materialize(defs.assets, selection=selection, resources=resources, instance=instance)
-        second = dg.materialize(defs.assets, selection=selection, resources=resources, instance=instance)
+        job = build_defs(**{**default_resources(), "hubspot": hubspot}).resolve_job_def("refresh_all")
+        tags = range_tags(start_date().isoformat(), today().isoformat())
+        first = job.execute_in_process(instance=instance, tags=tags)
+        second = job.execute_in_process(instance=instance, tags=tags)
 
     assert first.success and second.success
     materialized = {e.asset_key.to_user_string(): e for e in first.get_asset_materialization_events()}
     assert {f"raw_hubspot/{s}" for s in ("contacts", "deals", "form_submissions", "calls")} <= set(materialized)
+    for source in ("mailchimp", "meta_ads", "google_ads", "social"):
+        assert any(k.startswith(f"raw_{source}/") for k in materialized), source
     fct_key = next(k for k in materialized if k.endswith("fct_touchpoints"))
     fct_rows = materialized[fct_key].materialization.metadata["dagster/row_count"].value
     assert fct_rows > 500
@@ -59,4 +63,6 @@ def test_refresh_all_job_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPa
             "select table_schema from information_schema.tables where table_name = 'fct_touchpoints'"
         ).fetchone()[0]
         types = con.execute(f"select count(distinct touch_type) from {schema}.fct_touchpoints").fetchone()[0]
+        systems = {r[0] for r in con.execute(f"select distinct source_system from {schema}.fct_touchpoints").fetchall()}
     assert types >= 4
+    assert systems >= {"hubspot", "mailchimp", "meta_ads", "google_ads"}

@@ -38,6 +38,32 @@ def test_serve_writes_env_file_and_stops_on_sigterm(tmp_path):
         assert r.status_code == 200 and len(r.json()["results"]) == 8
         line = proc.stdout.readline()
         assert line.startswith("hubspot http://127.0.0.1:")
+        for var in (
+            "MAILCHIMP_API_KEY",
+            "MAILCHIMP_BASE_URL",
+            "META_ACCESS_TOKEN",
+            "META_BASE_URL",
+            "META_AD_ACCOUNT_ID",
+            "META_PAGE_ID",
+            "META_IG_USER_ID",
+            "GOOGLE_ADS_ACCESS_TOKEN",
+            "GOOGLE_ADS_DEVELOPER_TOKEN",
+            "GOOGLE_ADS_CUSTOMER_ID",
+            "GOOGLE_ADS_BASE_URL",
+        ):
+            assert env[var], var
+        assert env["JOURNEYHUB_START_DATE"] == "2026-01-01" and env["JOURNEYHUB_TODAY"] == "2026-04-01"
+        assert env["MAILCHIMP_API_KEY"].endswith("-sb1") and env["MAILCHIMP_BASE_URL"].endswith("/3.0")
+        r = requests.get(f"{env['MAILCHIMP_BASE_URL']}/lists", auth=("x", env["MAILCHIMP_API_KEY"]), timeout=5)
+        assert r.status_code == 200 and r.json()["total_items"] == 1
+        r = requests.get(
+            f"{env['META_BASE_URL']}/v25.0/{env['META_AD_ACCOUNT_ID']}/campaigns",
+            params={"access_token": env["META_ACCESS_TOKEN"]},
+            timeout=5,
+        )
+        assert r.status_code == 200 and len(r.json()["data"]) == 3
+        names = {proc.stdout.readline().split()[0] for _ in range(3)}
+        assert names == {"mailchimp", "meta", "google_ads"}
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
@@ -67,6 +93,13 @@ def test_load_and_manifest_commands(tmp_path):
     assert out.returncode == 0, out.stderr
     con = duckdb.connect(str(wh), read_only=True)
     assert con.execute("select count(*) from raw_hubspot.owners").fetchone()[0] == 8
+    for table in (
+        "raw_mailchimp.list_members",
+        "raw_meta_ads.ads_insights",
+        "raw_social.facebook_posts",
+        "raw_google_ads.ad_group_daily_metrics",
+    ):
+        assert con.execute(f"select count(*) from {table}").fetchone()[0] > 0, table
     con.close()
     assert (tmp_path / "m" / "persons.csv").exists()
     out = subprocess.run(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import socket
+import time
 
 import pytest
 import requests
@@ -110,3 +111,44 @@ def test_faulted_request_has_no_side_effects():
         sb.hubspot.clear_faults()
         # the faulted requests used none of the 3-per-window budget
         assert [_get(sb).status_code for _ in range(4)] == [200, 200, 200, 429]
+
+
+def test_every_vendor_has_the_generic_faults_and_its_own_stats():
+    with run_sandbox(World(WorldConfig(people=30)), vendors=("mailchimp", "meta", "google_ads")) as sb:
+        env = sb.env()
+        calls = {
+            "mailchimp": lambda: requests.get(
+                f"{env['MAILCHIMP_BASE_URL']}/lists", auth=("x", env["MAILCHIMP_API_KEY"]), timeout=5
+            ),
+            "meta": lambda: requests.get(
+                f"{env['META_BASE_URL']}/v25.0/{env['META_PAGE_ID']}/posts",
+                params={"access_token": env["META_ACCESS_TOKEN"]},
+                timeout=5,
+            ),
+            "google_ads": lambda: requests.post(
+                f"{env['GOOGLE_ADS_BASE_URL']}/v24/customers/{env['GOOGLE_ADS_CUSTOMER_ID']}/googleAds:searchStream",
+                json={"query": "SELECT campaign.id FROM campaign"},
+                headers={
+                    "Authorization": f"Bearer {env['GOOGLE_ADS_ACCESS_TOKEN']}",
+                    "developer-token": env["GOOGLE_ADS_DEVELOPER_TOKEN"],
+                },
+                timeout=5,
+            ),
+        }
+        for name, call in calls.items():
+            vendor = getattr(sb, name)
+            assert call().status_code == 200
+            vendor.set_faults(rate=1.0, kinds=("cut",))
+            with pytest.raises(requests.exceptions.RequestException):
+                call().json()
+            vendor.set_faults(rate=1.0, kinds=("slow",), slow_seconds=0.5)
+            with pytest.raises(requests.exceptions.Timeout):
+                requests.get(f"{vendor.base_url}/nothing", timeout=0.2)
+            time.sleep(0.5)  # the slow request is recorded once answered
+            vendor.clear_faults()
+            stats = vendor.stats()
+            assert stats["faults_injected"] == {"cut": 1, "slow": 1} and stats["requests"] == 3
+            assert sum(stats["records_served"].values()) > 0
+            sb.advance(hours=1)
+            clock = requests.get(f"{vendor.base_url}/_sandbox/clock", timeout=5).json()["now"]
+            assert clock == sb.env()["JOURNEYHUB_TODAY"] + clock[10:]

@@ -1,2 +1,3 @@
-"""Vendor projections of the world: one module per vendor (``hubspot`` now; Mailchimp, Meta Ads, Google Ads and
-the Facebook / Instagram pages later), each turning a person's vendor-neutral journey into that vendor's records."""
+"""Vendor projections of the world: ``hubspot`` (+ ``hubspot_schema``, ``hubspot_store``), ``mailchimp``, ``ads``
+(Meta Ads and Google Ads; ``google_ads`` holds the GAQL engine), ``social`` (Facebook Page and Instagram) and
+``graph`` (Graph API conventions), each turning a person's vendor-neutral journey into that vendor's records."""

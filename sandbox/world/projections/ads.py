@@ -133,11 +133,10 @@ def person_timeline(person: Person, config: WorldConfig) -> AdsPerson:
             if last_google is not None and not google_converted and ts - last_google.ts <= GOOGLE_CONVERSION_WINDOW_MS:
                 google_converted = True
                 out.google_conv.append((last_google.ad_group_id, day_of(last_google.ts), ts, 1.0, GOOGLE_LEAD_VALUE))
-        elif t == "purchase":
-            if last_meta is not None and ts - last_meta[0] <= META_PURCHASE_WINDOW_MS:
-                out.meta.append(
-                    (last_meta[1], day_of(last_meta[0]), ts, "offsite_conversion.fb_pixel_purchase", float(a["amount"]))
-                )
+        elif t == "purchase" and last_meta is not None and ts - last_meta[0] <= META_PURCHASE_WINDOW_MS:
+            out.meta.append(
+                (last_meta[1], day_of(last_meta[0]), ts, "offsite_conversion.fb_pixel_purchase", float(a["amount"]))
+            )
     return out
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sandbox.world import catalog
@@ -36,6 +37,7 @@ class GaqlError(Exception):
         self.trigger = trigger
 
 
+@lru_cache(maxsize=1024)
 def camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(p.capitalize() for p in rest)

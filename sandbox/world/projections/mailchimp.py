@@ -25,6 +25,8 @@ from sandbox.world.people import Person, mailchimp_member_id
 LIST_ID = catalog.MAILCHIMP_LIST_ID
 API_ROOT = f"https://{catalog.MAILCHIMP_DC}.api.mailchimp.com/3.0"
 UNSUB_REASON = "N/A (Unsubscribed by campaign link)"
+ACCOUNT_U = "0c1d2e3f4a5b6c7d8e9f0a1b2"
+DC = catalog.MAILCHIMP_DC
 
 
 def mc_time(ms: int) -> str:
@@ -161,11 +163,11 @@ class CampaignDef:
 def campaign_defs(config: WorldConfig, now_ms: int) -> list[CampaignDef]:
     """Campaigns the account has created by ``now``: every send from the world's start, in creation order."""
     out = []
-    horizon = now_ms + 3 * catalog.DAY_MS  # created two days ahead of their send
+    horizon = now_ms + 4 * catalog.DAY_MS  # created three days ahead of their send
     for kind in ("newsletter", "promo"):
         subjects = catalog.NEWSLETTER_SUBJECTS if kind == "newsletter" else catalog.PROMO_SUBJECTS
         for n, t in catalog.sends_between(kind, config.start_ms - 1, horizon):
-            create = t - 2 * catalog.DAY_MS - 3 * catalog.HOUR_MS
+            create = t - 3 * catalog.DAY_MS - 3 * catalog.HOUR_MS
             if create > now_ms:
                 continue
             cid = catalog.campaign_key(kind, n)
@@ -211,7 +213,7 @@ def campaign_json(c: CampaignDef, stats: CampaignStats | None, now_ms: int) -> d
         "type": "regular",
         "create_time": mc_time(c.create_ms),
         "archive_url": f"http://eepurl.com/{_hex('eep', c.id, n=6)}",
-        "long_archive_url": f"https://us{catalog.MAILCHIMP_DC}.campaign-archive.com/?u=0c1d2e3f4a5b6c7d8e9f0a1b2&id={c.id}",
+        "long_archive_url": f"https://{catalog.MAILCHIMP_DC}.campaign-archive.com/?u={ACCOUNT_U}&id={c.id}",
         "status": "sent" if sent else "schedule",
         "emails_sent": st.emails_sent if sent else 0,
         "send_time": mc_time(c.send_ms),
@@ -414,7 +416,6 @@ class MailchimpSnapshot:
         avg_open = round(opened / delivered, 2) if delivered else 0
         avg_click = round(clicked / delivered, 2) if delivered else 0
         rating = 1 if status == "cleaned" else min(5, 2 + (avg_open >= 0.3) + (avg_click >= 0.1) + (clicked >= 3))
-        any_open = any(t <= now for s in m.sends for t in s.opens)
         client = ("Gmail", "Apple Mail", "Outlook 2019", "iPhone")[catalog.stable_int(m.email, "client", mod=4)]
         member: dict[str, Any] = {
             "id": m.member_id,
@@ -445,7 +446,7 @@ class MailchimpSnapshot:
                 "last_changed": mc_time(changed),
                 "language": "en",
                 "vip": False,
-                "email_client": client if any_open else "",
+                "email_client": client,  # fixed per member: only stats / member_rating move without last_changed
                 "location": {
                     "latitude": 0,
                     "longitude": 0,
@@ -508,8 +509,8 @@ class MailchimpSnapshot:
                 "list_rating": 3,
                 "email_type_option": False,
                 "subscribe_url_short": "http://eepurl.com/lumen1",
-                "subscribe_url_long": f"https://lumenstack.us{catalog.MAILCHIMP_DC}.list-manage.com/subscribe?id={LIST_ID}",
-                "beamer_address": f"us{catalog.MAILCHIMP_DC}-0c1d2e3f4a-{LIST_ID}@inbound.mailchimp.com",
+                "subscribe_url_long": f"https://lumenstack.{DC}.list-manage.com/subscribe?id={LIST_ID}",
+                "beamer_address": f"{catalog.MAILCHIMP_DC}-0c1d2e3f4a-{LIST_ID}@inbound.mailchimp.com",
                 "visibility": "pub",
                 "double_optin": False,
                 "has_welcome": False,

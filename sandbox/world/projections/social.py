@@ -130,10 +130,7 @@ def person_timeline(person: Person, config: WorldConfig) -> SocialPerson:
         platform = a["platform"]
         post = a["post_id"]
         n = _post_n(platform, post)
-        if platform == "facebook":
-            name = f"{person.first_name} {person.last_name}"
-        else:
-            name = person.instagram_username or ""
+        name = f"{person.first_name} {person.last_name}" if platform == "facebook" else person.instagram_username or ""
         if ev.type == "social_comment":
             cid = _comment_id(platform, post, config.seed, person.index, k, "comment")
             out.items.append(
