@@ -62,12 +62,12 @@ def report(path: str) -> None:
         fct = [(s, t) for s, t in tables if t == "fct_touchpoints"]
         if fct:
             schema, table = fct[0]
-            print("\nfct_touchpoints by touch type:")
+            print("\nfct_touchpoints by source and touch type:")
             rows = con.execute(
-                f'select touch_type, count(*) from "{schema}"."{table}" group by 1 order by 2 desc'
+                f'select source_system, touch_type, count(*) from "{schema}"."{table}" group by 1, 2 order by 1, 3 desc'
             ).fetchall()
-            for touch_type, n in rows:
-                print(f"  {touch_type:<28} {n:>9,}")
+            for source, touch_type, n in rows:
+                print(f"  {source:<12} {touch_type:<24} {n:>9,}")
     print("\nnext: `make ui` to browse the assets, checks and this run in Dagster")
 
 

@@ -22,7 +22,9 @@ def main() -> int:
         return subprocess.call(dagster, cwd=REPO_ROOT)
     with sandbox_process(DEFAULT_SANDBOX_ENV_FILE, people=500, days=90) as env:
         export(env)
-        print(f"sandbox HubSpot API at {env['HUBSPOT_BASE_URL']}; Dagster UI at http://127.0.0.1:3000")
+        print(
+            f"sandbox vendor APIs running ({len(env)} settings in {DEFAULT_SANDBOX_ENV_FILE}); Dagster UI on port 3000"
+        )
         try:
             return subprocess.call(dagster, cwd=REPO_ROOT)
         except KeyboardInterrupt:

@@ -1,0 +1,129 @@
+"""Columnar inputs: touches and conversions as numpy arrays, and their normalisation to integer codes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from attribution.config import AttributionError
+
+_NAT = np.iinfo(np.int64).min
+MICROS_PER_DAY = 86_400_000_000
+
+
+@dataclass
+class Touches:
+    """One element per touch. All arrays have the same length.
+
+    ``occurred_at`` is ``datetime64`` (any unit; naive = UTC) or numbers of seconds since the epoch.
+    ``channel`` holds channel names (``str``/``object``), or integer codes into ``channel_names``.
+    A touch is *direct* when ``is_direct`` is true or its channel equals the configured direct channel.
+    ``is_lead_creation`` / ``is_opportunity_creation`` mark the stage touches of the W-shaped model.
+    """
+
+    person_key: np.ndarray
+    touch_id: np.ndarray
+    occurred_at: np.ndarray
+    channel: np.ndarray
+    channel_names: Sequence[str] | None = None
+    is_direct: np.ndarray | None = None
+    is_lead_creation: np.ndarray | None = None
+    is_opportunity_creation: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.touch_id)
+
+
+@dataclass
+class Conversions:
+    """One element per conversion. ``revenue`` NaN or missing counts as 0; ``currency`` is carried to summaries."""
+
+    conversion_id: np.ndarray
+    person_key: np.ndarray
+    converted_at: np.ndarray
+    conversion_type: np.ndarray | None = None
+    revenue: np.ndarray | None = None
+    currency: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.conversion_id)
+
+
+def to_micros(values: np.ndarray, what: str) -> np.ndarray:
+    """Timestamps (datetime64 of any unit, or epoch seconds) as int64 microseconds since the epoch."""
+    arr = np.asarray(values)
+    if np.issubdtype(arr.dtype, np.datetime64):
+        out = arr.astype("datetime64[us]").view(np.int64)
+        if (out == _NAT).any():
+            raise AttributionError(f"{what} has missing timestamps (NaT)")
+        return out
+    if np.issubdtype(arr.dtype, np.number):
+        f = arr.astype(np.float64)
+        if not np.isfinite(f).all():
+            raise AttributionError(f"{what} has missing or infinite timestamps")
+        return np.rint(f * 1e6).astype(np.int64)
+    raise AttributionError(f"{what} must be datetime64 or epoch seconds, got dtype {arr.dtype}")
+
+
+def factorize(values: np.ndarray) -> tuple[np.ndarray, list]:
+    """Integer codes (int64) and the sorted distinct values they index."""
+    arr = np.asarray(values)
+    if arr.dtype == object:
+        seen: dict = {}
+        codes = np.fromiter((seen.setdefault(v, len(seen)) for v in arr), dtype=np.int64, count=len(arr))
+        if any(v is None for v in seen):
+            raise AttributionError("missing (None) value where a key or channel is required")
+        names = sorted(seen, key=lambda v: (str(type(v)), v))
+        remap = np.empty(len(names), dtype=np.int64)
+        for new, name in enumerate(names):
+            remap[seen[name]] = new
+        return remap[codes], names
+    uniq, inverse = np.unique(arr, return_inverse=True)
+    return inverse.astype(np.int64).reshape(-1), uniq.tolist()
+
+
+def channel_codes(touches: Touches) -> tuple[np.ndarray, list[str]]:
+    """Channel codes (int32) and names, whichever way the touches gave them."""
+    ch = np.asarray(touches.channel)
+    if touches.channel_names is not None:
+        if not np.issubdtype(ch.dtype, np.integer):
+            raise AttributionError("channel_names given but channel is not an integer code array")
+        names = [str(n) for n in touches.channel_names]
+        if len(ch) and (ch.min() < 0 or ch.max() >= len(names)):
+            raise AttributionError("channel code out of range of channel_names")
+        if len(set(names)) != len(names):
+            raise AttributionError("channel_names has duplicates")
+        return ch.astype(np.int32, copy=False), names
+    codes, names = factorize(ch)
+    return codes.astype(np.int32), [str(n) for n in names]
+
+
+def person_codes(touch_keys: np.ndarray, conversion_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Person keys of touches and conversions as comparable int64 codes (the same code for the same person)."""
+    t = np.asarray(touch_keys)
+    c = np.asarray(conversion_keys)
+    if np.issubdtype(t.dtype, np.integer) and np.issubdtype(c.dtype, np.integer):
+        return t.astype(np.int64, copy=False), c.astype(np.int64, copy=False)
+    codes, _ = factorize(np.concatenate([t.astype(object), c.astype(object)]))
+    return codes[: len(t)], codes[len(t) :]
+
+
+def bool_array(values: np.ndarray | None, n: int, what: str) -> np.ndarray:
+    if values is None:
+        return np.zeros(n, dtype=bool)
+    arr = np.asarray(values)
+    if arr.shape != (n,):
+        raise AttributionError(f"{what} must have one element per touch")
+    if arr.dtype == object:
+        arr = np.array([bool(v) if v is not None else False for v in arr], dtype=bool)
+    return arr.astype(bool, copy=False)
+
+
+def check_lengths(obj: Touches | Conversions) -> int:
+    n = len(obj)
+    for name, value in vars(obj).items():
+        if isinstance(value, np.ndarray | list | tuple) and name != "channel_names" and len(value) != n:
+            raise AttributionError(f"{type(obj).__name__}.{name} has {len(value)} elements, expected {n}")
+    return n

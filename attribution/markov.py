@@ -1,0 +1,307 @@
+"""Exact Markov-chain attribution of any order: absorbing-chain solve, no simulation.
+
+States. A path ``c_1 .. c_n`` visits the states ``s_i = (c_{i-k+1}, .., c_i)`` (order k; positions before the path
+are a padding symbol, so ``(start)`` is the all-padding state and the first states of a path are padded tuples),
+then ``(conversion)`` if the journey converted, else ``(null)``. Transition probabilities are the observed counts
+normalised per state. Self-transitions (a state followed by itself, e.g. a channel repeated at order 1) are
+dropped, as ChannelAttribution's ``markov_model`` does; that does not change any absorption probability.
+
+Removal effect of channel c: send every transition into a state whose tuple contains c to ``(null)``;
+``RE_c = 1 - P_without_c(conversion | start) / P(conversion | start)``, which equals the probability that a converting
+walk visits c (what ChannelAttribution estimates by simulation). The value-weighted removal effect does the same
+with each conversion weighted by its revenue (ChannelAttribution's ``removal_effects_conversion_value``).
+
+Solvers. Up to ``markov_dense_max_states`` states: one dense LU solve of ``(I - Q) x = R`` per scenario (full chain,
+and one per removed channel). Larger chains: forward propagation of the walk distribution of all scenarios at once
+over the sparse transitions until the mass not yet absorbed is below ``markov_tol``; that mass bounds the error of
+every probability, so the result is exact to that tolerance and the bound is reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from attribution.config import AttributionConfig, AttributionError
+from attribution.paths import Paths, collapse_consecutive
+
+
+@dataclass
+class MarkovChain:
+    """An order-k chain fitted on paths. States ``0..n_states-1`` are transient (``start`` among them)."""
+
+    order: int
+    n_channels: int
+    #: Encoded tuple of each transient state: base-(n_channels+1) digits, digit j = channel code + 1 of the touch
+    #: j steps back (0 = padding).
+    state_codes: np.ndarray
+    start: int
+    #: Transient-to-transient transitions (self-transitions dropped): source, target, probability.
+    src: np.ndarray
+    dst: np.ndarray
+    prob: np.ndarray
+    #: Per transient state: probability of moving to (conversion), and the expected revenue of that move.
+    conv_prob: np.ndarray
+    conv_value: np.ndarray
+    #: ``contains[s, c]``: state s's tuple holds channel c.
+    contains: np.ndarray
+    n_journeys: int
+    n_conversions: int
+    total_revenue: float
+
+    @property
+    def n_states(self) -> int:
+        return len(self.state_codes)
+
+    def state_channels(self, s: int) -> tuple[int, ...]:
+        """Channels of a state's tuple, oldest first (padding omitted)."""
+        code, base, out = int(self.state_codes[s]), self.n_channels + 1, []
+        for _ in range(self.order):
+            code, digit = divmod(code, base)
+            if digit:
+                out.append(digit - 1)
+        return tuple(reversed(out))
+
+
+@dataclass
+class MarkovResult:
+    """Removal effects of an order-k chain and what they give each channel over the whole data set."""
+
+    order: int
+    channel_names: list[str]
+    n_states: int
+    n_transitions: int
+    #: P(conversion | start) of the fitted chain (= converting journeys / journeys).
+    p_conversion: float
+    removal_effects: np.ndarray
+    removal_effects_value: np.ndarray
+    #: Removal effects normalised to sum 1 (all 0 when no channel has an effect): the channel weights.
+    weights: np.ndarray
+    #: Whole-data-set split, comparable with ChannelAttribution: conversions * RE_c / sum(RE),
+    #: revenue * REvalue_c / sum(REvalue).
+    conversions: np.ndarray
+    revenue: np.ndarray
+    solver: str
+    iterations: int
+    #: Upper bound of the absolute error of every conversion probability (0 for the dense solve, up to rounding).
+    error_bound: float
+
+
+def fit_chain(
+    channel: np.ndarray,
+    offsets: np.ndarray,
+    converted: np.ndarray,
+    revenue: np.ndarray,
+    order: int,
+    n_channels: int,
+    collapse_repeats: bool = False,
+) -> MarkovChain:
+    """Count transitions of non-empty paths ``channel[offsets[i]:offsets[i+1]]`` into an order-k chain."""
+    if order < 1:
+        raise AttributionError("Markov order must be >= 1")
+    lens = np.diff(offsets)
+    if (lens <= 0).any():
+        raise AttributionError("fit_chain needs non-empty paths")
+    if collapse_repeats:
+        channel, offsets = collapse_consecutive(channel, offsets)
+        lens = np.diff(offsets)
+    n_paths = len(lens)
+    base = n_channels + 1
+    if float(base) ** order >= 2**62:
+        raise AttributionError(f"order {order} with {n_channels} channels overflows the state encoding")
+    n_rows = len(channel)
+    seg = np.repeat(np.arange(n_paths, dtype=np.int64), lens)
+    pos = np.arange(n_rows, dtype=np.int64) - offsets[:-1][seg]
+    digit = channel.astype(np.int64) + 1
+    code = digit.copy()
+    for j in range(1, order):
+        shifted = np.zeros(n_rows, dtype=np.int64)
+        shifted[j:] = digit[:-j]
+        shifted[pos < j] = 0
+        code += shifted * base**j
+
+    starts = offsets[:-1]
+    lasts = offsets[1:] - 1
+    # Compact state ids; code 0 is (start).
+    space = base**order
+    if space <= 1 << 24:
+        present = np.zeros(space, dtype=bool)
+        present[0] = True
+        present[code] = True
+        state_codes = np.flatnonzero(present)
+        lookup = np.cumsum(present) - 1
+        sid = lookup[code]
+    else:
+        state_codes, inv = np.unique(np.concatenate([[0], code]), return_inverse=True)
+        sid = inv.reshape(-1)[1:]
+    n_states = len(state_codes)
+    start = 0
+    conv_state, null_state = n_states, n_states + 1
+    width = n_states + 2
+
+    # Every row is the target of one transition: from the previous row's state, or from (start) for a path's first.
+    prev = np.empty(n_rows, dtype=np.int64)
+    prev[1:] = sid[:-1]
+    prev[starts] = start
+    move_key = prev * width + sid
+    absorb_key = sid[lasts] * width + np.where(converted, conv_state, null_state)
+    absorb_value = np.where(converted, revenue, 0.0)
+    if width * width <= 1 << 26:
+        counts = np.bincount(move_key, minlength=width * width) + np.bincount(absorb_key, minlength=width * width)
+        values = np.bincount(absorb_key, weights=absorb_value, minlength=width * width)
+        nz = np.flatnonzero(counts)
+        e_src, e_dst, e_cnt, e_val = nz // width, nz % width, counts[nz].astype(np.float64), values[nz]
+    else:
+        uk, inv = np.unique(np.concatenate([move_key, absorb_key]), return_inverse=True)
+        inv = inv.reshape(-1)
+        e_src, e_dst = uk // width, uk % width
+        e_cnt = np.bincount(inv, minlength=len(uk)).astype(np.float64)
+        e_val = np.bincount(inv[n_rows:], weights=absorb_value, minlength=len(uk))
+    # Self-transitions do not change absorption probabilities: drop them (as ChannelAttribution does).
+    not_self = e_src != e_dst
+    e_src, e_dst, e_cnt, e_val = e_src[not_self], e_dst[not_self], e_cnt[not_self], e_val[not_self]
+    out = np.bincount(e_src, weights=e_cnt, minlength=n_states)
+    p = e_cnt / out[e_src]
+    to_conv = e_dst == conv_state
+    conv_prob = np.bincount(e_src[to_conv], weights=p[to_conv], minlength=n_states)
+    conv_value = np.bincount(e_src[to_conv], weights=e_val[to_conv] / out[e_src[to_conv]], minlength=n_states)
+    trans = e_dst < n_states
+    order_dst = np.argsort(e_dst[trans], kind="stable")
+
+    contains = np.zeros((n_states, n_channels), dtype=bool)
+    rest = state_codes.copy()
+    for _ in range(order):
+        rest, d = np.divmod(rest, base)
+        has = d > 0
+        contains[np.flatnonzero(has), d[has] - 1] = True
+
+    return MarkovChain(
+        order=order,
+        n_channels=n_channels,
+        state_codes=state_codes,
+        start=start,
+        src=e_src[trans][order_dst],
+        dst=e_dst[trans][order_dst],
+        prob=p[trans][order_dst],
+        conv_prob=conv_prob,
+        conv_value=conv_value,
+        contains=contains,
+        n_journeys=n_paths,
+        n_conversions=int(converted.sum()),
+        total_revenue=float(revenue[converted].sum()),
+    )
+
+
+def solve_scenarios(chain: MarkovChain, config: AttributionConfig) -> tuple[np.ndarray, np.ndarray, str, int, float]:
+    """P(conversion | start) and expected revenue from start, for the full chain (index 0) and each channel removed
+    (index c + 1). Returns ``(p, value, solver, iterations, error_bound)``."""
+    if chain.n_states <= config.markov_dense_max_states:
+        p, v = _solve_dense(chain)
+        return p, v, "dense", 0, 0.0
+    return _solve_iterative(chain, config.markov_tol, config.markov_max_iter)
+
+
+def _solve_dense(chain: MarkovChain) -> tuple[np.ndarray, np.ndarray]:
+    s = chain.n_states
+    m = np.eye(s)
+    np.add.at(m, (chain.src, chain.dst), -chain.prob)
+    rhs = np.stack([chain.conv_prob, chain.conv_value], axis=1)
+    n_sc = chain.n_channels + 1
+    p = np.zeros(n_sc)
+    v = np.zeros(n_sc)
+    for sc in range(n_sc):
+        if sc == 0:
+            keep = np.ones(s, dtype=bool)
+        else:
+            keep = ~chain.contains[:, sc - 1]
+            if keep.all() and sc > 0:
+                p[sc], v[sc] = p[0], v[0]
+                continue
+        idx = np.flatnonzero(keep)
+        x = np.linalg.solve(m[np.ix_(idx, idx)], rhs[idx])
+        at = np.searchsorted(idx, chain.start)
+        p[sc], v[sc] = x[at, 0], x[at, 1]
+    return p, v
+
+
+def _solve_iterative(chain: MarkovChain, tol: float, max_iter: int) -> tuple[np.ndarray, np.ndarray, str, int, float]:
+    s = chain.n_states
+    n_sc = chain.n_channels + 1
+    alive = np.ones((s, n_sc), dtype=bool)
+    alive[:, 1:] = ~chain.contains
+    dist = np.zeros((s, n_sc))
+    dist[chain.start, :] = 1.0
+    p = np.zeros(n_sc)
+    v = np.zeros(n_sc)
+    if len(chain.dst):
+        udst, dst_start = np.unique(chain.dst, return_index=True)
+    else:
+        udst = dst_start = np.zeros(0, dtype=np.int64)
+    prob = chain.prob[:, None]
+    mass = 1.0
+    it = 0
+    while it < max_iter:
+        it += 1
+        p += chain.conv_prob @ dist
+        v += chain.conv_value @ dist
+        nxt = np.zeros_like(dist)
+        if len(udst):
+            nxt[udst] = np.add.reduceat(dist[chain.src] * prob, dst_start, axis=0)
+        nxt *= alive
+        dist = nxt
+        mass = float(dist.sum(axis=0).max())
+        if mass < tol:
+            break
+    else:
+        raise AttributionError(
+            f"order-{chain.order} Markov solve did not reach tolerance {tol} in {max_iter} iterations "
+            f"(unabsorbed mass {mass:.3g}); raise markov_max_iter or markov_dense_max_states"
+        )
+    return p, v, "iterative", it, mass
+
+
+def removal_effects(chain: MarkovChain, config: AttributionConfig | None = None) -> MarkovResult:
+    """Solve the chain and every removal scenario; weights and whole-data-set conversions/revenue per channel."""
+    config = config or AttributionConfig()
+    p, v, solver, iterations, bound = solve_scenarios(chain, config)
+    re = np.zeros(chain.n_channels)
+    re_v = np.zeros(chain.n_channels)
+    if p[0] > 0:
+        re = np.clip(1.0 - p[1:] / p[0], 0.0, 1.0)
+    if v[0] > 0:
+        re_v = np.clip(1.0 - v[1:] / v[0], 0.0, 1.0)
+    # Channels absent from every path have exactly no effect (the division above can leave rounding dust).
+    seen = chain.contains.any(axis=0)
+    re[~seen] = 0.0
+    re_v[~seen] = 0.0
+    weights = re / re.sum() if re.sum() > 0 else np.zeros_like(re)
+    weights_v = re_v / re_v.sum() if re_v.sum() > 0 else np.zeros_like(re_v)
+    return MarkovResult(
+        order=chain.order,
+        channel_names=[],
+        n_states=chain.n_states,
+        n_transitions=len(chain.src),
+        p_conversion=float(p[0]),
+        removal_effects=re,
+        removal_effects_value=re_v,
+        weights=weights,
+        conversions=weights * chain.n_conversions,
+        revenue=weights_v * chain.total_revenue,
+        solver=solver,
+        iterations=iterations,
+        error_bound=bound,
+    )
+
+
+def markov_model(paths: Paths, order: int, config: AttributionConfig | None = None) -> MarkovResult:
+    """Fit an order-k chain on converting and null paths and compute its removal effects."""
+    config = config or AttributionConfig()
+    channel, offsets, converted, revenue = paths.sequences()
+    if len(offsets) == 1:
+        z = np.zeros(paths.n_channels)
+        return MarkovResult(order, list(paths.channel_names), 1, 0, 0.0, z, z, z, z, z, "none", 0, 0.0)
+    chain = fit_chain(channel, offsets, converted, revenue, order, paths.n_channels, config.markov_collapse_repeats)
+    result = removal_effects(chain, config)
+    result.channel_names = list(paths.channel_names)
+    return result
