@@ -111,6 +111,8 @@ def run_stream_sync(
             if time.monotonic() - last_report >= progress_every_s:
                 say(f"{store.source}.{reader.name}: {pages} pages, {records} records so far")
                 last_report = time.monotonic()
+        # A first incremental sync has no cursor and reads everything: report what the reader actually did.
+        effective_mode = (state.get("run") or {}).get("mode", effective_mode)
         final = reader.final_state(state)
         store.save_state(reader.name, final, status="complete", sync_id=sync_id)
     except ConnectorError as exc:

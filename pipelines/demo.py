@@ -37,7 +37,13 @@ def main(argv: list[str] | None = None) -> int:
         first, last = start_date().isoformat(), today().isoformat()
         print(f"running the Dagster job refresh_all: every source (ad metrics {first} to {last}), then dbt build")
         with DagsterInstance.get() as instance:
-            result = job.execute_in_process(instance=instance, raise_on_error=False, tags=range_tags(first, last))
+            result = job.execute_in_process(
+                instance=instance,
+                raise_on_error=False,
+                tags=range_tags(first, last),
+                # Progress lines (per stream and per model) without Dagster's debug event stream.
+                run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            )
         if not result.success:
             failed = [e.step_key for e in result.all_events if e.is_step_failure]
             print(f"the run failed in: {', '.join(sorted(set(failed)))}; see `make ui` for logs", file=sys.stderr)
@@ -55,19 +61,24 @@ def report(path: str) -> None:
                order by table_schema, table_name"""
         ).fetchall()
         print(f"warehouse: {path}")
-        for schema, table in tables:
-            if schema.startswith("raw_") or schema in ("marts", "main_marts") or schema.endswith("marts"):
-                n = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
-                print(f"  {schema}.{table:<28} {n:>9,} rows")
-        fct = [(s, t) for s, t in tables if t == "fct_touchpoints"]
-        if fct:
-            schema, table = fct[0]
+        for title, wanted in (("raw layer", lambda s: s.startswith("raw_")), ("marts", lambda s: s == "marts")):
+            print(f"\n{title}:")
+            for schema, table in tables:
+                if wanted(schema):
+                    n = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
+                    print(f"  {schema + '.' + table:<44} {n:>9,} rows")
+        quarantined = sum(
+            con.execute(f'select count(*) from "{schema}"._quarantine').fetchone()[0]
+            for schema in sorted({s for s, _ in tables if s.startswith("raw_")})
+        )
+        print(f"\nquarantined records (raw_*._quarantine): {quarantined}")
+        if ("marts", "fct_touchpoints") in tables:
             print("\nfct_touchpoints by source and touch type:")
             rows = con.execute(
-                f'select source_system, touch_type, count(*) from "{schema}"."{table}" group by 1, 2 order by 1, 3 desc'
+                "select source_system, touch_type, count(*) from marts.fct_touchpoints group by 1, 2 order by 1, 3 desc"
             ).fetchall()
             for source, touch_type, n in rows:
-                print(f"  {source:<12} {touch_type:<24} {n:>9,}")
+                print(f"  {source:<12} {touch_type:<31} {n:>9,}")
     print("\nnext: `make ui` to browse the assets, checks and this run in Dagster")
 
 
