@@ -122,3 +122,23 @@ def test_killed_sync_resumes_without_duplicates(tmp_path: Path, small_world: Wor
         results, _ = sync(db, {**sb.env(), **FAST}, source)
     assert any(r.resumed for r in results)
     assert_same(expected(world, tmp_path, source), db, source)
+
+
+def test_meta_rate_limits_as_http_400_are_waited_out_and_bad_requests_fail_clearly(
+    tmp_path: Path, small_world: WorldConfig
+) -> None:
+    from connectors.errors import RequestError
+    from connectors.meta.graph import GraphApi, MetaConfig
+
+    world = World(small_world)
+    with run_sandbox(world) as sb:
+        sb.meta.set_faults(rate=0.3, kinds=["meta_rate_limit"], seed=2)
+        _, stats = sync(tmp_path / "w.duckdb", {**sb.env(), **FAST}, "meta_ads", mode="full_refresh")
+        statuses = sb.meta.stats()["by_status"]
+        api = GraphApi(MetaConfig.from_env(sb.env()))
+        with pytest.raises(RequestError) as err:
+            api.get(api.config.account_node, "insights", {"fields": "spendd", "level": "ad"})
+    # Meta throttles with HTTP 400 and error codes 17/613/80004: each one was retried, none failed the sync.
+    assert statuses.get("400", 0) >= 2 and stats.failures["RateLimitedError"] == statuses["400"]
+    assert_same(expected(world, tmp_path, "meta_ads"), tmp_path / "w.duckdb", "meta_ads")
+    assert "Graph error 100" in str(err.value) and "spendd" in str(err.value)
