@@ -27,6 +27,12 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
+# A DuckDB 1.x client, as BI drivers bundle: the tests prove it can read the serving copy.
+.venv-bi/.installed:
+	$(PYTHON) -m venv .venv-bi
+	.venv-bi/bin/python -m pip install --quiet 'duckdb>=1.4,<2'
+	touch $@
+
 install: $(VENV)/.installed
 
 manifest: install
@@ -43,7 +49,7 @@ lint: install
 validate: manifest
 	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/dg check defs
 
-test: lint validate
+test: lint validate .venv-bi/.installed
 	$(BIN)/python -m pytest
 
 ui: manifest

@@ -20,6 +20,7 @@ from pipelines.ingest.hubspot import hubspot_raw  # noqa: E402
 from pipelines.ingest.mailchimp import mailchimp_raw  # noqa: E402
 from pipelines.ingest.meta import meta_ads_insights, meta_ads_raw, social_raw  # noqa: E402
 from pipelines.partitions import daily_partitions  # noqa: E402
+from pipelines.publish.assets import serving_copy  # noqa: E402
 from pipelines.resources import (  # noqa: E402
     GoogleAdsResource,
     HubSpotResource,
@@ -108,7 +109,7 @@ def default_resources() -> dict[str, Any]:
 def build_defs(**resource_overrides: Any) -> dg.Definitions:
     """The platform's definitions. Tests pass resources bound to their sandbox; everyone else gets the environment."""
     return dg.Definitions(
-        assets=[*INGEST_ASSETS, journey_dbt_models],
+        assets=[*INGEST_ASSETS, journey_dbt_models, serving_copy],
         jobs=[refresh_all],
         schedules=[refresh_all_daily],
         resources={**default_resources(), **resource_overrides},

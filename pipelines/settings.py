@@ -44,6 +44,15 @@ def today() -> date:
     return today_from(os.environ)()
 
 
+SERVING_ENV = "JOURNEYHUB_SERVING_DIR"
+
+
+def serving_paths() -> tuple[Path, Path]:
+    """The serving DuckDB file and Parquet folder BI tools read (``JOURNEYHUB_SERVING_DIR``, default var/serving)."""
+    root = Path(os.environ.get(SERVING_ENV) or VAR_DIR / "serving").expanduser().resolve()
+    return root / "serving.duckdb", root / "parquet"
+
+
 def warehouse_path() -> Path:
     return Path(os.environ.get(WAREHOUSE_ENV) or DEFAULT_WAREHOUSE).expanduser().resolve()
 

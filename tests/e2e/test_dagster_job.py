@@ -17,6 +17,7 @@ pytestmark = pytest.mark.e2e
 def test_refresh_all_job_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_world: WorldConfig) -> None:
     warehouse = tmp_path / "warehouse.duckdb"
     monkeypatch.setenv("JOURNEYHUB_WAREHOUSE", str(warehouse))
+    monkeypatch.setenv("JOURNEYHUB_SERVING_DIR", str(tmp_path / "serving"))
     with run_sandbox(World(small_world)) as sb, dg.instance_for_test() as instance:
         for key, value in sb.env().items():
             monkeypatch.setenv(key, value)
@@ -65,4 +66,9 @@ def test_refresh_all_job_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         types = con.execute(f"select count(distinct touch_type) from {schema}.fct_touchpoints").fetchone()[0]
         systems = {r[0] for r in con.execute(f"select distinct source_system from {schema}.fct_touchpoints").fetchall()}
     assert types >= 4
+    # The run ends by publishing the marts to the BI serving copy.
+    published = materialized["publish/serving_copy"].materialization.metadata["tables"].value
+    with duckdb.connect(str(tmp_path / "serving" / "serving.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from marts.fct_touchpoints").fetchone()[0] == fct_rows
+    assert published["marts.fct_touchpoints"] == fct_rows
     assert systems >= {"hubspot", "mailchimp", "meta_ads", "google_ads"}
