@@ -70,7 +70,8 @@ def journey_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -
     # Sources that were never synced still get (empty) raw tables, so their staging models read zero rows.
     ensure_raw_tables(warehouse_path())
     with warehouse_lock(warehouse_path()):
-        invocation = dbt.cli(["build"], context=context)
+        # Not raising inside the stream: the models that did build must still be recorded when a later one fails.
+        invocation = dbt.cli(["build"], context=context, raise_on_error=False)
         events = list(invocation.stream())
     relations = _model_relations(context, invocation.manifest)
     counts = _row_counts({k: v for k, v in relations.items() if k in _materialized_keys(context, events)})
@@ -80,6 +81,9 @@ def journey_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -
             if key in counts:
                 event = event.with_metadata({**event.metadata, "dagster/row_count": counts[key]})
         yield event
+    if not invocation.is_successful():
+        # The step fails, so nothing downstream (the BI serving copy) runs on a failed build.
+        raise invocation.get_error() or dg.Failure("dbt build failed; see the dbt log in this step's output")
 
 
 def _model_relations(context: dg.AssetExecutionContext, manifest: Mapping[str, Any]) -> dict[dg.AssetKey, str]:

@@ -1,0 +1,51 @@
+"""A failing dbt test stops the run before publishing: the BI serving copy stays byte for byte as it was."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipelines.publish.serving import publish_serving_copy
+from sandbox.loader import load_world
+from sandbox.world import WorldConfig
+
+pytestmark = pytest.mark.e2e
+
+
+def test_failed_dbt_test_keeps_the_previous_serving_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    warehouse, serving_dir = tmp_path / "warehouse.duckdb", tmp_path / "serving"
+    monkeypatch.setenv("JOURNEYHUB_WAREHOUSE", str(warehouse))
+    monkeypatch.setenv("JOURNEYHUB_SERVING_DIR", str(serving_dir))
+    load_world(warehouse, WorldConfig(seed=3, people=120, days=45))
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema marts; create table marts.fct_touchpoints as select 1 as previous_publish")
+    publish_serving_copy(warehouse, serving_dir / "serving.duckdb")
+    before = (serving_dir / "serving.duckdb").read_bytes()
+    with duckdb.connect(str(warehouse)) as con:
+        # A lifecycle stage HubSpot does not have: the accepted-values test on stg_hubspot__contacts must fail.
+        con.execute(
+            "update raw_hubspot.contacts set payload = json_merge_patch(payload, "
+            '\'{"properties": {"lifecyclestage": "not_a_stage"}}\') '
+            "where record_id = (select min(record_id) from raw_hubspot.contacts)"
+        )
+        con.execute("drop table marts.fct_touchpoints")
+
+    from pipelines.definitions import build_defs, default_resources
+    from pipelines.publish.assets import serving_copy
+    from pipelines.transform.dbt import journey_dbt_models
+
+    defs = build_defs(**default_resources())
+    with dg.instance_for_test() as instance:
+        result = dg.materialize(
+            [journey_dbt_models, serving_copy], resources=defs.resources, instance=instance, raise_on_error=False
+        )
+    assert not result.success
+    failed_checks = [c.check_name for c in result.get_asset_check_evaluations() if not c.passed]
+    assert any("lifecycle_stage" in name for name in failed_checks), failed_checks
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert "staging/stg_hubspot__deals" in materialized  # what built is still recorded
+    assert "publish/serving_copy" not in materialized
+    assert (serving_dir / "serving.duckdb").read_bytes() == before
