@@ -25,11 +25,10 @@ def test_failed_dbt_test_keeps_the_previous_serving_copy(tmp_path: Path, monkeyp
     publish_serving_copy(warehouse, serving_dir / "serving.duckdb")
     before = (serving_dir / "serving.duckdb").read_bytes()
     with duckdb.connect(str(warehouse)) as con:
-        # A lifecycle stage HubSpot does not have: the accepted-values test on stg_hubspot__contacts must fail.
+        # A submission without its form's GUID: the not_null test on stg_hubspot__form_submissions.form_id fails.
         con.execute(
-            "update raw_hubspot.contacts set payload = json_merge_patch(payload, "
-            '\'{"properties": {"lifecyclestage": "not_a_stage"}}\') '
-            "where record_id = (select min(record_id) from raw_hubspot.contacts)"
+            "update raw_hubspot.form_submissions set payload = json_merge_patch(payload, '{\"formGuid\": null}') "
+            "where record_id = (select min(record_id) from raw_hubspot.form_submissions)"
         )
         con.execute("drop table marts.fct_touchpoints")
 
@@ -44,7 +43,7 @@ def test_failed_dbt_test_keeps_the_previous_serving_copy(tmp_path: Path, monkeyp
         )
     assert not result.success
     failed_checks = [c.check_name for c in result.get_asset_check_evaluations() if not c.passed]
-    assert any("lifecycle_stage" in name for name in failed_checks), failed_checks
+    assert any("form_submissions_form_id" in name for name in failed_checks), failed_checks
     materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert "staging/stg_hubspot__deals" in materialized  # what built is still recorded
     assert "publish/serving_copy" not in materialized
