@@ -29,3 +29,31 @@
 {% macro duckdb__epoch_ms_to_timestamp(expr) -%}
     epoch_ms(cast(nullif(cast({{ expr }} as varchar), '') as bigint))
 {%- endmacro %}
+
+
+{#- seconds_between: whole seconds from `start` to `end` (timestamps; negative when end is earlier). -#}
+{% macro seconds_between(start, end) -%}
+    {{ return(adapter.dispatch('seconds_between', 'journeyhub')(start, end)) }}
+{%- endmacro %}
+
+{% macro default__seconds_between(start, end) -%}
+    cast(floor(extract(epoch from ({{ end }} - {{ start }}))) as bigint)
+{%- endmacro %}
+
+{% macro duckdb__seconds_between(start, end) -%}
+    (epoch_ms({{ end }}) - epoch_ms({{ start }})) // 1000
+{%- endmacro %}
+
+
+{#- add_seconds: a timestamp plus a number of seconds (an SQL expression, may be fractional). -#}
+{% macro add_seconds(ts, seconds) -%}
+    {{ return(adapter.dispatch('add_seconds', 'journeyhub')(ts, seconds)) }}
+{%- endmacro %}
+
+{% macro default__add_seconds(ts, seconds) -%}
+    ({{ ts }} + ({{ seconds }}) * interval '1 second')
+{%- endmacro %}
+
+{% macro duckdb__add_seconds(ts, seconds) -%}
+    ({{ ts }} + to_microseconds(cast(cast({{ seconds }} as double) * 1000000 as bigint)))
+{%- endmacro %}

@@ -1,8 +1,13 @@
--- Every HubSpot touch, one row per touch and person identifier: form submissions (identified by the submitted
--- email), engagements and survey answers (one row per associated contact), deal stage changes (one row per
--- contact associated with the deal) and contact lifecycle stage changes. Person resolution happens downstream
--- (int_person_identities); this model only says which identifier each touch carries.
+-- Every HubSpot touch, one row per touch and person identifier: form submissions (identified by the submission
+-- itself, which the identity graph links to its submitter through the typed email, phone and page click ids),
+-- engagements and survey answers (one row per associated contact), deal stage changes (one row per contact
+-- associated with the deal), contact lifecycle stage changes, and referrals (a form's referrer_email field: a
+-- `referral_given` touch of the referring person, identified by that address). Person resolution happens
+-- downstream (int_person_identities); this model only says which identifier each touch carries.
 -- Archived engagements, deals, surveys and submissions are dropped; archived contacts keep their history.
+-- `channel` is the source's own hint (sales activity `sales`, CRM changes `crm`, a form without campaign
+-- parameters the contact's HubSpot original source for the address's first submission, else `direct`);
+-- int_touchpoint_channels turns campaign parameters into the final channel.
 with
 
 form_submissions as (
@@ -200,7 +205,7 @@ submissions_ranked as (
             order by form_submissions.submitted_at, form_submissions.conversion_id
         ) as email_submission_rank
     from form_submissions
-    inner join submission_emails
+    left join submission_emails
         on form_submissions.conversion_id = submission_emails.conversion_id
 
 ),
@@ -225,15 +230,11 @@ form_submission_touches as (
         submissions_ranked.conversion_id as source_record_id,
         {{ surrogate_key(["'hubspot'", "'form_submissions'", 'submissions_ranked.conversion_id']) }}
             as touch_event_id,
-        'email' as person_identifier_type,
-        submissions_ranked.email_normalized as person_identifier_value,
+        'hubspot_form_submission_id' as person_identifier_type,
+        submissions_ranked.conversion_id as person_identifier_value,
         submissions_ranked.submitted_at as occurred_at,
         'form_submission' as touch_type,
-        {{ classify_channel(
-            'submissions_ranked.utm_source', 'submissions_ranked.utm_medium',
-            'submissions_ranked.gclid', 'submissions_ranked.fbclid',
-            fallback='email_original_sources.original_channel'
-        ) }} as channel,
+        coalesce(email_original_sources.original_channel, 'direct') as channel,
         submissions_ranked.utm_campaign as campaign,
         submissions_ranked.utm_source,
         submissions_ranked.utm_medium,
@@ -250,6 +251,30 @@ form_submission_touches as (
         on submissions_ranked.email_normalized = email_original_sources.email_normalized
         and submissions_ranked.email_submission_rank = 1
         and email_original_sources.contact_rank = 1
+
+),
+
+-- a form naming who referred the submitter is a referral given by that person (identified by their address)
+referral_touches as (
+
+    select
+        'form_submissions' as source_stream,
+        form_submissions.conversion_id as source_record_id,
+        {{ surrogate_key(["'hubspot'", "'referrals'", 'form_submissions.conversion_id']) }} as touch_event_id,
+        'email' as person_identifier_type,
+        {{ normalize_email('form_submission_values.field_value') }} as person_identifier_value,
+        form_submissions.submitted_at as occurred_at,
+        'referral_given' as touch_type,
+        'referral' as channel,
+        form_submissions.utm_campaign as campaign,
+        coalesce(forms.form_name, form_submissions.form_id) as detail
+    from form_submissions
+    inner join form_submission_values
+        on form_submissions.conversion_id = form_submission_values.conversion_id
+    left join forms
+        on form_submissions.form_id = forms.form_id
+    where form_submission_values.field_name = 'referrer_email'
+        and {{ normalize_email('form_submission_values.field_value') }} is not null
 
 ),
 
@@ -368,6 +393,10 @@ unioned as (
     {{ select_touchpoint_columns('form_submission_touches', common + [
         'campaign', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term', 'gclid', 'fbclid',
         'detail']) }}
+
+    union all
+
+    {{ select_touchpoint_columns('referral_touches', common + ['campaign', 'detail']) }}
 
     union all
 

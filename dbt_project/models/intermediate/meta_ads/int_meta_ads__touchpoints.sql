@@ -1,6 +1,6 @@
 -- Every Meta Ads touch on the touchpoint contract (macros/touchpoints.sql):
---   lead_ad_submission  one per Lead Ads lead, identified by the email typed into the form (normalised), or by
---                       the lead id when the form asked for no email (which resolves to nobody)
+--   lead_ad_submission  one per Lead Ads lead, identified by the lead itself: the identity graph links it to its
+--                       person through the email and phone typed into the form
 --   ad_click            one per fbclid HubSpot captured (form page URLs, contacts' hs_facebook_click_id),
 --                       identified by the fbclid. Meta reports clicks only as daily counts, never per click, so
 --                       the touch is dated by the first HubSpot record carrying the click id (the landing) and
@@ -72,9 +72,8 @@ lead_touches as (
         'leads' as source_stream,
         leads.lead_id as source_record_id,
         {{ surrogate_key(["'meta_ads'", "'leads'", 'leads.lead_id']) }} as touch_event_id,
-        case when leads.email_normalized is not null then 'email' else 'meta_lead_id' end
-            as person_identifier_type,
-        coalesce(leads.email_normalized, leads.lead_id) as person_identifier_value,
+        'meta_lead_id' as person_identifier_type,
+        leads.lead_id as person_identifier_value,
         leads.created_at as occurred_at,
         'lead_ad_submission' as touch_type,
         case when leads.is_organic then 'organic_social' else 'paid_social' end as channel,

@@ -1,6 +1,6 @@
 -- The touches fct_touchpoints leaves out: every row of int_touchpoints_unioned whose identifier resolves to no
--- person in int_person_identities (a Mailchimp address HubSpot never saw, a Google click by someone who never
--- reached a form, a commenter no contact is linked to, a Lead Ads lead without an email, ...). Nothing vanishes:
+-- person in int_person_identities (a Google click by someone who never reached a form, a commenter no contact is
+-- linked to, a submission from a shared info@ address with nothing else to link it, ...). Nothing vanishes:
 -- the unioned touches are exactly the resolved ones (fct_touchpoints, before one-per-person deduplication) plus
 -- these.
 with
@@ -14,6 +14,7 @@ touchpoints as (
 identities as (
 
     select * from {{ ref('int_person_identities') }}
+    where person_key is not null
 
 ),
 

@@ -1,0 +1,103 @@
+{#-
+    Change detection for the incremental journey models. A person's fingerprint summarises every input row of their
+    journey (row_hash of each row, combined with hash_combine, order-independent), so an incremental run recomputes
+    exactly the persons whose inputs changed: new, changed or removed touches, and identity merges or splits (which
+    move touches between person keys). Deterministic: a full refresh stores the same fingerprints.
+-#}
+
+{#- row_hash: a 64-bit hash of a list of SQL expressions (null-safe). DuckDB: hash(); PostgreSQL: the first 16 hex
+    digits of md5 over the values, as bigint. -#}
+{% macro row_hash(fields) -%}
+    {{ return(adapter.dispatch('row_hash', 'journeyhub')(fields)) }}
+{%- endmacro %}
+
+{% macro default__row_hash(fields) -%}
+    ('x' || substr(md5(concat_ws('|'
+        {%- for field in fields -%}
+        , coalesce(cast({{ field }} as text), '\N')
+        {%- endfor -%}
+    )), 1, 16))::bit(64)::bigint
+{%- endmacro %}
+
+{% macro duckdb__row_hash(fields) -%}
+    hash({{ fields | join(', ') }})
+{%- endmacro %}
+
+
+{#- hash_combine: the order-independent aggregate of row hashes (bitwise xor), as text. -#}
+{% macro hash_combine(expr) -%}
+    cast(bit_xor({{ expr }}) as {{ dbt.type_string() }})
+{%- endmacro %}
+
+
+{#-
+    changed_persons: the body of a CTE listing the person keys an incremental model must recompute: every person
+    whose current fingerprint (in `current`: person_key + person_fingerprint, one row per person) differs from the
+    one stored in the model (`{{ this }}`), who is new, or who is stored but no longer current (merged into another
+    key, or left without input rows).
+-#}
+{% macro changed_persons(current) -%}
+    select coalesce(current_persons.person_key, stored.person_key) as person_key
+    from {{ current }} as current_persons
+    full outer join (
+        select distinct person_key, person_fingerprint from {{ this }}
+    ) as stored
+        on current_persons.person_key = stored.person_key
+    where current_persons.person_key is null
+        or stored.person_key is null
+        or stored.person_fingerprint <> current_persons.person_fingerprint
+{%- endmacro %}
+
+
+{#-
+    removed_persons: the body of a CTE listing changed persons (CTE `changed`) that have rows in the model but none
+    in the recomputed rows (CTE `rows`): delete+insert deletes by the keys present in the new rows, so each such
+    person gets one placeholder row (every column null but person_key), which the post-hook
+    delete_person_placeholders removes again. This is how merged-away keys and persons whose last row vanished are
+    deleted exactly.
+-#}
+{% macro removed_persons(changed='changed', rows='rows') -%}
+    select distinct stored.person_key
+    from {{ this }} as stored
+    inner join {{ changed }} as changed_persons
+        on stored.person_key = changed_persons.person_key
+    where not exists (
+        select 1 from {{ rows }} as recomputed
+        where recomputed.person_key = stored.person_key
+    )
+{%- endmacro %}
+
+
+{#- delete_person_placeholders: post-hook of the person-level incremental models: removes the placeholder rows of
+    removed_persons (recognised by a column that is never null on a real row, person_fingerprint). A no-op after a
+    full refresh. -#}
+{% macro delete_person_placeholders(id_column) -%}
+    delete from {{ this }} where {{ id_column }} is null
+{%- endmacro %}
+
+
+{#-
+    select_person_rows: the closing SELECT of a person-level incremental model, after its CTEs (`rows` = the
+    recomputed rows, `changed` = the changed_persons CTE). Full refresh: `select * from rows`. Incremental: the rows
+    plus one placeholder row per removed person (see removed_persons), columns in the model's stored order.
+-#}
+{% macro select_person_rows(rows='final', changed='changed') -%}
+{%- if is_incremental() %}
+, removed as (
+
+    {{ removed_persons(changed, rows) }}
+
+)
+
+select * from {{ rows }}
+union all
+select
+    {%- for column in adapter.get_columns_in_relation(this) %}
+    {% if column.name == 'person_key' %}removed.person_key{% else %}null{% endif %} as {{ column.name }}
+    {%- if not loop.last %},{% endif %}
+    {%- endfor %}
+from removed
+{%- else %}
+select * from {{ rows }}
+{%- endif %}
+{%- endmacro %}

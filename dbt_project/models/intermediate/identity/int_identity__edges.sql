@@ -1,0 +1,194 @@
+-- The identity graph's edges: one row per source record and identifier it carries, every identifier normalised to
+-- the form it is matched in (emails trimmed and lower-cased, phones in E.164, handles without @). A record is a
+-- node too (its own id: a HubSpot contact, a form submission, a Mailchimp member, a Lead Ads lead), so every
+-- record also has one row pointing at itself: touches that name a record resolve through it.
+--   hubspot_contact_id          email, phone and mobile phone, the click ids HubSpot stored (hs_google_click_id,
+--                               hs_facebook_click_id), the Facebook page-scoped id from the Messenger inbox, the
+--                               Instagram handle typed into a form
+--   hubspot_form_submission_id  the typed email, phone and Instagram handle, the gclid / fbclid of the page URL
+--                               (never the referrer_email field: that is another person's address)
+--   mailchimp_member_id         the member's address and PHONE merge field
+--   meta_lead_id                the lead form's email and phone
+-- Ad clicks and social engagement carry a single identifier and add no edge: they resolve through the records
+-- above or stay anonymous. Guardrails (blocklist, per-type caps) are applied by int_person_identities.
+with
+
+contacts as (
+
+    select * from {{ ref('stg_hubspot__contacts') }}
+
+),
+
+form_submissions as (
+
+    select * from {{ ref('stg_hubspot__form_submissions') }}
+
+),
+
+form_submission_values as (
+
+    select * from {{ ref('stg_hubspot__form_submission_values') }}
+
+),
+
+list_members as (
+
+    select * from {{ ref('stg_mailchimp__list_members') }}
+
+),
+
+leads as (
+
+    select * from {{ ref('stg_meta_ads__leads') }}
+
+),
+
+-- the typed values of each submission that identify its submitter
+submission_values as (
+
+    select
+        conversion_id,
+        max(case when field_name = 'email' then {{ normalize_email('field_value') }} end) as email_normalized,
+        max(case when field_name = 'phone' then field_value end) as phone,
+        max(case when field_name = 'mobilephone' then field_value end) as mobile_phone,
+        max(case when field_name = 'instagram_handle' then {{ normalize_handle('field_value') }} end)
+            as instagram_username
+    from form_submission_values
+    where field_name in ('email', 'phone', 'mobilephone', 'instagram_handle')
+    group by conversion_id
+
+),
+
+records as (
+
+    select
+        'hubspot_contact_id' as record_type,
+        contact_id as record_id,
+        'hubspot' as source_system,
+        'contacts' as source_stream,
+        created_at as observed_at,
+        email_normalized,
+        phone,
+        mobile_phone,
+        gclid,
+        fbclid,
+        facebook_page_scoped_id as facebook_user_id,
+        instagram_username
+    from contacts
+
+    union all
+
+    select
+        'hubspot_form_submission_id' as record_type,
+        form_submissions.conversion_id as record_id,
+        'hubspot' as source_system,
+        'form_submissions' as source_stream,
+        form_submissions.submitted_at as observed_at,
+        submission_values.email_normalized,
+        submission_values.phone,
+        submission_values.mobile_phone,
+        form_submissions.gclid,
+        form_submissions.fbclid,
+        cast(null as {{ dbt.type_string() }}) as facebook_user_id,
+        submission_values.instagram_username
+    from form_submissions
+    left join submission_values
+        on form_submissions.conversion_id = submission_values.conversion_id
+
+    union all
+
+    select
+        'mailchimp_member_id' as record_type,
+        list_member_id as record_id,
+        'mailchimp' as source_system,
+        'list_members' as source_stream,
+        coalesce(opted_in_at, signed_up_at, last_changed_at) as observed_at,
+        email_normalized,
+        phone,
+        cast(null as {{ dbt.type_string() }}) as mobile_phone,
+        cast(null as {{ dbt.type_string() }}) as gclid,
+        cast(null as {{ dbt.type_string() }}) as fbclid,
+        cast(null as {{ dbt.type_string() }}) as facebook_user_id,
+        cast(null as {{ dbt.type_string() }}) as instagram_username
+    from list_members
+
+    union all
+
+    select
+        'meta_lead_id' as record_type,
+        lead_id as record_id,
+        'meta_ads' as source_system,
+        'leads' as source_stream,
+        created_at as observed_at,
+        email_normalized,
+        phone,
+        cast(null as {{ dbt.type_string() }}) as mobile_phone,
+        cast(null as {{ dbt.type_string() }}) as gclid,
+        cast(null as {{ dbt.type_string() }}) as fbclid,
+        cast(null as {{ dbt.type_string() }}) as facebook_user_id,
+        cast(null as {{ dbt.type_string() }}) as instagram_username
+    from leads
+
+),
+
+pairs as (
+
+    select record_type, record_id, source_system, source_stream, observed_at,
+        record_type as identifier_type, record_id as identifier_value
+    from records
+    union all
+    select record_type, record_id, source_system, source_stream, observed_at,
+        'email' as identifier_type, email_normalized as identifier_value
+    from records where email_normalized is not null
+    union all
+    select record_type, record_id, source_system, source_stream, observed_at,
+        'phone' as identifier_type, {{ normalize_phone('phone') }} as identifier_value
+    from records where phone is not null
+    union all
+    select record_type, record_id, source_system, source_stream, observed_at,
+        'phone' as identifier_type, {{ normalize_phone('mobile_phone') }} as identifier_value
+    from records where mobile_phone is not null
+    union all
+    select record_type, record_id, source_system, source_stream, observed_at,
+        'gclid' as identifier_type, gclid as identifier_value
+    from records where gclid is not null
+    union all
+    select record_type, record_id, source_system, source_stream, observed_at,
+        'fbclid' as identifier_type, fbclid as identifier_value
+    from records where fbclid is not null
+    union all
+    select record_type, record_id, source_system, source_stream, observed_at,
+        'facebook_user_id' as identifier_type, facebook_user_id as identifier_value
+    from records where facebook_user_id is not null
+    union all
+    select record_type, record_id, source_system, source_stream, observed_at,
+        'instagram_username' as identifier_type, instagram_username as identifier_value
+    from records where instagram_username is not null
+
+),
+
+final as (
+
+    select distinct
+
+        ----------  ids
+        {{ surrogate_key(['record_type', 'record_id', 'identifier_type', 'identifier_value']) }} as identity_edge_id,
+        record_id,
+        identifier_value,
+
+        ----------  strings
+        record_type,
+        identifier_type,
+        source_system,
+        source_stream,
+
+        ----------  timestamps
+        observed_at
+
+    from pairs
+    -- a phone that is not a number (normalize_phone gave null) is no identifier
+    where identifier_value is not null
+
+)
+
+select * from final

@@ -1,0 +1,270 @@
+-- One row per person: everything customer_journeys reports that depends only on the person's own data (no clock):
+-- entry point, last touch, touches per channel, conversions and revenue, speed to lead, stage entries and exits.
+-- Incremental: persons whose dim_persons fingerprint (timeline + profile) changed are recomputed; customer_journeys
+-- adds the clock-dependent columns (days in the current stage, drop-off, segments) on top.
+{{
+    config(
+        materialized='incremental',
+        unique_key='person_key',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        post_hook=["{{ delete_person_placeholders('person_fingerprint') }}"],
+    )
+}}
+
+{%- set stages = var('journey_stages') %}
+{%- set channels = var('journey_channels') %}
+{%- set excluded = var('path_excluded_channels') %}
+
+with
+
+persons as (
+
+    select * from {{ ref('dim_persons') }}
+
+),
+
+touchpoints as (
+
+    select * from {{ ref('fct_touchpoints') }}
+
+),
+
+conversions as (
+
+    select * from {{ ref('fct_conversions') }}
+
+),
+
+stage_transitions as (
+
+    select * from {{ ref('fct_stage_transitions') }}
+
+),
+
+fingerprints as (
+
+    select person_key, person_fingerprint from persons
+
+),
+
+{% if is_incremental() %}
+changed as (
+
+    {{ changed_persons('fingerprints') }}
+
+),
+{% endif %}
+
+scoped_persons as (
+
+    select persons.*
+    from persons
+    {% if is_incremental() %}
+    inner join changed
+        on persons.person_key = changed.person_key
+    {% endif %}
+
+),
+
+scoped_touchpoints as (
+
+    select touchpoints.*
+    from touchpoints
+    inner join scoped_persons
+        on touchpoints.person_key = scoped_persons.person_key
+
+),
+
+-- entry point: the first marketing touch (channels outside path_excluded_channels), else the first touch
+entry_touches as (
+
+    select
+        person_key,
+        touchpoint_id,
+        channel,
+        sub_channel,
+        campaign,
+        campaign_key,
+        touch_type,
+        occurred_at,
+        row_number() over (
+            partition by person_key
+            order by
+                case when channel in ('{{ excluded | join("', '") }}') then 1 else 0 end,
+                occurred_at,
+                touchpoint_id
+        ) as entry_rank
+    from scoped_touchpoints
+
+),
+
+last_touches as (
+
+    select
+        person_key,
+        channel,
+        touch_type,
+        occurred_at,
+        row_number() over (partition by person_key order by occurred_at desc, touchpoint_id desc) as recency_rank
+    from scoped_touchpoints
+
+),
+
+touch_stats as (
+
+    select
+        person_key,
+        count(*) as touch_count,
+        sum(case when is_inbound then 1 else 0 end) as inbound_touch_count,
+        count(distinct session_id) as session_count,
+        {%- for channel in channels %}
+        sum(case when channel = '{{ channel }}' then 1 else 0 end) as touches_{{ channel }},
+        {%- endfor %}
+        sum(case when channel not in ('{{ channels | join("', '") }}') then 1 else 0 end) as touches_other_channels,
+        min(occurred_at) as first_touch_at,
+        max(occurred_at) as last_touch_at,
+        max(case when is_inbound then occurred_at end) as last_inbound_touch_at,
+        min(case when is_inquiry then occurred_at end) as first_inquiry_at,
+        max(case when is_inquiry then occurred_at end) as last_inquiry_at
+    from scoped_touchpoints
+    group by person_key
+
+),
+
+responses as (
+
+    select
+        touch_stats.person_key,
+        min(case when scoped_touchpoints.occurred_at >= touch_stats.first_inquiry_at
+            then scoped_touchpoints.occurred_at end) as first_sales_response_at,
+        min(case when scoped_touchpoints.occurred_at >= touch_stats.last_inquiry_at
+            then scoped_touchpoints.occurred_at end) as last_inquiry_response_at
+    from touch_stats
+    inner join scoped_touchpoints
+        on touch_stats.person_key = scoped_touchpoints.person_key
+    where scoped_touchpoints.is_sales_response
+        and touch_stats.first_inquiry_at is not null
+    group by touch_stats.person_key
+
+),
+
+conversion_stats as (
+
+    select
+        conversions.person_key,
+        count(*) as conversion_count,
+        sum(case when conversions.counts_revenue then 1 else 0 end) as revenue_conversion_count,
+        min(conversions.converted_at) as first_converted_at,
+        max(case when conversions.conversion_number = 1 then conversions.conversion_type end)
+            as first_conversion_type,
+        sum(conversions.revenue) as revenue_total,
+        min(conversions.currency) as revenue_currency,
+        count(distinct conversions.currency) as currency_count
+    from conversions
+    inner join scoped_persons
+        on conversions.person_key = scoped_persons.person_key
+    group by conversions.person_key
+
+),
+
+stage_stats as (
+
+    select
+        stage_transitions.person_key,
+        {%- for stage in stages %}
+        max(case when stage_transitions.stage = '{{ stage }}' then stage_transitions.entered_at end)
+            as {{ stage }}_entered_at,
+        max(case when stage_transitions.stage = '{{ stage }}' then stage_transitions.left_at end)
+            as {{ stage }}_left_at,
+        {%- endfor %}
+        max(case when stage_transitions.is_current then stage_transitions.stage end) as current_stage,
+        max(case when stage_transitions.is_current then stage_transitions.stage_rank end) as current_stage_rank,
+        max(case when stage_transitions.is_current then stage_transitions.entered_at end) as current_stage_entered_at
+    from stage_transitions
+    inner join scoped_persons
+        on stage_transitions.person_key = scoped_persons.person_key
+    group by stage_transitions.person_key
+
+),
+
+final as (
+
+    select
+
+        ----------  ids
+        scoped_persons.person_key,
+        scoped_persons.primary_contact_id,
+        scoped_persons.owner_id,
+        entry_touches.touchpoint_id as entry_touchpoint_id,
+        entry_touches.campaign_key as entry_campaign_key,
+
+        ----------  strings
+        scoped_persons.persona,
+        entry_touches.channel as entry_channel,
+        entry_touches.sub_channel as entry_sub_channel,
+        entry_touches.campaign as entry_campaign,
+        entry_touches.touch_type as entry_touch_type,
+        last_touches.channel as last_touch_channel,
+        last_touches.touch_type as last_touch_type,
+        stage_stats.current_stage,
+        conversion_stats.first_conversion_type,
+        case when conversion_stats.currency_count = 1 then conversion_stats.revenue_currency end as revenue_currency,
+        scoped_persons.person_fingerprint,
+
+        ----------  numerics
+        stage_stats.current_stage_rank,
+        coalesce(touch_stats.touch_count, 0) as touch_count,
+        coalesce(touch_stats.inbound_touch_count, 0) as inbound_touch_count,
+        coalesce(touch_stats.session_count, 0) as session_count,
+        {%- for channel in channels %}
+        coalesce(touch_stats.touches_{{ channel }}, 0) as touches_{{ channel }},
+        {%- endfor %}
+        coalesce(touch_stats.touches_other_channels, 0) as touches_other_channels,
+        coalesce(conversion_stats.conversion_count, 0) as conversion_count,
+        coalesce(conversion_stats.revenue_conversion_count, 0) as revenue_conversion_count,
+        -- revenue is summed only within one currency (no FX): a person converting in two currencies gets null
+        case
+            when conversion_stats.currency_count = 1 then conversion_stats.revenue_total
+            when coalesce(conversion_stats.currency_count, 0) = 0 and conversion_stats.revenue_total is null then 0
+        end as revenue,
+        {{ seconds_between('touch_stats.first_touch_at', 'conversion_stats.first_converted_at') }}
+            as seconds_to_convert,
+        {{ seconds_between('touch_stats.first_inquiry_at', 'responses.first_sales_response_at') }}
+            as speed_to_lead_seconds,
+
+        ----------  timestamps
+        scoped_persons.first_seen_at,
+        touch_stats.first_touch_at,
+        touch_stats.last_touch_at,
+        touch_stats.last_inbound_touch_at,
+        conversion_stats.first_converted_at,
+        touch_stats.first_inquiry_at,
+        responses.first_sales_response_at,
+        touch_stats.last_inquiry_at,
+        responses.last_inquiry_response_at,
+        stage_stats.current_stage_entered_at,
+        {%- for stage in stages %}
+        stage_stats.{{ stage }}_entered_at,
+        stage_stats.{{ stage }}_left_at{% if not loop.last %},{% endif %}
+        {%- endfor %}
+
+    from scoped_persons
+    left join entry_touches
+        on scoped_persons.person_key = entry_touches.person_key
+        and entry_touches.entry_rank = 1
+    left join last_touches
+        on scoped_persons.person_key = last_touches.person_key
+        and last_touches.recency_rank = 1
+    left join touch_stats
+        on scoped_persons.person_key = touch_stats.person_key
+    left join responses
+        on scoped_persons.person_key = responses.person_key
+    left join conversion_stats
+        on scoped_persons.person_key = conversion_stats.person_key
+    left join stage_stats
+        on scoped_persons.person_key = stage_stats.person_key
+
+)
+
+{{ select_person_rows('final', 'changed') }}

@@ -1,0 +1,137 @@
+-- The consolidated journey table: one row per person (dim_persons) with persona, entry point (first marketing
+-- channel and campaign), current stage and when each stage was entered, days in each stage, touches per channel,
+-- conversions, revenue, days to convert, speed to lead, last touch, drop-off and segment flags. Person-level
+-- aggregates come from int_journeys_summarised (incremental); this table adds what depends on the clock
+-- (journey_as_of): days in the current stage, drop-off (below the conversion stage with no inbound touch for
+-- var journey_dropoff_days) and segment membership (segment_membership).
+{%- set stages = var('journey_stages') %}
+{%- set channels = var('journey_channels') %}
+{%- set segments = var('journey_segments') %}
+
+with
+
+summaries as (
+
+    select * from {{ ref('int_journeys_summarised') }}
+
+),
+
+segment_membership as (
+
+    select * from {{ ref('segment_membership') }}
+
+),
+
+as_of as (
+
+    select {{ journey_as_of() }} as as_of
+
+),
+
+person_segments as (
+
+    select
+        person_key,
+        {%- for segment in segments %}
+        max(case when segment_name = '{{ segment["name"] }}' then 1 else 0 end) as is_{{ segment["name"] }},
+        {%- endfor %}
+        count(*) as segment_count,
+        {{ dbt.listagg('segment_name', "', '", 'order by segment_name') }} as segments
+    from segment_membership
+    group by person_key
+
+),
+
+final as (
+
+    select
+
+        ----------  ids
+        summaries.person_key,
+        summaries.primary_contact_id,
+        summaries.owner_id,
+        summaries.entry_touchpoint_id,
+        summaries.entry_campaign_key,
+
+        ----------  strings
+        summaries.persona,
+        summaries.entry_channel,
+        summaries.entry_sub_channel,
+        summaries.entry_campaign,
+        summaries.entry_touch_type,
+        summaries.current_stage,
+        case
+            when summaries.current_stage_rank < {{ stage_rank(var('journey_conversion_stage')) }}
+                and (
+                    summaries.last_inbound_touch_at is null
+                    or {{ seconds_between('summaries.last_inbound_touch_at', 'as_of.as_of') }}
+                        >= {{ var('journey_dropoff_days') }} * 86400
+                )
+                then summaries.current_stage
+        end as dropped_off_stage,
+        summaries.last_touch_channel,
+        summaries.last_touch_type,
+        summaries.first_conversion_type,
+        summaries.revenue_currency,
+        person_segments.segments,
+
+        ----------  numerics
+        summaries.current_stage_rank,
+        {%- for stage in stages %}
+        case
+            when summaries.{{ stage }}_entered_at is not null then round(
+                {{ seconds_between('summaries.' ~ stage ~ '_entered_at',
+                    'coalesce(summaries.' ~ stage ~ '_left_at, as_of.as_of)') }} / 86400.0, 3)
+        end as days_in_{{ stage }},
+        {%- endfor %}
+        summaries.touch_count,
+        summaries.inbound_touch_count,
+        summaries.session_count,
+        {%- for channel in channels %}
+        summaries.touches_{{ channel }},
+        {%- endfor %}
+        summaries.touches_other_channels,
+        summaries.conversion_count,
+        summaries.revenue_conversion_count,
+        summaries.revenue,
+        round(summaries.seconds_to_convert / 86400.0, 3) as days_to_convert,
+        round(summaries.speed_to_lead_seconds / 60.0, 1) as speed_to_lead_minutes,
+        coalesce(person_segments.segment_count, 0) as segment_count,
+
+        ----------  booleans
+        coalesce(summaries.current_stage_rank >= {{ stage_rank(var('journey_conversion_stage')) }}, false)
+            as is_converted,
+        (
+            summaries.current_stage_rank < {{ stage_rank(var('journey_conversion_stage')) }}
+            and (
+                summaries.last_inbound_touch_at is null
+                or {{ seconds_between('summaries.last_inbound_touch_at', 'as_of.as_of') }}
+                    >= {{ var('journey_dropoff_days') }} * 86400
+            )
+        ) as is_dropped_off,
+        {%- for segment in segments %}
+        coalesce(person_segments.is_{{ segment["name"] }}, 0) = 1 as is_{{ segment["name"] }},
+        {%- endfor %}
+
+        ----------  timestamps
+        summaries.first_seen_at,
+        summaries.first_touch_at,
+        summaries.last_touch_at,
+        summaries.last_inbound_touch_at,
+        summaries.first_converted_at,
+        summaries.first_inquiry_at,
+        summaries.first_sales_response_at,
+        summaries.current_stage_entered_at,
+        {%- for stage in stages %}
+        summaries.{{ stage }}_entered_at,
+        {%- endfor %}
+        as_of.as_of
+
+    from summaries
+    cross join as_of
+    left join person_segments
+        on summaries.person_key = person_segments.person_key
+
+)
+
+select * from final
