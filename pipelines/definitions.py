@@ -29,7 +29,14 @@ from pipelines.resources import (  # noqa: E402
     WarehouseResource,
 )
 from pipelines.settings import WAREHOUSE_ENV, today  # noqa: E402
-from pipelines.transform.dbt import DBT_EXECUTABLE, DBT_TARGET, dbt_project, journey_dbt_models  # noqa: E402
+from pipelines.transform.attribution import fct_attribution, fct_attribution_conserves_credit  # noqa: E402
+from pipelines.transform.dbt import (  # noqa: E402
+    DBT_EXECUTABLE,
+    DBT_TARGET,
+    attribution_dbt_models,
+    dbt_project,
+    journey_dbt_models,
+)
 
 INGEST_ASSETS = [
     hubspot_raw,
@@ -47,7 +54,8 @@ RESTATEMENT_DAYS = 28
 refresh_all = dg.define_asset_job(
     name="refresh_all",
     selection=dg.AssetSelection.all(),
-    description="Sync every source (ad metrics for the run's day range), then build and test every dbt model.",
+    description="Sync every source (ad metrics for the run's day range), build and test every dbt model, attribute "
+    "conversions, build the performance reports and publish the serving copy.",
 )
 
 
@@ -109,7 +117,8 @@ def default_resources() -> dict[str, Any]:
 def build_defs(**resource_overrides: Any) -> dg.Definitions:
     """The platform's definitions. Tests pass resources bound to their sandbox; everyone else gets the environment."""
     return dg.Definitions(
-        assets=[*INGEST_ASSETS, journey_dbt_models, serving_copy],
+        assets=[*INGEST_ASSETS, journey_dbt_models, fct_attribution, attribution_dbt_models, serving_copy],
+        asset_checks=[fct_attribution_conserves_credit],
         jobs=[refresh_all],
         schedules=[refresh_all_daily],
         resources={**default_resources(), **resource_overrides},

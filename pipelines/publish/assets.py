@@ -5,7 +5,7 @@ import dagster as dg
 from pipelines.ingest.factory import OWNERS
 from pipelines.publish.serving import SERVING_STORAGE_VERSION, publish_serving_copy
 from pipelines.settings import serving_paths, warehouse_path
-from pipelines.transform.dbt import journey_dbt_models
+from pipelines.transform.dbt import attribution_dbt_models, journey_dbt_models
 
 
 @dg.asset(
@@ -14,7 +14,7 @@ from pipelines.transform.dbt import journey_dbt_models
     group_name="publish",
     kinds={"duckdb", "parquet"},
     owners=OWNERS,
-    deps=[journey_dbt_models],
+    deps=[journey_dbt_models, attribution_dbt_models],
     pool="dbt_warehouse",
     description=(
         "The marts copied into var/serving/serving.duckdb (storage readable by DuckDB 1.x BI drivers) and Parquet, "

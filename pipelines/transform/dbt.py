@@ -58,13 +58,36 @@ def _row_counts(relations: dict[dg.AssetKey, str]) -> dict[dg.AssetKey, int]:
     return counts
 
 
+# The reports on attribution read marts.fct_attribution, which a Python asset writes between two dbt steps, so the
+# project is split in two definitions: the journey models, then the models downstream of that table.
+AFTER_ATTRIBUTION = "source:attribution+"
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     dagster_dbt_translator=JourneyDbtTranslator(),
+    exclude=AFTER_ATTRIBUTION,
     pool=DBT_POOL,
 )
 def journey_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    yield from _build(context, dbt)
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=JourneyDbtTranslator(),
+    select=AFTER_ATTRIBUTION,
+    name="attribution_dbt_models",
+    pool=DBT_POOL,
+)
+def attribution_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    yield from _build(context, dbt)
+
+
+def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    """`dbt build` of the selected models, their tests as asset checks, row counts in metadata."""
     # dbt keeps the DuckDB file open (and locked) for the whole invocation: take the warehouse write lock that the
     # ingestion assets also take, and hold the events until dbt exits so row counts can be read afterwards.
     # Sources that were never synced still get (empty) raw tables, so their staging models read zero rows.

@@ -72,3 +72,13 @@ def test_refresh_all_job_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         assert con.execute("select count(*) from marts.fct_touchpoints").fetchone()[0] == fct_rows
     assert published["marts.fct_touchpoints"] == fct_rows
     assert systems >= {"hubspot", "mailchimp", "meta_ads", "google_ads"}
+
+    # Attribution runs between the journey models and the performance reports, all in the same run.
+    attribution = materialized["marts/fct_attribution"].materialization.metadata
+    assert attribution["conversions"].value > 0
+    assert "| paid_social |" in attribution["revenue_by_channel"].value
+    conserved = [c for c in checks if c.check_name == "fct_attribution_conserves_credit"]
+    assert conserved and conserved[0].passed
+    assert {"marts/rpt_channel_performance", "marts/rpt_campaign_performance"} <= set(materialized)
+    assert published["marts.fct_attribution"] == attribution["dagster/row_count"].value
+    assert published["marts.rpt_channel_performance"] > 0

@@ -15,29 +15,21 @@ from typing import Any
 import duckdb
 import pytest
 
-from sandbox.loader import load_world
-from sandbox.world import World, WorldConfig
-from tests.journey.dbt_helpers import problems, run_dbt
+from sandbox.world import World
+from tests.journey.conftest import PEOPLE, SEED
 from tests.journey.truth_metrics import IdentityScore, StageScore, score_identity, score_stages
 
 pytestmark = [pytest.mark.slow]
 
-SEED, PEOPLE = 42, 500
+
+@pytest.fixture(scope="module")
+def world(truth_world: World) -> World:
+    return truth_world
 
 
 @pytest.fixture(scope="module")
-def world() -> World:
-    return World(WorldConfig(seed=SEED, people=PEOPLE))
-
-
-@pytest.fixture(scope="module")
-def warehouse(world: World, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tmp = tmp_path_factory.mktemp("journey_truth")
-    path = tmp / "warehouse.duckdb"
-    load_world(path, world)
-    result = run_dbt(path, tmp, "build")
-    assert result.success and not problems(result), problems(result)
-    return path
+def warehouse(truth_warehouse: Path) -> Path:
+    return truth_warehouse
 
 
 @pytest.fixture(scope="module")
@@ -78,15 +70,6 @@ def test_identity_recall_over_linkable_pairs(identity: IdentityScore) -> None:
     assert identity.recoverable_recall >= 0.99, identity.missed[:10]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "sandbox: some people's two HubSpot contacts share no identifier (the work contact of a researcher who "
-        "never requests a demo, or a social follower's first newsletter signup without the optional phone, has no "
-        "phone), although docs/sandbox.md says the duplicates are linked through the phone; those pairs are out of "
-        "reach (recall about 0.98 on this world)"
-    ),
-)
 def test_identity_recall(identity: IdentityScore) -> None:
     assert identity.recall >= 0.99, identity.missed[:10]
 

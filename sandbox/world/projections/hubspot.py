@@ -221,6 +221,10 @@ def build_timeline(person: Person, config: WorldConfig) -> PersonTimeline:
             static["jobtitle"] = person.job_title
         if key == 0 and idx % 7 == 3:
             static["mobilephone"] = person.contact_phones.get(0) or None
+        if key == 0 and len(person.emails) > 1 and "mobilephone" not in static:
+            # a person with a work and a personal contact: sales typed the phone on the work contact, so the
+            # phone is the one identifier the two contacts share (docs/sandbox.md, "Identity mess")
+            static["phone"] = person.contact_phones.get(0) or None
         static.update(_analytics(first_touch, creating))
         if "gclid" in last_click:
             static["hs_google_click_id"] = last_click["gclid"]["click_id"]

@@ -1,0 +1,240 @@
+"""marts.fct_attribution: the attribution engine (attribution/) run over the journey marts, as a Dagster asset.
+
+The engine runs in Python with numpy over paths read from fct_touchpoints and fct_conversions (exact Markov
+chains and exact Shapley values have no practical SQL form; 1M journeys take about a second, docs/benchmarks.md).
+The dbt reports rpt_channel_performance and rpt_campaign_performance read the table through the dbt source
+``attribution.fct_attribution``.
+"""
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import duckdb
+import numpy as np
+
+from attribution import ALL_MODELS, AttributionConfig, AttributionResult, attribute
+from attribution.duckdb_io import read_conversions, read_touches, write_attribution
+from connectors.locking import warehouse_lock
+from pipelines.ingest.factory import OWNERS
+from pipelines.settings import warehouse_path
+
+ATTRIBUTION_KEY = dg.AssetKey(["marts", "fct_attribution"])
+TOUCHPOINTS_KEY = dg.AssetKey(["marts", "fct_touchpoints"])
+CONVERSIONS_KEY = dg.AssetKey(["marts", "fct_conversions"])
+
+CREDITS_TABLE = "marts._attribution_credits"
+# Same columns, in the same order, as the empty table of dbt_project/macros/attribution.sql.
+ATTRIBUTION_COLUMNS = (
+    "attribution_id",
+    "attribution_model",
+    "conversion_id",
+    "touchpoint_id",
+    "person_key",
+    "conversion_type",
+    "is_first_conversion",
+    "converted_at",
+    "currency",
+    "channel",
+    "sub_channel",
+    "campaign_key",
+    "campaign",
+    "touched_at",
+    "credit",
+    "revenue_credit",
+)
+
+
+class AttributionSettings(dg.Config):
+    """Which conversions count, the lookback window and the models (editable per run in the launchpad)."""
+
+    lookback_days: float | None = 90.0
+    # lead_became_customer is the lifecycle echo of a won deal or a first purchase (same instant): counting both
+    # would give the second an empty path. Set to null to count every type of fct_conversions.
+    conversion_types: list[str] | None = ["deal_won", "purchase"]
+    models: list[str] = list(ALL_MODELS)
+    half_life_days: float = 7.0
+    # CRM bookkeeping touches (lifecycle and deal stage changes, the purchase itself) are outcomes, not touches
+    # a channel earned; sales activities stay in (a meeting is part of the journey).
+    excluded_channels: list[str] = ["crm"]
+
+    def engine_config(self) -> AttributionConfig:
+        return AttributionConfig(
+            lookback_days=self.lookback_days,
+            conversion_types=tuple(self.conversion_types) if self.conversion_types else None,
+            models=tuple(self.models),
+            half_life_days=self.half_life_days,
+        )
+
+
+@dataclass(frozen=True)
+class AttributionRun:
+    """What one run wrote, for logs and metadata."""
+
+    result: AttributionResult
+    rows_written: int
+    touches: int
+    seconds: float
+
+
+def _touch_filter(excluded_channels: list[str]) -> str | None:
+    if not excluded_channels:
+        return None
+    quoted = ", ".join("'" + c.replace("'", "''") + "'" for c in excluded_channels)
+    return f"channel not in ({quoted})"
+
+
+def run_attribution(warehouse: Path, config: AttributionConfig, excluded_channels: list[str]) -> AttributionRun:
+    """Read the marts, attribute every counted conversion under every model, replace marts.fct_attribution."""
+    started = time.perf_counter()
+    with warehouse_lock(warehouse), duckdb.connect(str(warehouse)) as con:
+        touches = read_touches(
+            con,
+            "marts.fct_touchpoints",
+            touch_id="touchpoint_id",
+            is_direct="is_direct",
+            is_lead_creation="is_lead_creation",
+            is_opportunity_creation="is_opportunity_creation",
+            where=_touch_filter(excluded_channels),
+        )
+        conversions = read_conversions(con, "marts.fct_conversions")
+        result = attribute(touches, conversions, config)
+        con.execute("begin transaction")
+        # the engine's narrow rows go to a work table, then one statement joins the touch and conversion context in;
+        # all in one transaction, so readers see the old table or the new one, never a half-written one
+        written = write_attribution(con, result, table=CREDITS_TABLE, summary_table=None)
+        if not written:
+            con.execute(
+                f"create or replace table {CREDITS_TABLE} (conversion_id varchar, touch_id varchar, "
+                "model varchar, channel varchar, credit double, revenue_credit double)"
+            )
+        con.execute(
+            f"""
+            create or replace table marts.fct_attribution as
+            select
+                md5(c.model || '|' || c.conversion_id || '|' || coalesce(c.touch_id, '')) as attribution_id,
+                c.model as attribution_model,
+                c.conversion_id,
+                c.touch_id as touchpoint_id,
+                v.person_key,
+                v.conversion_type,
+                v.conversion_number = 1 as is_first_conversion,
+                v.converted_at,
+                v.currency,
+                c.channel,
+                t.sub_channel,
+                t.campaign_key,
+                t.campaign,
+                t.occurred_at as touched_at,
+                c.credit,
+                c.revenue_credit
+            from {CREDITS_TABLE} as c
+            join marts.fct_conversions as v on v.conversion_id = c.conversion_id
+            left join marts.fct_touchpoints as t on t.touchpoint_id = c.touch_id
+            order by v.converted_at, c.conversion_id, c.model, t.occurred_at
+            """
+        )
+        con.execute(f"drop table {CREDITS_TABLE}")
+        con.execute("commit")
+    return AttributionRun(result, written, len(touches.touch_id), time.perf_counter() - started)
+
+
+def _credit_table(result: AttributionResult, field: str) -> str:
+    """Markdown: one row per channel, one column per model, the credited conversions or revenue."""
+    summary = result.summary()
+    models = result.models
+    channels = sorted({str(c) for c in summary["channel"]})
+    cell: dict[tuple[str, str], float] = {}
+    for model, channel, value in zip(summary["model"], summary["channel"], summary[field], strict=True):
+        cell[(str(channel), str(model))] = cell.get((str(channel), str(model)), 0.0) + float(value)
+    fmt = "{:,.1f}" if field == "conversions" else "{:,.0f}"
+    lines = ["| channel | " + " | ".join(models) + " |", "|---" * (len(models) + 1) + "|"]
+    for channel in channels:
+        lines.append(f"| {channel} | " + " | ".join(fmt.format(cell.get((channel, m), 0.0)) for m in models) + " |")
+    return "\n".join(lines)
+
+
+def attribution_metadata(run: AttributionRun) -> dict[str, Any]:
+    result = run.result
+    meta: dict[str, Any] = {
+        "dagster/row_count": run.rows_written,
+        "conversions": result.n_conversions,
+        "unattributed_conversions": result.n_unattributed,
+        "touches_read": run.touches,
+        "models": dg.MetadataValue.json(result.models),
+        "conversions_by_channel": dg.MetadataValue.md(_credit_table(result, "conversions")),
+        "revenue_by_channel": dg.MetadataValue.md(_credit_table(result, "revenue")),
+        "duration_s": round(run.seconds, 2),
+        "engine_timings_s": dg.MetadataValue.json({k: round(v, 3) for k, v in result.timings.items()}),
+    }
+    if result.markov:
+        meta["markov_removal_effects"] = dg.MetadataValue.json(
+            {
+                f"markov_{order}": {
+                    str(name): round(float(v), 4)
+                    for name, v in zip(m.channel_names, np.asarray(m.removal_effects), strict=True)
+                }
+                for order, m in result.markov.items()
+            }
+        )
+    return meta
+
+
+@dg.asset(
+    key=ATTRIBUTION_KEY,
+    deps=[TOUCHPOINTS_KEY, CONVERSIONS_KEY],
+    group_name="marts",
+    kinds={"python", "numpy", "duckdb"},
+    owners=OWNERS,
+    tags={"layer": "marts"},
+    pool="dbt_warehouse",
+    description=(
+        "One row per conversion, touch and attribution model (first/last touch, last non-direct, linear, time decay,"
+        " position based, W-shaped, exact Markov of order 1-3, exact Shapley): each touch's share of the conversion"
+        " and its revenue. Computed in Python (numpy) from fct_touchpoints and fct_conversions."
+    ),
+)
+def fct_attribution(context: dg.AssetExecutionContext, config: AttributionSettings) -> dg.MaterializeResult:
+    run = run_attribution(warehouse_path(), config.engine_config(), config.excluded_channels)
+    result = run.result
+    context.log.info(
+        f"attributed {result.n_conversions} conversions ({result.n_unattributed} without a touch in the window) "
+        f"from {run.touches} touches under {len(result.models)} models in {run.seconds:.1f}s"
+    )
+    return dg.MaterializeResult(metadata=attribution_metadata(run))
+
+
+@dg.asset_check(
+    asset=ATTRIBUTION_KEY,
+    name="fct_attribution_conserves_credit",
+    blocking=True,
+    description="Under every model, each conversion's credits sum to 1 and its revenue credits to its revenue.",
+)
+def fct_attribution_conserves_credit() -> dg.AssetCheckResult:
+    with duckdb.connect(str(warehouse_path()), read_only=True) as con:
+        bad, worst_credit, worst_revenue, checked = con.execute(
+            """
+            with per_conversion as (
+                select a.attribution_model, a.conversion_id,
+                       abs(sum(a.credit) - 1) as credit_error,
+                       abs(sum(a.revenue_credit) - coalesce(any_value(c.revenue), 0)) as revenue_error
+                from marts.fct_attribution as a
+                join marts.fct_conversions as c using (conversion_id)
+                group by all
+            )
+            select count(*) filter (where credit_error > 1e-6 or revenue_error > 1e-4),
+                   coalesce(max(credit_error), 0), coalesce(max(revenue_error), 0), count(*)
+            from per_conversion
+            """
+        ).fetchone()
+    return dg.AssetCheckResult(
+        passed=bad == 0,
+        metadata={
+            "conversion_model_pairs_checked": checked,
+            "pairs_not_conserved": bad,
+            "max_credit_error": float(worst_credit),
+            "max_revenue_error": float(worst_revenue),
+        },
+    )
