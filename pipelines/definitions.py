@@ -21,6 +21,7 @@ from pipelines.ingest.mailchimp import mailchimp_raw  # noqa: E402
 from pipelines.ingest.meta import meta_ads_insights, meta_ads_raw, social_raw  # noqa: E402
 from pipelines.partitions import daily_partitions  # noqa: E402
 from pipelines.publish.assets import serving_copy  # noqa: E402
+from pipelines.quality.checks import build_quality_checks  # noqa: E402
 from pipelines.resources import (  # noqa: E402
     GoogleAdsResource,
     HubSpotResource,
@@ -29,7 +30,7 @@ from pipelines.resources import (  # noqa: E402
     WarehouseResource,
 )
 from pipelines.settings import WAREHOUSE_ENV, today  # noqa: E402
-from pipelines.transform.attribution import fct_attribution, fct_attribution_conserves_credit  # noqa: E402
+from pipelines.transform.attribution import fct_attribution  # noqa: E402
 from pipelines.transform.dbt import (  # noqa: E402
     DBT_EXECUTABLE,
     DBT_TARGET,
@@ -118,7 +119,7 @@ def build_defs(**resource_overrides: Any) -> dg.Definitions:
     """The platform's definitions. Tests pass resources bound to their sandbox; everyone else gets the environment."""
     return dg.Definitions(
         assets=[*INGEST_ASSETS, journey_dbt_models, fct_attribution, attribution_dbt_models, serving_copy],
-        asset_checks=[fct_attribution_conserves_credit],
+        asset_checks=build_quality_checks(),
         jobs=[refresh_all],
         schedules=[refresh_all_daily],
         resources={**default_resources(), **resource_overrides},

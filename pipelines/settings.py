@@ -53,6 +53,14 @@ def serving_paths() -> tuple[Path, Path]:
     return root / "serving.duckdb", root / "parquet"
 
 
+QUALITY_ENV = "JOURNEYHUB_QUALITY_DIR"
+
+
+def quality_dir() -> Path:
+    """Where the Great Expectations context and its Data Docs live (``<dir>/gx/uncommitted/data_docs``)."""
+    return Path(os.environ.get(QUALITY_ENV) or VAR_DIR / "quality").expanduser().resolve()
+
+
 def warehouse_path() -> Path:
     return Path(os.environ.get(WAREHOUSE_ENV) or DEFAULT_WAREHOUSE).expanduser().resolve()
 

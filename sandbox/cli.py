@@ -135,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--fault-kinds",
         nargs="+",
         default=["429_retry_after", "429", "500", "502", "503"],
-        help="subset of 429_retry_after 429 500 502 503 slow cut meta_rate_limit google_quota",
+        help="subset of 429_retry_after 429 500 502 503 slow cut apply_then_500 meta_rate_limit google_quota",
     )
     s.add_argument("--fault-seed", type=int, default=0)
     s.set_defaults(func=cmd_serve)

@@ -61,13 +61,31 @@ class VendorHandle:
 
 
 @dataclass
+class HubSpotHandle(VendorHandle):
+    """The HubSpot vendor plus its write log: every reverse-ETL write call that reached a handler (reads are not
+    logged), including ones rejected with 400 and ones answered 500 by the ``apply_then_500`` fault."""
+
+    def writes(self) -> list[dict[str, Any]]:
+        """``[{"method", "path", "route", "inputs", "status", "fault", "at"}, …]`` in call order."""
+        return self.server.app.write_log.calls()
+
+    def write_call_count(self) -> int:
+        return self.server.app.write_log.count()
+
+    def reset_writes(self) -> None:
+        self.server.app.write_log.reset()
+
+
+@dataclass
 class SandboxHandle:
     world: World
     vendors: dict[str, VendorHandle] = field(default_factory=dict)
 
     @property
-    def hubspot(self) -> VendorHandle:
-        return self.vendors["hubspot"]
+    def hubspot(self) -> HubSpotHandle:
+        handle = self.vendors["hubspot"]
+        assert isinstance(handle, HubSpotHandle)
+        return handle
 
     @property
     def mailchimp(self) -> VendorHandle:
@@ -159,7 +177,8 @@ def start_sandbox(
                 on_advance=on_advance,
                 clock=lambda: iso_ms(world.now_ms),
             ).start()
-            handle.vendors[name] = VendorHandle(name, server, tok)
+            handle_type = HubSpotHandle if name == "hubspot" else VendorHandle
+            handle.vendors[name] = handle_type(name, server, tok)
     except BaseException:
         handle.close()
         raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ from sandbox.world import WorldConfig
 
 # Tests never pick up a developer's running sandbox or warehouse by accident.
 os.environ["JOURNEYHUB_SANDBOX_ENV_FILE"] = str(Path(__file__).parent / "no-sandbox.env")
+# Great Expectations contexts and Data Docs of test runs stay out of the repository's var/.
+os.environ.setdefault("JOURNEYHUB_QUALITY_DIR", tempfile.mkdtemp(prefix="journeyhub-quality-"))
 
 
 @pytest.fixture

@@ -23,6 +23,12 @@ class SyncConfig(dg.Config):
     """Launchpad options for a source sync."""
 
     mode: Literal["incremental", "full_refresh"] = "incremental"
+    # A stream whose sync quarantines more than this share of the records it read fails its blocking
+    # quarantine_rate check: something upstream changed shape, and publishing what is left would mislead.
+    max_quarantine_rate: float = 0.05
+
+
+QUARANTINE_CHECK = "quarantine_rate"
 
 
 @dataclass(frozen=True)
@@ -78,9 +84,23 @@ def build_source_assets(spec: SourceAssets) -> dg.AssetsDefinition:
         for s in spec.streams
     ]
 
+    check_specs = [
+        dg.AssetCheckSpec(
+            QUARANTINE_CHECK,
+            asset=asset_key(s.name),
+            blocking=True,
+            description=(
+                "Share of the records read in the sync that broke the stream's contract and went to "
+                f"raw_{spec.source}._quarantine; fails above the run's max_quarantine_rate (default 5 %)."
+            ),
+        )
+        for s in spec.streams
+    ]
+
     @dg.multi_asset(
         name=spec.name,
         specs=specs,
+        check_specs=check_specs,
         can_subset=True,
         pool=spec.pool,
         partitions_def=spec.partitions_def,
@@ -108,6 +128,7 @@ def build_source_assets(spec: SourceAssets) -> dg.AssetsDefinition:
                     failures[name] = str(exc)
                     continue
                 yield dg.MaterializeResult(asset_key=asset_key(name), metadata=_metadata(store, result, sync_id))
+                yield _quarantine_check(asset_key(name), result, config.max_quarantine_rate)
             context.log.info(f"{spec.source} HTTP: {connector.api.http.stats.as_metadata()}")
         if failures:
             raise dg.Failure(
@@ -116,6 +137,23 @@ def build_source_assets(spec: SourceAssets) -> dg.AssetsDefinition:
             )
 
     return _sync
+
+
+def _quarantine_check(key: dg.AssetKey, result: Any, max_rate: float) -> dg.AssetCheckResult:
+    read = result.records + result.quarantined
+    rate = result.quarantined / read if read else 0.0
+    return dg.AssetCheckResult(
+        asset_key=key,
+        check_name=QUARANTINE_CHECK,
+        passed=rate <= max_rate,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            "records_read": read,
+            "quarantined": result.quarantined,
+            "quarantine_rate": round(rate, 6),
+            "max_quarantine_rate": max_rate,
+        },
+    )
 
 
 def _metadata(store: Any, result: Any, sync_id: str) -> dict[str, Any]:

@@ -204,37 +204,3 @@ def fct_attribution(context: dg.AssetExecutionContext, config: AttributionSettin
         f"from {run.touches} touches under {len(result.models)} models in {run.seconds:.1f}s"
     )
     return dg.MaterializeResult(metadata=attribution_metadata(run))
-
-
-@dg.asset_check(
-    asset=ATTRIBUTION_KEY,
-    name="fct_attribution_conserves_credit",
-    blocking=True,
-    description="Under every model, each conversion's credits sum to 1 and its revenue credits to its revenue.",
-)
-def fct_attribution_conserves_credit() -> dg.AssetCheckResult:
-    with duckdb.connect(str(warehouse_path()), read_only=True) as con:
-        bad, worst_credit, worst_revenue, checked = con.execute(
-            """
-            with per_conversion as (
-                select a.attribution_model, a.conversion_id,
-                       abs(sum(a.credit) - 1) as credit_error,
-                       abs(sum(a.revenue_credit) - coalesce(any_value(c.revenue), 0)) as revenue_error
-                from marts.fct_attribution as a
-                join marts.fct_conversions as c using (conversion_id)
-                group by all
-            )
-            select count(*) filter (where credit_error > 1e-6 or revenue_error > 1e-4),
-                   coalesce(max(credit_error), 0), coalesce(max(revenue_error), 0), count(*)
-            from per_conversion
-            """
-        ).fetchone()
-    return dg.AssetCheckResult(
-        passed=bad == 0,
-        metadata={
-            "conversion_model_pairs_checked": checked,
-            "pairs_not_conserved": bad,
-            "max_credit_error": float(worst_credit),
-            "max_revenue_error": float(worst_revenue),
-        },
-    )

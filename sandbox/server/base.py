@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from sandbox.server.faults import SHORT_CIRCUIT, FaultPlan
+from sandbox.server.faults import APPLY_THEN_500, SHORT_CIRCUIT, FaultPlan
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,7 @@ class Request:
     headers: dict[str, str]  # lower-case names
     body: bytes
     params: dict[str, str] = field(default_factory=dict)
+    fault: str | None = None  # the fault drawn for this request (write handlers log it)
 
     def json(self) -> Any:
         if not self.body:
@@ -229,13 +230,16 @@ class _Handler(BaseHTTPRequestHandler):
                 if busy is not None:
                     resp = busy
                 else:
-                    fault = vs.draw_fault()
+                    fault = req.fault = vs.draw_fault()
                     if fault in SHORT_CIRCUIT:
                         resp = vs.app.fault_response(fault)
                     else:
                         if fault == "slow":
                             time.sleep(vs.faults.slow_seconds)
                         resp = vs.dispatch(req, route, params, known)
+                        if fault == APPLY_THEN_500:
+                            # the request took effect; only the answer is lost (clients that retry must be idempotent)
+                            resp = vs.app.fault_response("500")
             finally:
                 vs.app.end(req)
         resp.headers = vs.app.common_headers() + resp.headers

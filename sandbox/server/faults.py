@@ -17,7 +17,9 @@ FAULT_KINDS: tuple[str, ...] = (
     "cut",
     "meta_rate_limit",  # Graph throttling: HTTP 400 with code 17 / 613 / 80004 (in turn) and usage headers
     "google_quota",  # Google Ads 429 RESOURCE_EXHAUSTED with quotaErrorDetails.retryDelay
+    "apply_then_500",  # the request is handled (a write takes effect), then the client gets a 500 instead
 )
+APPLY_THEN_500 = "apply_then_500"
 # Faults answered instead of the real response: the request has no effect at all (no rate-limit use either).
 SHORT_CIRCUIT = frozenset({"429_retry_after", "429", "500", "502", "503", "meta_rate_limit", "google_quota"})
 
@@ -28,7 +30,8 @@ class FaultPlan:
     faults, used in turn (round robin from a seed-chosen start) so every kind fires once ``len(kinds)`` faults have.
 
     ``slow`` sleeps ``slow_seconds`` then answers normally (meant to exceed the client's timeout); ``cut`` sends the
-    status line and headers with the full Content-Length, about half the body, then closes the socket.
+    status line and headers with the full Content-Length, about half the body, then closes the socket;
+    ``apply_then_500`` handles the request (a write is applied) and then answers the vendor's 500 instead.
     """
 
     rate: float = 0.0

@@ -6,12 +6,15 @@ from __future__ import annotations
 import base64
 import threading
 import time
-import uuid
 from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
 from sandbox.server.base import Request, Response, Route, VendorApp
+from sandbox.server.hubspot_errors import correlation_id as _cid
+from sandbox.server.hubspot_errors import error as _error
+from sandbox.server.hubspot_errors import validation as _validation
+from sandbox.server.hubspot_writes import WriteLog, install_write_routes
 from sandbox.world.projections import hubspot_schema as hs
 from sandbox.world.projections.hubspot import HSRecord, object_json, submission_object
 from sandbox.world.projections.hubspot_store import HubSpotStore
@@ -42,22 +45,6 @@ class _Limiter:
     def _trim(q: deque[float], now: float, span: float) -> None:
         while q and q[0] <= now - span:
             q.popleft()
-
-
-def _cid() -> str:
-    return str(uuid.uuid4())
-
-
-def _error(status: int, category: str, message: str, *, extra: dict[str, Any] | None = None, headers=None) -> Response:
-    cid = _cid()
-    body: dict[str, Any] = {"status": "error", "message": message, "correlationId": cid, "category": category}
-    if extra:
-        body.update(extra)
-    return Response.json(status, body, [("X-HubSpot-Correlation-Id", cid), *(headers or [])])
-
-
-def _validation(message: str, **extra: Any) -> Response:
-    return _error(400, "VALIDATION_ERROR", message, extra=extra or None)
 
 
 _BAD_PROXY_HTML = (
@@ -104,6 +91,9 @@ class HubSpotApp(VendorApp):
         r.add("GET", "/marketing/v3/forms", self.forms)
         r.add("GET", "/marketing/v3/forms/{formId}", self.form)
         r.add("GET", "/form-integrations/v1/submissions/forms/{formGuid}", self.submissions)
+        # reverse-ETL writes (sandbox/server/hubspot_writes.py); every call that reaches them is logged here
+        self.write_log = WriteLog()
+        install_write_routes(self)
 
     # -- hooks -------------------------------------------------------------------------------------------------
 
@@ -206,6 +196,12 @@ class HubSpotApp(VendorApp):
         return _error(status, category, message)
 
     def control(self, req: Request, action: str) -> Response | None:
+        if action == "writes" and req.method == "GET":
+            calls = self.write_log.calls()
+            return Response.json(200, {"count": len(calls), "calls": calls})
+        if action == "writes/reset" and req.method == "POST":
+            self.write_log.reset()
+            return Response.json(200, {"ok": True})
         if action == "limits":
             if req.method == "POST":
                 data = req.json() or {}
@@ -257,7 +253,7 @@ class HubSpotApp(VendorApp):
         """Requested properties that the object type defines (unknown ones are ignored, as HubSpot does)."""
         if not requested:
             return list(hs.DEFAULT_PROPERTIES[otype])
-        defined = hs.PROPERTY_TYPES[otype]
+        defined = self.store.property_types(otype)
         out: list[str] = []
         for p in requested:
             if p in defined and p not in out:
@@ -326,6 +322,8 @@ class HubSpotApp(VendorApp):
         objs = self.store.objects[otype]
         if not id_property or id_property == "hs_object_id":
             return objs.get(key)
+        if otype == "contacts" and id_property == "email":
+            return self.store.contact_by_email(key)  # emails are unique among live contacts (indexed)
         want = key.strip().lower()
         for r in objs.values():
             v = r.properties.get(id_property)
@@ -435,7 +433,7 @@ class HubSpotApp(VendorApp):
             len(g.get("filters") or []) > 10 for g in groups
         ):
             return _validation("Too many filters: at most 10 per group and 25 in total")
-        ptypes = hs.PROPERTY_TYPES[otype]
+        ptypes = self.store.property_types(otype)
         try:
             compiled = [[_compile_filter(f, otype, ptypes) for f in g.get("filters") or []] for g in groups]
         except _FilterError as exc:

@@ -95,7 +95,7 @@ class World:
         records = [r for s in self._hs_snaps for r in s.records]
         records.extend(self._aggregates.snapshot(self._now))
         subs = [sub for s in self._hs_snaps for sub in s.submissions]
-        self.hubspot.load(records, subs)
+        self.hubspot.load(records, subs, now_ms=self._now)
 
     # -- email, ads and social views -----------------------------------------------------------------------
 

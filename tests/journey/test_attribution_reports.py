@@ -141,21 +141,24 @@ def test_campaign_report_matches_platform_numbers(con: duckdb.DuckDBPyConnection
     assert mismatched == 0 and campaigns > 3
 
 
-def test_conservation_check_fails_on_a_broken_table(
-    truth_warehouse: Path, attributed: AttributionRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_gx_conservation_suite_fails_on_a_broken_table(
+    truth_warehouse: Path, attributed: AttributionRun, tmp_path: Path
 ) -> None:
-    from pipelines.transform.attribution import fct_attribution_conserves_credit
+    from quality import GxRunner, published_suites
 
+    suite = next(s for s in published_suites() if s.name == "marts.fct_attribution")
+    runner = GxRunner(tmp_path / "quality", build_docs=False)
     copy = tmp_path / "broken.duckdb"
     with duckdb.connect(str(truth_warehouse)) as c:
         c.execute("checkpoint")
     shutil.copy(truth_warehouse, copy)
-    monkeypatch.setenv("JOURNEYHUB_WAREHOUSE", str(copy))
-    assert fct_attribution_conserves_credit().passed
     with duckdb.connect(str(copy)) as c:
+        assert runner.validate(suite, c).passed
         c.execute(
             "update marts.fct_attribution set credit = credit * 0.5 where attribution_id = "
             "(select min(attribution_id) from marts.fct_attribution where attribution_model = 'linear')"
         )
-    broken = fct_attribution_conserves_credit()
-    assert not broken.passed and broken.metadata["pairs_not_conserved"].value == 1
+        broken = runner.validate(suite, c)
+    assert not broken.passed
+    [failure] = broken.failed
+    assert failure.column == "credit" and failure.unexpected_count == 1 and failure.severity == "error"
