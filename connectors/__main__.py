@@ -44,7 +44,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     total = sum(r.records for r in results)
-    print(f"synced {total} records from {len(results)} streams into {args.warehouse}")
+    quarantined = sum(r.quarantined for r in results)
+    print(
+        f"synced {total} records from {len(results)} streams into {args.warehouse}"
+        + (f"; {quarantined} quarantined (see raw_{args.source}._quarantine)" if quarantined else "")
+    )
+    for r in results:
+        if r.status == "partial":
+            # Not an error: the data up to the bad page is in, and the next sync retries that page.
+            print(f"partial: {args.source}.{r.stream}: {r.error}", file=sys.stderr)
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from connectors.contracts import DEFAULT_LIMITS, ContractLimits
 from connectors.raw_store import RawStore
 from connectors.sync import ProgressFn, StreamReader, SyncMode, SyncResult, new_sync_id, run_stream_sync
 
@@ -15,6 +16,9 @@ class Connector:
     source: str = ""
     stream_names: tuple[str, ...] = ()
     api: Any
+    # Plausibility bounds for record timestamps (clock skew, earliest year); readers get them when built, so set
+    # this before calling reader() / sync(). The registry sets it from the environment.
+    limits: ContractLimits = DEFAULT_LIMITS
 
     def reader(self, name: str) -> StreamReader:
         raise NotImplementedError
@@ -29,7 +33,10 @@ class Connector:
         progress: ProgressFn | None = None,
         progress_every_s: float = 5.0,
     ) -> list[SyncResult]:
-        """Sync the named streams (all by default) in catalog order."""
+        """Sync the named streams (all by default) in catalog order.
+
+        A stream that meets a malformed page ends ``partial`` (see :mod:`connectors.sync`) and the others still run.
+        """
         sync_id = sync_id or new_sync_id()
         names = list(streams) if streams is not None else list(self.stream_names)
         unknown = sorted(set(names) - set(self.stream_names))

@@ -54,3 +54,29 @@ class RateLimitedError(TransientError):
 
 class RetriesExhaustedError(ConnectorError):
     """A retryable failure that kept happening after every allowed attempt."""
+
+
+class MalformedPageError(ConnectorError):
+    """A 2xx answer that is not JSON or lacks its envelope (``results``, ``data``, …), still so after a few retries.
+
+    The sync engine turns it into one ``malformed_page`` quarantine row and ends the stream as ``partial`` without
+    moving its cursor, so the next run asks for the same page again. ``request`` is method and path only (never the
+    query string, which may carry a key); ``excerpt`` is the start of the body with secrets masked.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        status: int | None = None,
+        request: str = "",
+        problem: str = "",
+        excerpt: str = "",
+        attempts: int = 0,
+    ) -> None:
+        super().__init__(message, source=source, status=status)
+        self.request = request
+        self.problem = problem
+        self.excerpt = excerpt
+        self.attempts = attempts

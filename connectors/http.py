@@ -23,12 +23,16 @@ from connectors.errors import (
     AuthenticationError,
     ConfigurationError,
     ConnectorError,
+    MalformedPageError,
     RateLimitedError,
     RequestError,
     RetriesExhaustedError,
     TransientError,
 )
 from connectors.ratelimit import SlidingWindowLimiter
+from connectors.redaction import Redactor, register_secrets, scrub
+
+__all__ = ["Classified", "Expect", "HttpClient", "HttpStats", "Redactor", "RetryPolicy", "parse_retry_after"]
 
 log = logging.getLogger("connectors.http")
 
@@ -44,6 +48,9 @@ class RetryPolicy:
     max_delay_s: float = 60.0
     # A Retry-After longer than this is treated as a reason to fail rather than to sleep through.
     max_retry_after_s: float = 300.0
+    # A 2xx page that is not JSON or lacks its envelope is usually a proxy or CDN hiccup that a retry fixes; when it
+    # is still malformed after this many attempts it is the vendor's answer, and retrying longer only burns quota.
+    malformed_attempts: int = 3
 
     def delay(self, attempt: int, retry_after_s: float | None, rng: random.Random) -> float:
         """Seconds to wait before attempt ``attempt + 1`` (attempts count from 1)."""
@@ -66,6 +73,21 @@ class Classified:
 # A classifier sees the response and its parsed body (or None) and may override the generic status-code rules,
 # e.g. Meta signals rate limits as HTTP 400 with error code 17.
 Classifier = Callable[[requests.Response, Any], Classified | None]
+# An envelope check for a successful page: the parsed body in, None if it has the expected shape, else what is wrong
+# (e.g. "no 'results' list"). Vendor APIs pass one for every page they read.
+Expect = Callable[[Any], str | None]
+
+# How much of a malformed body a quarantine row and an error keep: enough to recognise an HTML error page.
+MALFORMED_EXCERPT_CHARS = 2000
+
+
+class _MalformedBody(TransientError):
+    """One malformed 2xx answer, retried like a transient error until :attr:`RetryPolicy.malformed_attempts`."""
+
+    def __init__(self, problem: str, *, source: str, status: int, excerpt: str) -> None:
+        super().__init__(f"malformed page: {problem}", source=source, status=status)
+        self.problem = problem
+        self.excerpt = excerpt
 
 
 @dataclass
@@ -90,42 +112,26 @@ class HttpStats:
         }
 
 
-class Redactor:
-    """Replaces every known secret in a string with ``***``."""
-
-    def __init__(self, secrets: Sequence[str | None]) -> None:
-        self.secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
-
-    def __call__(self, text: str) -> str:
-        for s in self.secrets:
-            text = text.replace(s, "***")
-        return text
-
-
 class _SecretLogFilter(logging.Filter):
-    """Scrubs registered secrets from log records of the HTTP stack.
+    """Scrubs secrets from log records of the HTTP stack and the sync engine.
 
-    urllib3 logs full request URLs at DEBUG level, and some vendors (Meta) take the token as a query parameter.
+    urllib3 logs full request URLs at DEBUG level, and some vendors take a key as a query parameter; the filter masks
+    every secret registered in :mod:`connectors.redaction` and anything shaped like a credential parameter.
     """
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.redactor = Redactor(())
-
     def add(self, secrets: Sequence[str | None]) -> None:
-        self.redactor = Redactor([*self.redactor.secrets, *secrets])
+        register_secrets(secrets)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if self.redactor.secrets:
-            message = record.getMessage()
-            clean = self.redactor(message)
-            if clean != message:
-                record.msg, record.args = clean, ()
+        message = record.getMessage()
+        clean = scrub(message)
+        if clean != message:
+            record.msg, record.args = clean, ()
         return True
 
 
 _LOG_FILTER = _SecretLogFilter()
-for _name in ("urllib3.connectionpool", "urllib3.util.retry", "requests", "connectors.http"):
+for _name in ("urllib3.connectionpool", "urllib3.util.retry", "requests", "connectors.http", "connectors.sync"):
     logging.getLogger(_name).addFilter(_LOG_FILTER)
 
 
@@ -184,6 +190,7 @@ class HttpClient:
         self.limiters = dict(limiters or {})
         self.classifier = classifier
         self.redact = Redactor(secrets)
+        # Registered process-wide: the log filter and the raw store (quarantine rows, run errors) mask them too.
         _LOG_FILTER.add(secrets)
         self._sleep = sleep
         self._rng = rng or random.Random()
@@ -206,11 +213,21 @@ class HttpClient:
 
     # -- public ----------------------------------------------------------------------------------------------
 
-    def get(self, path: str, *, params: Any = None, limiter: str | None = "default") -> Any:
-        return self.request("GET", path, params=params, limiter=limiter)
+    def get(
+        self, path: str, *, params: Any = None, limiter: str | None = "default", expect: Expect | None = None
+    ) -> Any:
+        return self.request("GET", path, params=params, limiter=limiter, expect=expect)
 
-    def post(self, path: str, *, json_body: Any = None, params: Any = None, limiter: str | None = "default") -> Any:
-        return self.request("POST", path, params=params, json_body=json_body, limiter=limiter)
+    def post(
+        self,
+        path: str,
+        *,
+        json_body: Any = None,
+        params: Any = None,
+        limiter: str | None = "default",
+        expect: Expect | None = None,
+    ) -> Any:
+        return self.request("POST", path, params=params, json_body=json_body, limiter=limiter, expect=expect)
 
     def request(
         self,
@@ -222,23 +239,40 @@ class HttpClient:
         data: Any = None,
         limiter: str | None = "default",
         accept_statuses: Sequence[int] = (),
+        expect: Expect | None = None,
     ) -> Any:
         """Send a request, retrying transient failures; return the parsed JSON body (None for an empty body).
 
         ``accept_statuses`` lists non-2xx statuses the caller handles itself (e.g. HubSpot's 207 multi-status is
-        2xx anyway, but a caller may want a 404 back as data).
+        2xx anyway, but a caller may want a 404 back as data). ``expect`` checks a successful body's envelope. A 2xx
+        body that is not JSON or fails ``expect`` is retried; after ``retry.malformed_attempts`` such answers the
+        request raises :class:`MalformedPageError`, which the sync engine quarantines instead of failing the run.
         """
         url = path if path.startswith(("http://", "https://")) else f"{self.base_url}/{path.lstrip('/')}"
-        label = f"{self.source} {method} {self._path_for_log(url)}"
+        request_label = f"{method} {self._path_for_log(url)}"
+        label = f"{self.source} {request_label}"
         last: ConnectorError | None = None
+        malformed = 0
         for attempt in range(1, self.retry.max_attempts + 1):
             if limiter is not None and limiter in self.limiters:
                 self.stats.waited_for_rate_limit_s += self.limiters[limiter].acquire()
             try:
-                return self._attempt(method, url, params, json_body, data, accept_statuses)
+                return self._attempt(method, url, params, json_body, data, accept_statuses, expect)
             except (RateLimitedError, TransientError) as exc:
                 last = exc
                 self.stats.failures[type(exc).__name__] += 1
+                if isinstance(exc, _MalformedBody):
+                    malformed += 1
+                    if malformed >= self.retry.malformed_attempts or attempt == self.retry.max_attempts:
+                        raise MalformedPageError(
+                            f"{label}: malformed page after {malformed} attempts: {exc.problem}",
+                            source=self.source,
+                            status=exc.status,
+                            request=request_label,
+                            problem=exc.problem,
+                            excerpt=exc.excerpt,
+                            attempts=malformed,
+                        ) from None
                 if isinstance(exc, RateLimitedError) and limiter in self.limiters and exc.retry_after_s:
                     self.limiters[limiter].penalise(exc.retry_after_s)
                 if attempt == self.retry.max_attempts:
@@ -266,8 +300,14 @@ class HttpClient:
     # -- internals -------------------------------------------------------------------------------------------
 
     def _path_for_log(self, url: str) -> str:
+        # The path only: query strings may carry keys (key=, access_token=) and say nothing a reader needs.
         parts = urlsplit(url)
-        return self.redact(parts.path)
+        return scrub(self.redact(parts.path))
+
+    def _excerpt(self, resp: requests.Response) -> str:
+        """The start of a body, decoded leniently, with this client's and every registered secret masked."""
+        text = resp.content[: MALFORMED_EXCERPT_CHARS * 2].decode("utf-8", "replace")
+        return scrub(self.redact(text))[:MALFORMED_EXCERPT_CHARS]
 
     def _attempt(
         self,
@@ -277,6 +317,7 @@ class HttpClient:
         json_body: Any,
         data: Any,
         accept_statuses: Sequence[int],
+        expect: Expect | None = None,
     ) -> Any:
         self.stats.requests += 1
         try:
@@ -306,12 +347,18 @@ class HttpClient:
         if verdict is None:
             verdict = self._classify_default(resp, body)
         if verdict.kind == "ok" or (resp.status_code in accept_statuses and verdict.kind == "request"):
+            problem = None
             if body is _UNPARSEABLE:
-                raise TransientError(
+                problem = (
                     f"HTTP {resp.status_code} with a body that is not valid JSON "
-                    f"({len(resp.content)} bytes, content-type {resp.headers.get('Content-Type', '?')})",
-                    source=self.source,
-                    status=resp.status_code,
+                    f"({len(resp.content)} bytes, content-type {resp.headers.get('Content-Type', '?')})"
+                )
+            elif expect is not None and verdict.kind == "ok":
+                problem = expect(body)
+                problem = f"HTTP {resp.status_code} without the expected envelope: {problem}" if problem else None
+            if problem:
+                raise _MalformedBody(
+                    self.redact(problem), source=self.source, status=resp.status_code, excerpt=self._excerpt(resp)
                 )
             return body
         message = self.redact(verdict.message)

@@ -20,6 +20,7 @@ from typing import Any
 import duckdb
 
 from connectors.locking import warehouse_lock
+from connectors.redaction import scrub
 
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -36,11 +37,21 @@ class RawRecord:
 
 @dataclass(frozen=True)
 class QuarantinedRecord:
-    """A record that broke its stream's contract. It is kept, with the reason, instead of being dropped."""
+    """A record that broke its stream's contract. It is kept, with the reason, instead of being dropped.
+
+    ``reason`` is a code from :class:`connectors.contracts.Reason` (stable, counted); ``detail`` says which field and
+    value broke the contract, for a person reading the row.
+    """
 
     reason: str
     payload: Any
     record_id: str | None = None
+    detail: str = ""
+
+    @classmethod
+    def of(cls, violation: Any, payload: Any, record_id: str | None = None) -> QuarantinedRecord:
+        """From a :class:`connectors.contracts.Violation`."""
+        return cls(str(violation.reason), payload, record_id, violation.detail)
 
 
 @dataclass
@@ -149,6 +160,8 @@ class RawStore:
                 primary key (sync_id, stream)
             )"""
         )
+        # Added after the first release: warehouses created before get the column here.
+        self.con.execute(f"alter table {s}._sync_runs add column if not exists quarantined_by_reason json")
         self.con.execute(
             f"""
             create table if not exists {s}._quarantine (
@@ -161,6 +174,7 @@ class RawStore:
                 quarantined_at timestamp not null
             )"""
         )
+        self.con.execute(f"alter table {s}._quarantine add column if not exists detail varchar")
 
     def ensure_stream(self, stream: str) -> str:
         """Create the stream's raw table if needed and return its qualified name."""
@@ -244,16 +258,17 @@ class RawStore:
             if quarantined:
                 con.executemany(
                     f"""insert into {self.schema}._quarantine
-                        (source, stream, sync_id, record_id, reason, payload, quarantined_at)
-                        values (?, ?, ?, ?, ?, ?, ?)""",
+                        (source, stream, sync_id, record_id, reason, detail, payload, quarantined_at)
+                        values (?, ?, ?, ?, ?, ?, ?, ?)""",
                     [
                         (
                             self.source,
                             stream,
                             sync_id,
-                            q.record_id,
+                            None if q.record_id is None else scrub(q.record_id),
                             q.reason,
-                            _as_text(q.payload),
+                            scrub(q.detail),
+                            _quarantine_text(q.payload),
                             extracted_at,
                         )
                         for q in quarantined
@@ -299,12 +314,24 @@ class RawStore:
         records: int,
         quarantined: int,
         error: str | None = None,
+        quarantined_by_reason: dict[str, int] | None = None,
     ) -> None:
         self.con.execute(
             f"""update {self.schema}._sync_runs
-                set finished_at = ?, status = ?, pages = ?, records = ?, quarantined = ?, error = ?
+                set finished_at = ?, status = ?, pages = ?, records = ?, quarantined = ?, error = ?,
+                    quarantined_by_reason = ?
                 where sync_id = ? and stream = ?""",
-            [utc_now(), status, pages, records, quarantined, error, sync_id, stream],
+            [
+                utc_now(),
+                status,
+                pages,
+                records,
+                quarantined,
+                None if error is None else scrub(error),
+                json.dumps(dict(sorted((quarantined_by_reason or {}).items()))),
+                sync_id,
+                stream,
+            ],
         )
 
     # -- reads -----------------------------------------------------------------------------------------------
@@ -336,6 +363,48 @@ class RawStore:
             params.append(sync_id)
         return int(self.con.execute(sql, params).fetchone()[0])
 
+    def quarantine_counts(self, sync_id: str | None = None) -> dict[tuple[str, str, str], int]:
+        """``{(source, stream, reason): rows}`` of this source's quarantine, for one sync or all of them."""
+        return _quarantine_counts(self.con, [self.source], sync_id)
+
+
+QuarantineKey = tuple[str, str, str]
+
+
+def quarantine_counts(warehouse_path: str | Path, sync_id: str | None = None) -> dict[QuarantineKey, int]:
+    """Quarantined rows per ``(source, stream, reason)`` across every ``raw_<source>`` schema of a warehouse.
+
+    Opens the file read-only, so it must not be called while this process holds a :class:`RawStore` on it (use
+    :meth:`RawStore.quarantine_counts` then).
+    """
+    path = Path(warehouse_path).expanduser().resolve()
+    if not path.exists():
+        return {}
+    with duckdb.connect(str(path), read_only=True) as con:
+        sources = [
+            r[0].removeprefix("raw_")
+            for r in con.execute(
+                "select table_schema from information_schema.tables where table_name = '_quarantine' "
+                "and table_schema like 'raw!_%' escape '!' order by 1"
+            ).fetchall()
+        ]
+        return _quarantine_counts(con, sources, sync_id)
+
+
+def _quarantine_counts(
+    con: duckdb.DuckDBPyConnection, sources: Sequence[str], sync_id: str | None
+) -> dict[QuarantineKey, int]:
+    out: dict[QuarantineKey, int] = {}
+    for source in sources:
+        sql = f"select source, stream, reason, count(*) from raw_{_check_ident(source)}._quarantine"
+        params: list[Any] = []
+        if sync_id is not None:
+            sql += " where sync_id = ?"
+            params.append(sync_id)
+        for src, stream, reason, n in con.execute(sql + " group by all order by all", params).fetchall():
+            out[(src, stream, reason)] = int(n)
+    return out
+
 
 def _dedupe_newest(records: Iterable[RawRecord]) -> list[RawRecord]:
     """Keep one version per record id within a page: the newest, the last seen on a tie."""
@@ -345,6 +414,34 @@ def _dedupe_newest(records: Iterable[RawRecord]) -> list[RawRecord]:
         if cur is None or cur.updated_at is None or (r.updated_at is not None and r.updated_at >= cur.updated_at):
             best[r.record_id] = r
     return list(best.values())
+
+
+# A quarantine row keeps the record for inspection and replay; beyond this it keeps an excerpt (a whole malformed
+# page, a runaway nested field) so one bad answer cannot bloat the warehouse.
+MAX_QUARANTINE_PAYLOAD_CHARS = 64_000
+
+
+def _quarantine_text(payload: Any) -> str:
+    """The record's raw text, credentials masked (a vendor may echo a token), cut to an excerpt when huge.
+
+    Strings are masked inside the structure before it is serialised, so the stored text stays valid JSON.
+    """
+    text = _as_text(_scrub_values(payload))
+    if len(text) > MAX_QUARANTINE_PAYLOAD_CHARS:
+        text = text[:MAX_QUARANTINE_PAYLOAD_CHARS] + f"…[truncated: {len(text)} characters in all]"
+    return text
+
+
+def _scrub_values(value: Any) -> Any:
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, bytes):
+        return scrub(value.decode("utf-8", "replace"))
+    if isinstance(value, dict):
+        return {scrub(str(k)): _scrub_values(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrub_values(v) for v in value]
+    return value
 
 
 def _as_text(payload: Any) -> str:

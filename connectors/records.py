@@ -1,14 +1,29 @@
-"""Turning a page of vendor items into raw records, with contract violations quarantined instead of dropped."""
+"""Turning a page of vendor items into raw records, with contract violations quarantined instead of dropped.
+
+The contract checks and their reason codes are in :mod:`connectors.contracts`; this module applies them in order to
+every item of a page (see that module's docstring for the order and the duplicate rule).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
+from connectors.contracts import (
+    DEFAULT_LIMITS,
+    Check,
+    ContractLimits,
+    Reason,
+    Violation,
+    check_date,
+    check_key,
+    check_timestamp,
+)
 from connectors.raw_store import QuarantinedRecord, RawRecord
-from connectors.timeutil import parse_timestamp
+
+CursorKind = Literal["timestamp", "date"]
 
 
 @dataclass
@@ -25,41 +40,84 @@ def shape_page(
     record_id: Callable[[dict[str, Any]], Any],
     cursor: Callable[[dict[str, Any]], Any] | None = None,
     cursor_name: str = "cursor",
+    cursor_kind: CursorKind = "timestamp",
+    key_paths: Sequence[str] = (),
+    required: Sequence[Check] = (),
+    checks: Sequence[Check] = (),
     extra: dict[str, Any] | None = None,
     drop_keys: Iterable[str] = (),
     what: str = "page",
+    limits: ContractLimits | None = None,
 ) -> ShapedPage:
-    """Check each item against the stream's contract: an object, a primary key, a parseable cursor value.
+    """Check each item against the stream's contract and split the page into records and quarantined items.
 
-    ``extra`` adds keys the connector documents (a parent's id); ``drop_keys`` removes ones it documents dropping.
+    ``key_paths`` are the primary key parts (dotted paths into the payload) checked for presence and type;
+    ``record_id`` builds the stored id from them. ``required`` are stream checks that run before the cursor,
+    ``checks`` after it. ``cursor_kind="date"`` means the cursor is a daily row's ``YYYY-MM-DD`` date. ``extra`` adds
+    keys the connector documents (a parent's id); ``drop_keys`` removes ones it documents dropping.
     """
+    limits = limits or DEFAULT_LIMITS
     page = ShapedPage()
     if not isinstance(items, list):
-        page.quarantined.append(QuarantinedRecord(f"malformed {what}: the item list is not a list", items))
+        # The HTTP layer already rejects pages without their envelope; this guards callers that bypass it.
+        page.quarantined.append(
+            QuarantinedRecord(Reason.MALFORMED_PAGE, items, detail=f"malformed {what}: the item list is not a list")
+        )
         return page
     drop = tuple(drop_keys)
+    seen: set[str] = set()
     for item in items:
         if not isinstance(item, dict):
-            page.quarantined.append(QuarantinedRecord(f"record is a {type(item).__name__}, not an object", item))
+            page.quarantined.append(
+                QuarantinedRecord(Reason.NOT_AN_OBJECT, item, detail=f"item is a {type(item).__name__}, not an object")
+            )
             continue
         payload = {**item, **(extra or {})}
         for key in drop:
             payload.pop(key, None)
-        rid = record_id(payload)
-        if rid in (None, ""):
-            page.quarantined.append(QuarantinedRecord("missing primary key", payload))
-            continue
+        problem = check_key(payload, tuple(key_paths)) or _first(required, payload, limits)
         updated = None
-        if cursor is not None:
-            try:
-                updated = parse_timestamp(cursor(payload))
-            except ValueError as exc:
-                page.quarantined.append(QuarantinedRecord(f"cursor field {cursor_name!r}: {exc}", payload, str(rid)))
-                continue
-            if updated is None:
-                page.quarantined.append(QuarantinedRecord(f"missing cursor field {cursor_name!r}", payload, str(rid)))
-                continue
-            if page.newest is None or updated > page.newest:
-                page.newest = updated
+        if problem is None and cursor is not None:
+            updated, problem = _cursor(cursor(payload), cursor_name, cursor_kind, limits)
+        # Built only now: some ids include fields with their own reason (an activity's action and timestamp).
+        rid = record_id(payload) if problem is None else _safe_id(record_id, payload)
+        if problem is None and rid in (None, ""):
+            problem = Violation(Reason.MISSING_PRIMARY_KEY, "the primary key could not be built")
+        if problem is None:
+            problem = _first(checks, payload, limits)
+        if problem is None and str(rid) in seen:
+            problem = Violation(Reason.DUPLICATE_PRIMARY_KEY, f"primary key {rid!s} occurred earlier in this page")
+        if problem is not None:
+            page.quarantined.append(QuarantinedRecord.of(problem, payload, None if rid is None else str(rid)))
+            continue
+        seen.add(str(rid))
+        if updated is not None and (page.newest is None or updated > page.newest):
+            page.newest = updated
         page.records.append(RawRecord(str(rid), payload, updated))
     return page
+
+
+def _safe_id(record_id: Callable[[dict[str, Any]], Any], payload: dict[str, Any]) -> Any:
+    """The id of a record that is quarantined anyway, for the quarantine row; None when it cannot be built."""
+    try:
+        rid = record_id(payload)
+    except (KeyError, TypeError, ValueError):
+        return None
+    return rid if isinstance(rid, str | int) and not isinstance(rid, bool) and str(rid) else None
+
+
+def _first(checks: Sequence[Check], payload: dict[str, Any], limits: ContractLimits) -> Violation | None:
+    for check in checks:
+        problem = check(payload, limits)
+        if problem is not None:
+            return problem
+    return None
+
+
+def _cursor(
+    value: Any, name: str, kind: CursorKind, limits: ContractLimits
+) -> tuple[datetime | None, Violation | None]:
+    if kind == "date":
+        day, problem = check_date(value, name, limits)
+        return (datetime.combine(day, datetime.min.time()) if day else None), problem
+    return check_timestamp(value, name, limits)

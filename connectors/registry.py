@@ -66,7 +66,13 @@ SOURCES: dict[str, Callable[[Mapping[str, str]], Connector]] = {
 def connector_from_env(source: str, env: Mapping[str, str] | None = None) -> Connector:
     if source not in SOURCES:
         raise KeyError(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
-    return SOURCES[source](os.environ if env is None else env)
+    from connectors.contracts import ContractLimits
+
+    env = os.environ if env is None else env
+    connector = SOURCES[source](env)
+    # Timestamp plausibility follows the same clock as the date windows (JOURNEYHUB_TODAY when pinned).
+    connector.limits = ContractLimits.from_env(env)
+    return connector
 
 
 def stream_names() -> dict[str, tuple[str, ...]]:

@@ -3,6 +3,11 @@
 A vendor module supplies a :class:`StreamReader` that yields :class:`Page` objects. Each page carries the records,
 anything quarantined, and the stream state *after* that page (cursor plus where to resume). The engine commits the
 three together, so a run killed at any moment resumes exactly after its last committed page.
+
+A page that stays malformed after the HTTP layer's retries (:class:`~connectors.errors.MalformedPageError`) does not
+fail the run: the engine writes one ``malformed_page`` quarantine row (request path and a body excerpt, secrets
+masked), keeps the state of the last good page and ends the stream as ``partial``. The cursor does not move, and the
+next run resumes at the bad page, exactly like after a crash.
 """
 
 from __future__ import annotations
@@ -10,17 +15,23 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
-from connectors.errors import ConnectorError
+from connectors.contracts import Reason
+from connectors.errors import ConnectorError, MalformedPageError
 from connectors.raw_store import QuarantinedRecord, RawRecord, RawStore, utc_now
 
 log = logging.getLogger("connectors.sync")
 
 SyncMode = Literal["incremental", "full_refresh"]
+# complete: every page read. partial: stopped at a malformed page (quarantined); the next run resumes there.
+SyncStatus = Literal["complete", "partial"]
+# Statuses whose saved run position the next sync finishes first.
+RESUMABLE = ("running", "failed", "partial")
 
 
 @dataclass
@@ -44,6 +55,10 @@ class StreamReader(Protocol):
 
 @dataclass
 class SyncResult:
+    """What one stream's sync did. ``quarantined`` is the total quarantine rows written by this run (records plus a
+    malformed page), ``quarantined_by_reason`` the same split by reason code; ``status`` is ``complete`` or
+    ``partial`` (then ``error`` says which request was malformed)."""
+
     source: str
     stream: str
     sync_id: str
@@ -57,6 +72,7 @@ class SyncResult:
     finished_at: datetime
     cursor: Any = None
     error: str | None = None
+    quarantined_by_reason: dict[str, int] = field(default_factory=dict)
 
     @property
     def seconds(self) -> float:
@@ -84,16 +100,33 @@ def run_stream_sync(
     previous = store.get_state(reader.name)
     # An unfinished previous run left a resume position: finish that run first, whatever mode was asked for,
     # because its pages are already merged and its cursor has not moved yet.
-    resuming = previous.status in ("running", "failed") and bool(previous.state.get("run"))
+    resuming = previous.status in RESUMABLE and bool(previous.state.get("run"))
     state = dict(previous.state)
     effective_mode: SyncMode = state["run"].get("mode", mode) if resuming else mode
     started = utc_now()
     store.start_run(sync_id, reader.name, effective_mode + (" (resumed)" if resuming else ""))
-    pages = records = quarantined = 0
+    pages = records = 0
+    reasons: Counter[str] = Counter()
     last_report = time.monotonic()
     say = progress or (lambda msg: log.info(msg))
     if resuming:
         say(f"{store.source}.{reader.name}: resuming the unfinished sync {previous.sync_id} after its last page")
+
+    def finish(status: str, error: str | None = None) -> None:
+        store.finish_run(
+            sync_id,
+            reader.name,
+            status=status,
+            pages=pages,
+            records=records,
+            quarantined=sum(reasons.values()),
+            error=error,
+            quarantined_by_reason=dict(reasons),
+        )
+
+    status: SyncStatus = "complete"
+    error: str | None = None
+    final: dict[str, Any] = state
     try:
         for page in reader.read(state, effective_mode, resuming=resuming):
             store.commit_page(
@@ -107,7 +140,7 @@ def run_stream_sync(
             state = page.state
             pages += 1
             records += len(page.records)
-            quarantined += len(page.quarantined)
+            reasons.update(str(q.reason) for q in page.quarantined)
             if time.monotonic() - last_report >= progress_every_s:
                 say(f"{store.source}.{reader.name}: {pages} pages, {records} records so far")
                 last_report = time.monotonic()
@@ -115,38 +148,39 @@ def run_stream_sync(
         effective_mode = (state.get("run") or {}).get("mode", effective_mode)
         final = reader.final_state(state)
         store.save_state(reader.name, final, status="complete", sync_id=sync_id)
+    except MalformedPageError as exc:
+        # The state stays that of the last committed page (cursor unmoved, resume position at the bad page), saved
+        # together with the quarantine row; the reader's later pages are not read this run.
+        status, error = "partial", str(exc)
+        store.commit_page(
+            reader.name,
+            [],
+            sync_id=sync_id,
+            state=state,
+            status="partial",
+            quarantined=[malformed_page_record(exc)],
+        )
+        reasons[Reason.MALFORMED_PAGE] += 1
+        effective_mode = (state.get("run") or {}).get("mode", effective_mode)
+        final = state
+        log.warning("%s.%s: %s; stream ends partial, the next sync retries the page", store.source, reader.name, exc)
     except ConnectorError as exc:
         store.save_state(reader.name, state, status="failed", sync_id=sync_id)
-        store.finish_run(
-            sync_id,
-            reader.name,
-            status="failed",
-            pages=pages,
-            records=records,
-            quarantined=quarantined,
-            error=str(exc),
-        )
+        finish("failed", str(exc))
         raise
     except BaseException as exc:
         # Anything else (a bug, KeyboardInterrupt): the committed pages and their state stay as they are.
-        store.finish_run(
-            sync_id,
-            reader.name,
-            status="failed",
-            pages=pages,
-            records=records,
-            quarantined=quarantined,
-            error=f"{type(exc).__name__}",
-        )
+        finish("failed", f"{type(exc).__name__}")
         raise
     finished = utc_now()
-    store.finish_run(sync_id, reader.name, status="complete", pages=pages, records=records, quarantined=quarantined)
+    finish(status, error)
+    quarantined = sum(reasons.values())
     result = SyncResult(
         source=store.source,
         stream=reader.name,
         sync_id=sync_id,
         mode=effective_mode,
-        status="complete",
+        status=status,
         pages=pages,
         records=records,
         quarantined=quarantined,
@@ -154,10 +188,29 @@ def run_stream_sync(
         started_at=started,
         finished_at=finished,
         cursor=final.get("cursor"),
+        error=error,
+        quarantined_by_reason=dict(sorted(reasons.items())),
     )
     say(
-        f"{store.source}.{reader.name}: {effective_mode} sync done: {records} records in {pages} pages"
-        + (f", {quarantined} quarantined" if quarantined else "")
+        f"{store.source}.{reader.name}: {effective_mode} sync {'done' if status == 'complete' else 'PARTIAL'}: "
+        f"{records} records in {pages} pages"
+        + (f", {quarantined} quarantined ({_by_reason(reasons)})" if quarantined else "")
         + f" ({result.seconds:.1f}s)"
     )
     return result
+
+
+def malformed_page_record(exc: MalformedPageError) -> QuarantinedRecord:
+    """The quarantine row for a page that stayed malformed: what was asked, what came back (an excerpt)."""
+    payload = {
+        "request": exc.request,
+        "status": exc.status,
+        "problem": exc.problem,
+        "attempts": exc.attempts,
+        "body_excerpt": exc.excerpt,
+    }
+    return QuarantinedRecord(Reason.MALFORMED_PAGE, payload, None, f"{exc.request}: {exc.problem}")
+
+
+def _by_reason(reasons: Counter[str]) -> str:
+    return ", ".join(f"{reason} {n}" for reason, n in sorted(reasons.items()))

@@ -5,6 +5,11 @@ status objects, also wrapped in an array. Streams: ``campaigns`` and ``ad_groups
 ``ad_group_daily_metrics`` (one row per ad group and day: cost_micros, impressions, clicks, conversions) and
 ``click_views`` (one row per click with its gclid; Google allows one day per query and only the last 90 days).
 Payloads are the result rows exactly as Google sends them.
+
+Record contracts (quarantined otherwise, see docs/quarantine.md): the key parts are present; each row's own resource
+carries its ``resourceName`` (``customers/<id>/…``, where the models read the customer id); daily rows have a real
+``segments.date`` within the plausible range; metrics, when present (proto3 JSON omits zeros), are non-negative
+numbers. A searchStream answer that is not an array of batches is a malformed page.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import Any
 import requests
 
 from connectors.base import Connector
+from connectors.contracts import DEFAULT_LIMITS, Check, ContractLimits, Violation, check_metrics, resource_names
 from connectors.envconfig import numbers, require
 from connectors.http import Classified, HttpClient, RetryPolicy
 from connectors.ratelimit import SlidingWindowLimiter
@@ -130,20 +136,27 @@ class GoogleAdsApi:
     def close(self) -> None:
         self.http.close()
 
-    def search_stream(self, query: str) -> list[dict[str, Any]] | Any:
-        """All result rows of a GAQL query; a malformed response is returned as-is for quarantine."""
+    def search_stream(self, query: str) -> list[Any]:
+        """All result rows of a GAQL query. A body that is not an array of batches is retried and then raises
+        :class:`~connectors.errors.MalformedPageError` (the HTTP layer's envelope check)."""
         path = f"/{self.config.api_version}/customers/{self.config.customer_id}/googleAds:searchStream"
-        body = self.http.post(path, json_body={"query": query})
-        if body is None:
-            return []
-        if not isinstance(body, list):
-            return body
+        body = self.http.post(path, json_body={"query": query}, expect=expect_batches)
         rows: list[Any] = []
         for batch in body:
-            if not isinstance(batch, dict) or not isinstance(batch.get("results", []), list):
-                return body
             rows += batch.get("results", [])
         return rows
+
+
+def expect_batches(body: Any) -> str | None:
+    """searchStream answers a JSON array of batches, each an object whose ``results`` (absent when empty) is a list."""
+    if not isinstance(body, list):
+        return f"expected an array of batches, got {'an empty body' if body is None else type(body).__name__}"
+    for i, batch in enumerate(body):
+        if not isinstance(batch, dict):
+            return f"batch {i} is a {type(batch).__name__}, not an object"
+        if not isinstance(batch.get("results", []), list):
+            return f"batch {i}: 'results' is a {type(batch['results']).__name__}"
+    return None
 
 
 def _get(row: dict[str, Any], path: str) -> Any:
@@ -153,12 +166,24 @@ def _get(row: dict[str, Any], path: str) -> Any:
     return value
 
 
+# Metrics of the daily rows: int64 as strings (costMicros, impressions, clicks), doubles as numbers.
+METRICS = ("metrics.costMicros", "metrics.impressions", "metrics.clicks", "metrics.conversions")
+METRICS += ("metrics.conversionsValue",)
+
+
+def _metrics(payload: dict[str, Any], _limits: ContractLimits) -> Violation | None:
+    return check_metrics(payload, METRICS)
+
+
 @dataclass(frozen=True)
 class GaqlStream:
     name: str
     description: str
     key_paths: tuple[str, ...]
     cursor_path: str | None = None
+    # The resources of the row whose resourceName must be there (the models parse the customer id from it).
+    required: tuple[Check, ...] = ()
+    checks: tuple[Check, ...] = ()
 
     def record_id(self, row: dict[str, Any]) -> str | None:
         parts = [_get(row, p) for p in self.key_paths]
@@ -166,19 +191,32 @@ class GaqlStream:
 
 
 STREAMS: tuple[GaqlStream, ...] = (
-    GaqlStream("campaigns", "Google Ads campaigns with status and channel type.", ("campaign.id",)),
-    GaqlStream("ad_groups", "Ad groups with their campaign.", ("adGroup.id",)),
+    GaqlStream(
+        "campaigns",
+        "Google Ads campaigns with status and channel type.",
+        ("campaign.id",),
+        required=(resource_names("campaign.resourceName"),),
+    ),
+    GaqlStream(
+        "ad_groups",
+        "Ad groups with their campaign.",
+        ("adGroup.id",),
+        required=(resource_names("adGroup.resourceName"),),
+    ),
     GaqlStream(
         "ad_group_daily_metrics",
         "One row per ad group and day: cost_micros, impressions, clicks, conversions (as Google reports them).",
         ("adGroup.id", "segments.date"),
         "segments.date",
+        required=(resource_names("campaign.resourceName", "adGroup.resourceName"),),
+        checks=(_metrics,),
     ),
     GaqlStream(
         "click_views",
         "One row per ad click with its gclid, campaign, ad group and keyword.",
         ("clickView.gclid",),
         "segments.date",
+        required=(resource_names("clickView.resourceName"),),
     ),
 )
 _BY_NAME = {s.name: s for s in STREAMS}
@@ -197,14 +235,22 @@ CLICKS_QUERY = (
 )
 
 
-def _shape(stream: GaqlStream, rows: Any) -> tuple[list[RawRecord], list[QuarantinedRecord]]:
+def _shape(
+    stream: GaqlStream, rows: Any, limits: ContractLimits | None = None
+) -> tuple[list[RawRecord], list[QuarantinedRecord]]:
     cursor = (lambda row: _get(row, stream.cursor_path)) if stream.cursor_path else None
     page = shape_page(
         rows,
         record_id=stream.record_id,
+        key_paths=stream.key_paths,
+        required=stream.required,
         cursor=cursor,
         cursor_name=stream.cursor_path or "",
+        # Every cursor here is segments.date: a day in the account's time zone.
+        cursor_kind="date",
+        checks=stream.checks,
         what="searchStream response",
+        limits=limits or DEFAULT_LIMITS,
     )
     return page.records, page.quarantined
 
@@ -212,11 +258,13 @@ def _shape(stream: GaqlStream, rows: Any) -> tuple[list[RawRecord], list[Quarant
 class _QueryReader:
     """A dimension query re-read in full every sync (one page)."""
 
-    def __init__(self, api: GoogleAdsApi, stream: GaqlStream, query: str) -> None:
-        self.api, self.stream, self.name, self.query = api, stream, stream.name, query
+    def __init__(
+        self, api: GoogleAdsApi, stream: GaqlStream, query: str, limits: ContractLimits = DEFAULT_LIMITS
+    ) -> None:
+        self.api, self.stream, self.name, self.query, self.limits = api, stream, stream.name, query, limits
 
     def read(self, state: dict[str, Any], mode: SyncMode, *, resuming: bool) -> Iterator[Page]:
-        records, bad = _shape(self.stream, self.api.search_stream(self.query))
+        records, bad = _shape(self.stream, self.api.search_stream(self.query), self.limits)
         yield Page(records, {"cursor": None, "run": {"mode": "full_refresh"}}, bad)
 
     def final_state(self, state: dict[str, Any]) -> dict[str, Any]:
@@ -242,8 +290,9 @@ class _DailyReader:
         lookback_days: int,
         query: Callable[[date, date], str],
         earliest: Callable[[date], date] | None = None,
+        limits: ContractLimits = DEFAULT_LIMITS,
     ) -> None:
-        self.api, self.stream, self.name = api, stream, stream.name
+        self.api, self.stream, self.name, self.limits = api, stream, stream.name, limits
         self.start_date, self.date_range, self.today = start_date, date_range, today
         self.chunk_days, self.lookback_days, self.query, self.earliest = chunk_days, lookback_days, query, earliest
 
@@ -264,7 +313,7 @@ class _DailyReader:
         day, until = date.fromisoformat(run["next"]), date.fromisoformat(run["until"])
         while day <= until:
             end = min(until, day + timedelta(days=self.chunk_days - 1))
-            records, bad = _shape(self.stream, self.api.search_stream(self.query(day, end)))
+            records, bad = _shape(self.stream, self.api.search_stream(self.query(day, end)), self.limits)
             dates = [_get(r.payload, "segments.date") for r in records]
             run = {**run, "next": (end + timedelta(days=1)).isoformat()}
             if dates:
@@ -290,17 +339,20 @@ class GoogleAdsConnector(Connector):
         date_range: tuple[date, date] | None = None,
         today: Callable[[], date] = date.today,
         api: GoogleAdsApi | None = None,
+        limits: ContractLimits | None = None,
     ) -> None:
         self.config = config
         self.api = api or GoogleAdsApi(config)
+        if limits is not None:
+            self.limits = limits
         self.start_date, self.date_range, self.today = start_date, date_range, today
 
     def reader(self, name: str) -> StreamReader:
         stream = _BY_NAME[name]
         if name == "campaigns":
-            return _QueryReader(self.api, stream, CAMPAIGNS_QUERY)
+            return _QueryReader(self.api, stream, CAMPAIGNS_QUERY, self.limits)
         if name == "ad_groups":
-            return _QueryReader(self.api, stream, AD_GROUPS_QUERY)
+            return _QueryReader(self.api, stream, AD_GROUPS_QUERY, self.limits)
         if name == "ad_group_daily_metrics":
             return _DailyReader(
                 self.api,
@@ -311,6 +363,7 @@ class GoogleAdsConnector(Connector):
                 chunk_days=self.config.metrics_chunk_days,
                 lookback_days=self.config.restatement_days,
                 query=lambda a, b: METRICS_QUERY.format(since=a.isoformat(), until=b.isoformat()),
+                limits=self.limits,
             )
         if name == "click_views":
             return _DailyReader(
@@ -323,5 +376,6 @@ class GoogleAdsConnector(Connector):
                 lookback_days=1,
                 query=lambda a, _b: CLICKS_QUERY.format(day=a.isoformat()),
                 earliest=lambda today: today - timedelta(days=self.config.click_view_days - 1),
+                limits=self.limits,
             )
         raise KeyError(name)

@@ -69,6 +69,15 @@ class HubSpotConfig:
         return f"HubSpotConfig(base_url={self.base_url!r}, access_token='***')"
 
 
+def expect_results(body: Any) -> str | None:
+    """Every HubSpot endpoint the connector reads answers ``{"results": [...], ...}``."""
+    if not isinstance(body, dict):
+        return f"expected an object with 'results', got {'an empty body' if body is None else type(body).__name__}"
+    if not isinstance(body.get("results"), list):
+        return "no 'results' list" if "results" not in body else f"'results' is a {type(body['results']).__name__}"
+    return None
+
+
 def classify_hubspot(resp: requests.Response, body: Any) -> Classified | None:
     """HubSpot specifics the generic rules get wrong."""
     if resp.status_code == 429 and isinstance(body, dict) and body.get("policyName") == "DAILY":
@@ -123,7 +132,7 @@ class HubSpotApi:
     def property_names(self, object_type: str) -> list[str]:
         """Every property the portal defines for an object type, so a sync stores all of them."""
         if object_type not in self._property_names:
-            body = self.http.get(f"/crm/v3/properties/{object_type}")
+            body = self.http.get(f"/crm/v3/properties/{object_type}", expect=expect_results)
             names = sorted(
                 {p["name"] for p in (body or {}).get("results", []) if isinstance(p, dict) and p.get("name")}
             )
@@ -147,7 +156,7 @@ class HubSpotApi:
         params += [("propertiesWithHistory", p) for p in history]
         if after:
             params.append(("after", after))
-        return self.http.get(f"/crm/v3/objects/{object_type}", params=params) or {}
+        return self.http.get(f"/crm/v3/objects/{object_type}", params=params, expect=expect_results)
 
     def search_changed(
         self,
@@ -173,7 +182,9 @@ class HubSpotApi:
             "properties": properties,
             "limit": limit,
         }
-        return self.http.post(f"/crm/v3/objects/{object_type}/search", json_body=body, limiter="search") or {}
+        return self.http.post(
+            f"/crm/v3/objects/{object_type}/search", json_body=body, limiter="search", expect=expect_results
+        )
 
     def batch_read(
         self, object_type: str, ids: list[str], *, properties: list[str], history: Iterable[str] = ()
@@ -185,7 +196,7 @@ class HubSpotApi:
                 "properties": properties,
                 "propertiesWithHistory": list(history),
             }
-            resp = self.http.post(f"/crm/v3/objects/{object_type}/batch/read", json_body=body) or {}
+            resp = self.http.post(f"/crm/v3/objects/{object_type}/batch/read", json_body=body, expect=expect_results)
             out += [r for r in resp.get("results", []) if isinstance(r, dict)]
         return out
 
@@ -195,11 +206,14 @@ class HubSpotApi:
         pending: list[dict[str, str]] = [{"id": i} for i in ids]
         while pending:
             batch, pending = pending[:ASSOCIATION_BATCH], pending[ASSOCIATION_BATCH:]
-            resp = (
-                self.http.post(f"/crm/v4/associations/{from_type}/{to_type}/batch/read", json_body={"inputs": batch})
-                or {}
+            resp = self.http.post(
+                f"/crm/v4/associations/{from_type}/{to_type}/batch/read",
+                json_body={"inputs": batch},
+                expect=expect_results,
             )
-            for result in resp.get("results", []):
+            for result in resp["results"]:
+                if not isinstance(result, dict):
+                    continue  # an association answer without a from id belongs to no record of ours
                 from_id = str((result.get("from") or {}).get("id"))
                 items = found.setdefault(from_id, [])
                 for item in result.get("to") or []:
@@ -215,7 +229,7 @@ class HubSpotApi:
             query = dict(params)
             if after:
                 query["after"] = after
-            body = self.http.get(path, params=query) or {}
+            body = self.http.get(path, params=query, expect=expect_results)
             after = ((body.get("paging") or {}).get("next") or {}).get("after")
             yield body, after
             if not after:

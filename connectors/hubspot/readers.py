@@ -11,6 +11,15 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
+from connectors.contracts import (
+    DEFAULT_LIMITS,
+    ContractLimits,
+    Reason,
+    Violation,
+    check_key_part,
+    check_timestamp,
+    list_of_named_objects,
+)
 from connectors.hubspot.api import HubSpotApi
 from connectors.hubspot.catalog import HubSpotStream
 from connectors.raw_store import QuarantinedRecord, RawRecord
@@ -26,11 +35,14 @@ class CrmObjectReader:
     those archived since then, because the search API never returns archived records.
     """
 
-    def __init__(self, api: HubSpotApi, stream: HubSpotStream, *, page_size: int = 100) -> None:
+    def __init__(
+        self, api: HubSpotApi, stream: HubSpotStream, *, page_size: int = 100, limits: ContractLimits | None = None
+    ) -> None:
         assert stream.object_type and stream.search_cursor_property
         self.api = api
         self.stream = stream
         self.name = stream.name
+        self.limits = limits or DEFAULT_LIMITS
         # HubSpot caps list pages at 50 when property history is requested.
         self.list_limit = min(page_size, 50) if stream.history_properties else page_size
         # Search pages of history streams are re-read through batch/read; keep them at one batch.
@@ -106,9 +118,12 @@ class CrmObjectReader:
                     full = self.api.batch_read(self.stream.object_type, ids, properties=props, history=history)
                     by_id = {str(r.get("id")): r for r in full}
                     # Keep the search's order and anything batch/read did not return (it is quarantined below).
-                    body = {**body, "results": [by_id.get(str(r.get("id")), r) for r in results]}
+                    body = {
+                        **body,
+                        "results": [by_id.get(str(r.get("id")), r) if isinstance(r, dict) else r for r in results],
+                    }
                 records, bad, newest = self._to_records(body, archived=False)
-                ids_in_page = [int(r.get("id")) for r in (results or []) if _is_int(r.get("id"))]
+                ids_in_page = [int(r["id"]) for r in (results or []) if isinstance(r, dict) and _is_int(r.get("id"))]
                 last_id = str(max(ids_in_page)) if ids_in_page else run.get("last_id")
                 done = not results or len(results) < self.search_limit
                 run = {
@@ -145,16 +160,20 @@ class CrmObjectReader:
     ) -> tuple[list[RawRecord], list[QuarantinedRecord], str | None]:
         results = body.get("results")
         if not isinstance(results, list):
-            return [], [QuarantinedRecord("malformed page: 'results' is not a list", body)], None
+            return [], [_malformed(body)], None
         good: list[tuple[dict[str, Any], datetime]] = []
         bad: list[QuarantinedRecord] = []
         newest: tuple[datetime, str] | None = None
+        seen: set[str] = set()
         for obj in results:
-            problem, updated = _check_crm_object(obj)
-            if problem:
-                rid = str(obj.get("id")) if isinstance(obj, dict) and obj.get("id") else None
-                bad.append(QuarantinedRecord(problem, obj, rid))
+            problem, updated = _check_crm_object(obj, self.limits)
+            rid = _key_or_none(obj, "id")
+            if problem is None and rid in seen:
+                problem = _duplicate(rid)
+            if problem or updated is None:
+                bad.append(QuarantinedRecord.of(problem, obj, rid))
                 continue
+            seen.add(str(rid))
             if changed_since is not None and updated < changed_since:
                 continue
             good.append((obj, updated))
@@ -180,24 +199,41 @@ class CrmObjectReader:
         return records, bad, newest[1] if newest else None
 
 
-def _check_crm_object(obj: Any) -> tuple[str | None, datetime | None]:
+def _check_crm_object(obj: Any, limits: ContractLimits) -> tuple[Violation | None, datetime | None]:
+    """A CRM object's contract: an object, a numeric ``id``, a ``properties`` object, a plausible ``updatedAt``
+    (and ``archivedAt`` when present)."""
     if not isinstance(obj, dict):
-        return f"record is a {type(obj).__name__}, not an object", None
-    if obj.get("id") in (None, ""):
-        return "missing primary key 'id'", None
+        return Violation(Reason.NOT_AN_OBJECT, f"item is a {type(obj).__name__}, not an object"), None
+    problem = check_key_part("id", obj.get("id"), digits=True)
+    if problem:
+        return problem, None
     if not isinstance(obj.get("properties"), dict):
-        return "missing 'properties' object", None
-    try:
-        updated = parse_timestamp(obj.get("updatedAt"))
-        if obj.get("archivedAt"):
-            archived_at = parse_timestamp(obj.get("archivedAt"))
-            # Archiving is a change too: the archived version must win over the last active one.
-            updated = max(updated, archived_at) if updated else archived_at
-    except ValueError as exc:
-        return f"cursor field 'updatedAt': {exc}", None
-    if updated is None:
-        return "missing cursor field 'updatedAt'", None
+        return Violation(Reason.MISSING_PROPERTIES, "no 'properties' object"), None
+    updated, problem = check_timestamp(obj.get("updatedAt"), "updatedAt", limits)
+    if problem:
+        return problem, None
+    archived_at, problem = check_timestamp(obj.get("archivedAt"), "archivedAt", limits, required=False)
+    if problem:
+        return problem, None
+    if archived_at is not None and updated is not None:
+        # Archiving is a change too: the archived version must win over the last active one.
+        updated = max(updated, archived_at)
     return None, updated
+
+
+def _key_or_none(obj: Any, key: str) -> str | None:
+    """The record id to show on a quarantine row, when the item has a usable one."""
+    value = obj.get(key) if isinstance(obj, dict) else None
+    return str(value) if isinstance(value, str | int) and not isinstance(value, bool) and str(value) else None
+
+
+def _duplicate(rid: str | None) -> Violation:
+    return Violation(Reason.DUPLICATE_PRIMARY_KEY, f"primary key {rid} occurred earlier in this page")
+
+
+def _malformed(body: Any) -> QuarantinedRecord:
+    # The API layer rejects pages without 'results' before they get here; this guards a caller that bypasses it.
+    return QuarantinedRecord(Reason.MALFORMED_PAGE, body, None, "'results' is not a list")
 
 
 def _is_int(value: Any) -> bool:
@@ -216,9 +252,17 @@ class SimpleListReader:
     """Owners and forms: small, fully re-read every sync (``paging.next.after``), active then archived."""
 
     def __init__(
-        self, api: HubSpotApi, stream: HubSpotStream, path: str, *, with_archived: bool, limit: int = 100
+        self,
+        api: HubSpotApi,
+        stream: HubSpotStream,
+        path: str,
+        *,
+        with_archived: bool,
+        limit: int = 100,
+        limits: ContractLimits | None = None,
     ) -> None:
         self.api = api
+        self.limits = limits or DEFAULT_LIMITS
         self.limit = limit
         self.stream = stream
         self.name = stream.name
@@ -237,7 +281,9 @@ class SimpleListReader:
             params = {"limit": self.limit, "archived": "true" if phase == "archived" else "false"}
             start_after = run.get("after") if phase == run["phase"] else None
             for body, after in self.api.paged(self.path, params, start_after):
-                records, bad, newest = _simple_records(body, self.stream, archived=phase == "archived")
+                records, bad, newest = _simple_records(
+                    body, self.stream, archived=phase == "archived", limits=self.limits
+                )
                 run = {**run, "phase": phase, "after": after, "max_seen": later_iso(run.get("max_seen"), newest)}
                 yield Page(records, {"cursor": cursor, "run": dict(run)}, bad)
 
@@ -247,23 +293,31 @@ class SimpleListReader:
 
 
 def _simple_records(
-    body: dict[str, Any], stream: HubSpotStream, *, archived: bool
+    body: dict[str, Any], stream: HubSpotStream, *, archived: bool, limits: ContractLimits = DEFAULT_LIMITS
 ) -> tuple[list[RawRecord], list[QuarantinedRecord], str | None]:
+    """Owners and forms: an object with a usable primary key and a plausible cursor (``updatedAt``)."""
     results = body.get("results")
     if not isinstance(results, list):
-        return [], [QuarantinedRecord("malformed page: 'results' is not a list", body)], None
+        return [], [_malformed(body)], None
     records: list[RawRecord] = []
     bad: list[QuarantinedRecord] = []
     newest: datetime | None = None
+    seen: set[str] = set()
     for obj in results:
-        if not isinstance(obj, dict) or obj.get(stream.primary_key) in (None, ""):
-            bad.append(QuarantinedRecord(f"missing primary key {stream.primary_key!r}", obj))
+        rid = _key_or_none(obj, stream.primary_key)
+        updated = None
+        if not isinstance(obj, dict):
+            problem = Violation(Reason.NOT_AN_OBJECT, f"item is a {type(obj).__name__}, not an object")
+        else:
+            problem = check_key_part(stream.primary_key, obj.get(stream.primary_key))
+        if problem is None and stream.cursor_field:
+            updated, problem = check_timestamp(obj.get(stream.cursor_field), stream.cursor_field, limits)
+        if problem is None and rid in seen:
+            problem = _duplicate(rid)
+        if problem is not None:
+            bad.append(QuarantinedRecord.of(problem, obj, rid))
             continue
-        try:
-            updated = parse_timestamp(obj.get(stream.cursor_field)) if stream.cursor_field else None
-        except ValueError as exc:
-            bad.append(QuarantinedRecord(f"cursor field {stream.cursor_field!r}: {exc}", obj, str(obj["id"])))
-            continue
+        seen.add(str(rid))
         if updated and (newest is None or updated > newest):
             newest = updated
         is_archived = bool(obj.get("archived")) or archived
@@ -280,10 +334,11 @@ class FormSubmissionsReader:
 
     PAGE_LIMIT = 50
 
-    def __init__(self, api: HubSpotApi, stream: HubSpotStream) -> None:
+    def __init__(self, api: HubSpotApi, stream: HubSpotStream, *, limits: ContractLimits | None = None) -> None:
         self.api = api
         self.stream = stream
         self.name = stream.name
+        self.limits = limits or DEFAULT_LIMITS
         self.lookback_ms = int(api.config.lookback_minutes * 60_000)
 
     def read(self, state: dict[str, Any], mode: SyncMode, *, resuming: bool) -> Iterator[Page]:
@@ -334,23 +389,44 @@ class FormSubmissionsReader:
     ) -> tuple[list[RawRecord], list[QuarantinedRecord], int | None, int | None]:
         results = body.get("results")
         if not isinstance(results, list):
-            return [], [QuarantinedRecord("malformed page: 'results' is not a list", body)], None, None
+            return [], [_malformed(body)], None, None
         records: list[RawRecord] = []
         bad: list[QuarantinedRecord] = []
         oldest = newest = None
+        seen: set[str] = set()
         for sub in results:
-            if not isinstance(sub, dict) or not sub.get("conversionId"):
-                bad.append(QuarantinedRecord("missing primary key 'conversionId'", sub))
+            problem, submitted = _check_submission(sub, self.limits)
+            rid = _key_or_none(sub, "conversionId")
+            if problem is None and rid in seen:
+                problem = _duplicate(rid)
+            if problem is not None or submitted is None:
+                bad.append(QuarantinedRecord.of(problem, sub, rid))
                 continue
-            ms = sub.get("submittedAt")
-            if isinstance(ms, bool) or not isinstance(ms, int | float):
-                bad.append(QuarantinedRecord(f"unparseable submittedAt {ms!r}", sub, str(sub["conversionId"])))
-                continue
-            ms = int(ms)
+            seen.add(str(rid))
+            ms = int(sub["submittedAt"])
             oldest = ms if oldest is None else min(oldest, ms)
             newest = ms if newest is None else max(newest, ms)
             if stop_before is not None and ms < stop_before:
                 continue
             payload = {**sub, "formGuid": guid}
-            records.append(RawRecord(str(sub["conversionId"]), payload, parse_timestamp(ms)))
+            records.append(RawRecord(str(sub["conversionId"]), payload, submitted))
         return records, bad, oldest, newest
+
+
+_check_values = list_of_named_objects("values", Reason.INVALID_FORM_VALUES)
+
+
+def _check_submission(sub: Any, limits: ContractLimits) -> tuple[Violation | None, datetime | None]:
+    """A v1 form submission: an object, a ``conversionId``, ``values`` as a list of named fields (the submitted
+    email lives there), and ``submittedAt`` as plausible epoch milliseconds."""
+    if not isinstance(sub, dict):
+        return Violation(Reason.NOT_AN_OBJECT, f"item is a {type(sub).__name__}, not an object"), None
+    problem = check_key_part("conversionId", sub.get("conversionId")) or _check_values(sub, limits)
+    if problem:
+        return problem, None
+    ms = sub.get("submittedAt")
+    if ms is not None and (isinstance(ms, bool) or not isinstance(ms, int | float)):
+        # The v1 API sends epoch milliseconds as a number; a string here is not the contract, whatever it holds.
+        return Violation(Reason.UNPARSEABLE_TIMESTAMP, f"submittedAt is not epoch milliseconds: {ms!r}"[:120]), None
+    submitted, problem = check_timestamp(ms, "submittedAt", limits)
+    return problem, submitted

@@ -9,6 +9,12 @@ connector stores **one record per activity event** (recipient fields plus ``acti
 Paging is ``offset``/``count`` (max 1,000) and ends at ``total_items``. Errors are RFC 7807 problem+json; there are no
 rate-limit headers (the limit is 10 simultaneous connections; this connector uses one).
 
+Record contracts (quarantined otherwise, see docs/quarantine.md): every record has its key parts; a list member has
+an ``email_address`` shaped like an address (a bad one is quarantined, not kept: Mailchimp validates addresses on
+entry, so one without an ``@`` is corrupt, and identity resolution would turn it into a phantom person) and a plausible
+``last_changed``; an email activity event has an ``action`` and a plausible ``timestamp``. A page without its
+collection key (``members``, ``emails`` …) is a malformed page.
+
 Mailchimp derives a member's ``stats``, ``member_rating`` and ``email_client`` from activity without moving
 ``last_changed``, so incremental member syncs do not refresh those fields; the models derive engagement from
 ``email_activity`` instead, and a full refresh re-reads them.
@@ -24,6 +30,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from connectors.base import Connector
+from connectors.contracts import (
+    DEFAULT_LIMITS,
+    Check,
+    ContractLimits,
+    Reason,
+    Violation,
+    check_email,
+    required_text,
+)
 from connectors.envconfig import numbers, require
 from connectors.errors import ConfigurationError
 from connectors.http import HttpClient, RetryPolicy
@@ -93,6 +108,14 @@ class MailchimpStream:
     description: str
     cursor_field: str | None
     record_id: Callable[[dict[str, Any]], Any]
+    # The fields the record id is built from, checked for presence and type before it is built.
+    key_paths: tuple[str, ...] = ("id",)
+    # Stream contract checks run before the cursor (see connectors.contracts for the order).
+    required: tuple[Check, ...] = ()
+
+
+def _member_email(payload: dict[str, Any], _limits: ContractLimits) -> Violation | None:
+    return check_email(payload.get("email_address"))
 
 
 def activity_record_id(p: dict[str, Any]) -> str | None:
@@ -109,6 +132,8 @@ STREAMS: tuple[MailchimpStream, ...] = (
         "Audience members: email, status, merge fields, tags; incremental on last_changed.",
         "last_changed",
         lambda p: f"{p['list_id']}:{p['id']}" if p.get("list_id") and p.get("id") else None,
+        key_paths=("list_id", "id"),
+        required=(_member_email,),
     ),
     MailchimpStream(
         "campaigns", "Campaigns with settings, recipients and report summary.", None, lambda p: p.get("id")
@@ -118,12 +143,16 @@ STREAMS: tuple[MailchimpStream, ...] = (
         "Who each sent campaign went to (reports sent-to): one row per recipient.",
         None,
         lambda p: f"{p['campaign_id']}:{p['email_id']}" if p.get("campaign_id") and p.get("email_id") else None,
+        key_paths=("campaign_id", "email_id"),
     ),
     MailchimpStream(
         "email_activity",
         "Opens, clicks, bounces and unsubscribes: one row per event (the connector flattens activity[]).",
         "timestamp",
         activity_record_id,
+        # action and timestamp are part of the id too, but their absence has its own reason.
+        key_paths=("campaign_id", "email_id"),
+        required=(required_text("action", Reason.MISSING_ACTION),),
     ),
 )
 _BY_NAME = {s.name: s for s in STREAMS}
@@ -152,7 +181,9 @@ class MailchimpApi:
         """Yield ``(items, offset of the next page or None)`` for an offset/count collection."""
         count = self.config.page_size
         while True:
-            body = self.http.get(path, params={**params, "count": count, "offset": offset}) or {}
+            body = self.http.get(
+                path, params={**params, "count": count, "offset": offset}, expect=lambda b: _expect_collection(b, key)
+            )
             items = body.get(key)
             total = body.get("total_items")
             n = len(items) if isinstance(items, list) else 0
@@ -170,17 +201,32 @@ class MailchimpApi:
         return out
 
 
+def _expect_collection(body: Any, key: str) -> str | None:
+    """Every collection page is ``{<key>: [...], "total_items": n, ...}``."""
+    if not isinstance(body, dict):
+        return f"expected an object with {key!r}, got {'an empty body' if body is None else type(body).__name__}"
+    if not isinstance(body.get(key), list):
+        return f"no {key!r} list" if key not in body else f"{key!r} is a {type(body[key]).__name__}"
+    return None
+
+
 def _shape(
-    stream: MailchimpStream, items: Any, extra: dict[str, Any] | None = None
+    stream: MailchimpStream,
+    items: Any,
+    extra: dict[str, Any] | None = None,
+    limits: ContractLimits | None = None,
 ) -> tuple[list[RawRecord], list[QuarantinedRecord], datetime | None]:
     cursor = (lambda p: p.get(stream.cursor_field)) if stream.cursor_field else None
     page = shape_page(
         items,
         record_id=stream.record_id,
+        key_paths=stream.key_paths,
+        required=stream.required,
         cursor=cursor,
         cursor_name=stream.cursor_field or "",
         extra=extra,
         drop_keys=("_links",),  # hypermedia links, identical on every row
+        limits=limits or DEFAULT_LIMITS,
     )
     return page.records, page.quarantined, page.newest
 
@@ -188,13 +234,22 @@ def _shape(
 class _CollectionReader:
     """A top-level collection (lists, campaigns), fully re-read every sync."""
 
-    def __init__(self, api: MailchimpApi, stream: MailchimpStream, path: str, key: str, params: dict) -> None:
+    def __init__(
+        self,
+        api: MailchimpApi,
+        stream: MailchimpStream,
+        path: str,
+        key: str,
+        params: dict,
+        limits: ContractLimits = DEFAULT_LIMITS,
+    ) -> None:
         self.api, self.stream, self.name, self.path, self.key, self.params = api, stream, stream.name, path, key, params
+        self.limits = limits
 
     def read(self, state: dict[str, Any], mode: SyncMode, *, resuming: bool) -> Iterator[Page]:
         run = (state.get("run") if resuming else None) or {"mode": "full_refresh", "offset": 0}
         for items, nxt in self.api.pages(self.path, self.key, self.params, run["offset"]):
-            records, bad, _ = _shape(self.stream, items)
+            records, bad, _ = _shape(self.stream, items, limits=self.limits)
             run = {**run, "offset": nxt}
             yield Page(records, {"cursor": None, "run": dict(run)}, bad)
 
@@ -206,7 +261,8 @@ class _PerParentReader:
     """A collection under each of several parents (members of each list, reports of each campaign).
 
     ``cursor`` maps parent id to the newest cursor value seen; ``params(parent, cursor)`` turns it into filters.
-    ``explode`` may turn one API item into several records (email activity).
+    ``explode`` may turn one API item into several records (email activity), returning them with any items it had
+    to quarantine itself.
     """
 
     def __init__(
@@ -219,11 +275,12 @@ class _PerParentReader:
         key: str,
         params: Callable[[str, str | None], dict[str, Any]],
         parent_key: str,
-        explode: Callable[[list[Any]], list[Any]] | None = None,
+        explode: Callable[[list[Any], dict[str, Any]], tuple[list[Any], list[QuarantinedRecord]]] | None = None,
+        limits: ContractLimits = DEFAULT_LIMITS,
     ) -> None:
         self.api, self.stream, self.name = api, stream, stream.name
         self.parents, self.path, self.key, self.params = parents, path, key, params
-        self.parent_key, self.explode = parent_key, explode
+        self.parent_key, self.explode, self.limits = parent_key, explode, limits
 
     def read(self, state: dict[str, Any], mode: SyncMode, *, resuming: bool) -> Iterator[Page]:
         cursors: dict[str, str] = dict(state.get("cursor") or {})
@@ -243,8 +300,12 @@ class _PerParentReader:
             since = cursors.get(parent) if run["mode"] == "incremental" else None
             start = run["offset"] if run.get("parent") == parent else 0
             for items, nxt in self.api.pages(self.path(parent), self.key, self.params(parent, since), start):
-                rows = self.explode(items) if self.explode and isinstance(items, list) else items
-                records, bad, newest = _shape(self.stream, rows, {self.parent_key: parent})
+                extra = {self.parent_key: parent}
+                rows, unexploded = (items, [])
+                if self.explode is not None and isinstance(items, list):
+                    rows, unexploded = self.explode(items, extra)
+                records, bad, newest = _shape(self.stream, rows, extra, self.limits)
+                bad = unexploded + bad
                 seen = dict(run["max_seen"])
                 if newest is not None:
                     prev = seen.get(parent)
@@ -267,24 +328,57 @@ class _PerParentReader:
 
 
 def _flatten_activity(items: list[Any]) -> list[Any]:
+    """One row per activity event: the recipient's fields plus the event's (the direct loader uses this too)."""
+    return _explode_activity(items)[0]
+
+
+def _explode_activity(
+    items: list[Any], extra: dict[str, Any] | None = None
+) -> tuple[list[Any], list[QuarantinedRecord]]:
+    """Flatten recipients into events; a recipient whose ``activity`` is not a list is quarantined whole (with
+    ``extra``, the parent's id, added as on every record), because which events it held cannot be known."""
     rows: list[Any] = []
+    bad: list[QuarantinedRecord] = []
     for recipient in items:
         if not isinstance(recipient, dict):
             rows.append(recipient)  # quarantined by _shape with its reason
             continue
+        activity = recipient.get("activity")
+        if activity is not None and not isinstance(activity, list):
+            whole = {**recipient, **(extra or {})}
+            rid = f"{whole.get('campaign_id') or ''}:{whole.get('email_id') or ''}"
+            detail = f"activity is a {type(activity).__name__}, not a list of events"
+            bad.append(QuarantinedRecord(Reason.INVALID_ACTIVITY, whole, rid, detail))
+            continue
         base = {k: v for k, v in recipient.items() if k not in ("activity", "_links")}
-        for event in recipient.get("activity") or []:
+        for event in activity or []:
             rows.append({**base, **event} if isinstance(event, dict) else event)
-    return rows
+    return rows, bad
+
+
+def _sent_since(send_time: Any, horizon: datetime) -> bool:
+    """Whether a campaign was sent after ``horizon``; an unreadable send time counts as recent, so its activity is
+    re-read rather than silently skipped."""
+    if not send_time:
+        return False
+    try:
+        sent = parse_timestamp(send_time)
+    except ValueError:
+        return True
+    return sent is None or sent >= horizon
 
 
 class MailchimpConnector(Connector):
     source = "mailchimp"
     stream_names = tuple(s.name for s in STREAMS)
 
-    def __init__(self, config: MailchimpConfig, *, api: MailchimpApi | None = None) -> None:
+    def __init__(
+        self, config: MailchimpConfig, *, api: MailchimpApi | None = None, limits: ContractLimits | None = None
+    ) -> None:
         self.config = config
         self.api = api or MailchimpApi(config)
+        if limits is not None:
+            self.limits = limits
 
     def _since(self, cursor: str | None) -> str | None:
         if not cursor:
@@ -293,7 +387,9 @@ class MailchimpConnector(Connector):
         return since.strftime("%Y-%m-%dT%H:%M:%S+00:00")
 
     def _list_ids(self, state: dict[str, Any], mode: SyncMode) -> list[str]:
-        return sorted(str(i["id"]) for i in self.api.all_items("/lists", "lists", {"fields": "lists.id,total_items"}))
+        lists = self.api.all_items("/lists", "lists", {"fields": "lists.id,total_items"})
+        # A list without an id is quarantined by the lists stream; here it simply has no members to read.
+        return sorted(str(i["id"]) for i in lists if i.get("id"))
 
     def _sent_campaign_ids(self, state: dict[str, Any], mode: SyncMode) -> list[str]:
         """Sent campaigns; incrementally only those sent inside the activity window of the newest event seen."""
@@ -310,16 +406,21 @@ class MailchimpConnector(Connector):
         seen = [parse_timestamp(v) for v in (state.get("cursor") or {}).values() if v]
         if mode == "incremental" and seen:
             horizon = max(seen) - timedelta(days=self.config.activity_window_days)
-            campaigns = [c for c in campaigns if c.get("send_time") and parse_timestamp(c["send_time"]) >= horizon]
+            campaigns = [c for c in campaigns if _sent_since(c.get("send_time"), horizon)]
         return [str(c["id"]) for c in campaigns if c.get("id")]
 
     def reader(self, name: str) -> StreamReader:
         stream = _BY_NAME[name]
         if name == "lists":
-            return _CollectionReader(self.api, stream, "/lists", "lists", {})
+            return _CollectionReader(self.api, stream, "/lists", "lists", {}, self.limits)
         if name == "campaigns":
             return _CollectionReader(
-                self.api, stream, "/campaigns", "campaigns", {"sort_field": "create_time", "sort_dir": "ASC"}
+                self.api,
+                stream,
+                "/campaigns",
+                "campaigns",
+                {"sort_field": "create_time", "sort_dir": "ASC"},
+                self.limits,
             )
         if name == "list_members":
             return _PerParentReader(
@@ -334,6 +435,7 @@ class MailchimpConnector(Connector):
                     **({"since_last_changed": self._since(since)} if since else {}),
                 },
                 parent_key="list_id",
+                limits=self.limits,
             )
         if name == "campaign_recipients":
             return _PerParentReader(
@@ -344,6 +446,7 @@ class MailchimpConnector(Connector):
                 key="sent_to",
                 params=lambda *_: {},
                 parent_key="campaign_id",
+                limits=self.limits,
             )
         if name == "email_activity":
             return _PerParentReader(
@@ -354,6 +457,7 @@ class MailchimpConnector(Connector):
                 key="emails",
                 params=lambda _, since: {"since": self._since(since)} if since else {},
                 parent_key="campaign_id",
-                explode=_flatten_activity,
+                explode=_explode_activity,
+                limits=self.limits,
             )
         raise KeyError(name)

@@ -10,16 +10,19 @@ reactions ``post_id``, Instagram comments ``media_id``, leads ``form_id`` (Graph
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from connectors.base import Connector
+from connectors.contracts import ContractLimits
 from connectors.meta.graph import GraphApi, MetaConfig
 from connectors.meta.readers import (
     ChildrenReader,
     EdgeReader,
     GraphStream,
     InsightsReader,
+    check_insight_values,
+    check_lead_fields,
     insight_record_id,
 )
 from connectors.sync import StreamReader, SyncMode
@@ -36,9 +39,17 @@ META_ADS_STREAMS: tuple[GraphStream, ...] = (
         "Daily ad-level delivery: spend, impressions, clicks and actions, as Meta reports them (strings).",
         "date_start",
         insight_record_id,
+        key_paths=("ad_id", "date_start"),
+        cursor_kind="date",
+        checks=(check_insight_values,),
     ),
     GraphStream("lead_forms", "Lead Ads forms of the Facebook Page.", "created_time"),
-    GraphStream("leads", "Lead Ads submissions: field_data with email and phone, the ad and campaign.", "created_time"),
+    GraphStream(
+        "leads",
+        "Lead Ads submissions: field_data with email and phone, the ad and campaign.",
+        "created_time",
+        required=(check_lead_fields,),
+    ),
 )
 
 SOCIAL_STREAMS: tuple[GraphStream, ...] = (
@@ -51,6 +62,7 @@ SOCIAL_STREAMS: tuple[GraphStream, ...] = (
         "Reactions to Page posts (who and which reaction; Meta gives no time).",
         None,
         lambda p: f"{p['post_id']}:{p['id']}" if p.get("post_id") and p.get("id") else None,
+        key_paths=("post_id", "id"),
     ),
     GraphStream("instagram_media", "Instagram business account media.", "timestamp"),
     GraphStream("instagram_comments", "Comments on Instagram media, with the commenter's username.", "timestamp"),
@@ -77,9 +89,13 @@ def _require(value: str | None, var: str) -> str:  # resolved when read, so a mi
 
 
 class _GraphConnector(Connector):
-    def __init__(self, config: MetaConfig, *, api: GraphApi | None = None) -> None:
+    def __init__(
+        self, config: MetaConfig, *, api: GraphApi | None = None, limits: ContractLimits | None = None
+    ) -> None:
         self.config = config
         self.api = api or GraphApi(config)
+        if limits is not None:
+            self.limits = limits
 
 
 class MetaAdsConnector(_GraphConnector):
@@ -94,8 +110,9 @@ class MetaAdsConnector(_GraphConnector):
         insights_range: tuple[date, date] | None = None,
         today: Any = date.today,
         api: GraphApi | None = None,
+        limits: ContractLimits | None = None,
     ) -> None:
-        super().__init__(config, api=api)
+        super().__init__(config, api=api, limits=limits)
         self.start_date = start_date
         self.insights_range = insights_range
         self.today = today
@@ -105,17 +122,23 @@ class MetaAdsConnector(_GraphConnector):
         account = lambda: self.config.account_node  # noqa: E731  (resolved when read, so a missing id names itself)
         page = lambda: _require(self.config.page_id, "META_PAGE_ID")  # noqa: E731
         if name == "campaigns":
-            return EdgeReader(self.api, stream, account, "campaigns", CAMPAIGN_FIELDS)
+            return EdgeReader(self.api, stream, account, "campaigns", CAMPAIGN_FIELDS, limits=self.limits)
         if name == "adsets":
-            return EdgeReader(self.api, stream, account, "adsets", ADSET_FIELDS)
+            return EdgeReader(self.api, stream, account, "adsets", ADSET_FIELDS, limits=self.limits)
         if name == "ads":
-            return EdgeReader(self.api, stream, account, "ads", AD_FIELDS)
+            return EdgeReader(self.api, stream, account, "ads", AD_FIELDS, limits=self.limits)
         if name == "ads_insights":
             return InsightsReader(
-                self.api, stream, start_date=self.start_date, date_range=self.insights_range, today=self.today
+                self.api,
+                stream,
+                start_date=self.start_date,
+                date_range=self.insights_range,
+                today=self.today,
+                limits=self.limits,
             )
         if name == "lead_forms":
-            return _WithParent(EdgeReader(self.api, stream, page, "leadgen_forms", LEAD_FORM_FIELDS), "page_id", page)
+            forms = EdgeReader(self.api, stream, page, "leadgen_forms", LEAD_FORM_FIELDS, limits=self.limits)
+            return _WithParent(forms, "page_id", page)
         if name == "leads":
             return ChildrenReader(
                 self.api,
@@ -125,6 +148,7 @@ class MetaAdsConnector(_GraphConnector):
                 fields=LEAD_FIELDS,
                 parent_key="form_id",
                 params=self._lead_filter,
+                limits=self.limits,
             )
         raise KeyError(name)
 
@@ -154,7 +178,7 @@ class SocialConnector(_GraphConnector):
         page = lambda: _require(self.config.page_id, "META_PAGE_ID")  # noqa: E731
         ig = lambda: _require(self.config.ig_user_id, "META_IG_USER_ID")  # noqa: E731
         if name == "facebook_posts":
-            return EdgeReader(self.api, stream, page, "posts", POST_FIELDS)
+            return EdgeReader(self.api, stream, page, "posts", POST_FIELDS, limits=self.limits)
         if name == "facebook_comments":
             return ChildrenReader(
                 self.api,
@@ -164,6 +188,7 @@ class SocialConnector(_GraphConnector):
                 fields=COMMENT_FIELDS,
                 parent_key="post_id",
                 params=lambda *_: {"filter": "stream", "order": "chronological"},
+                limits=self.limits,
             )
         if name == "facebook_reactions":
             return ChildrenReader(
@@ -173,9 +198,10 @@ class SocialConnector(_GraphConnector):
                 edge="reactions",
                 fields="id,name,type",
                 parent_key="post_id",
+                limits=self.limits,
             )
         if name == "instagram_media":
-            return EdgeReader(self.api, stream, ig, "media", MEDIA_FIELDS)
+            return EdgeReader(self.api, stream, ig, "media", MEDIA_FIELDS, limits=self.limits)
         if name == "instagram_comments":
             return ChildrenReader(
                 self.api,
@@ -184,6 +210,7 @@ class SocialConnector(_GraphConnector):
                 edge="comments",
                 fields=IG_COMMENT_FIELDS,
                 parent_key="media_id",
+                limits=self.limits,
             )
         raise KeyError(name)
 
@@ -203,9 +230,19 @@ class SocialConnector(_GraphConnector):
                 return sorted(i for i, _ in items)
             newest_child = max(seen)
             horizon = newest_child - timedelta(days=self.config.comments_reread_days)
-            return sorted(i for i, t in items if t and parse_timestamp(t) >= horizon)
+            return sorted(i for i, t in items if t and _not_before(t, horizon))
 
         return parents
+
+
+def _not_before(value: str, horizon: datetime) -> bool:
+    """A parent's time against the re-read horizon; an unreadable time counts as recent, so its children are read
+    rather than silently skipped (the parent itself is quarantined by its own stream)."""
+    try:
+        when = parse_timestamp(value)
+    except ValueError:
+        return True
+    return when is None or when >= horizon
 
 
 class _WithParent:

@@ -16,7 +16,7 @@ from typing import Any
 import requests
 
 from connectors.envconfig import numbers, require
-from connectors.http import Classified, HttpClient, RetryPolicy
+from connectors.http import Classified, Expect, HttpClient, RetryPolicy
 from connectors.ratelimit import SlidingWindowLimiter
 
 TOKEN_ENV = "META_ACCESS_TOKEN"
@@ -113,6 +113,15 @@ def _usage_wait_s(resp: requests.Response) -> float | None:
     return minutes * 60 if minutes > 0 else None
 
 
+def expect_data(body: Any) -> str | None:
+    """Every Graph edge page is ``{"data": [...], "paging": {...}}``."""
+    if not isinstance(body, dict):
+        return f"expected an object with 'data', got {'an empty body' if body is None else type(body).__name__}"
+    if not isinstance(body.get("data"), list):
+        return "no 'data' list" if "data" not in body else f"'data' is a {type(body['data']).__name__}"
+    return None
+
+
 def classify_graph(resp: requests.Response, body: Any) -> Classified | None:
     err = body.get("error") if isinstance(body, dict) else None
     if not isinstance(err, dict):
@@ -153,8 +162,15 @@ class GraphApi:
     def path(self, node: str, edge: str | None = None) -> str:
         return f"/{self.config.api_version}/{node}" + (f"/{edge}" if edge else "")
 
-    def get(self, node: str, edge: str | None = None, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        return self.http.get(self.path(node, edge), params=_encode(params or {})) or {}
+    def get(
+        self,
+        node: str,
+        edge: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        *,
+        expect: Expect | None = None,
+    ) -> dict[str, Any]:
+        return self.http.get(self.path(node, edge), params=_encode(params or {}), expect=expect) or {}
 
     def post(self, node: str, edge: str | None = None, data: Mapping[str, Any] | None = None) -> dict[str, Any]:
         return self.http.request("POST", self.path(node, edge), data=_encode(data or {})) or {}
@@ -167,7 +183,7 @@ class GraphApi:
             query = dict(params)
             if after:
                 query["after"] = after
-            body = self.get(node, edge, query)
+            body = self.get(node, edge, query, expect=expect_data)
             paging = body.get("paging") or {}
             after = (paging.get("cursors") or {}).get("after") if paging.get("next") else None
             yield body, after

@@ -10,45 +10,98 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from connectors.contracts import (
+    DEFAULT_LIMITS,
+    Check,
+    ContractLimits,
+    Reason,
+    Violation,
+    check_metrics,
+    list_of_named_objects,
+)
 from connectors.errors import RequestError, TransientError
 from connectors.meta.graph import GraphApi
-from connectors.records import shape_page
+from connectors.records import CursorKind, shape_page
 from connectors.sync import Page, SyncMode
 from connectors.timeutil import iso_or_none, later_iso
 
 
 @dataclass(frozen=True)
 class GraphStream:
-    """One raw table fed from the Graph API."""
+    """One raw table fed from the Graph API, with its record contract (see connectors.contracts)."""
 
     name: str
     description: str
     cursor_field: str | None
     # Builds the record id from the stored payload (``id`` for most nodes; composite for reactions and insights).
     record_id: Callable[[dict[str, Any]], Any] = lambda p: p.get("id")
+    # The fields the id is built from, checked for presence and type first.
+    key_paths: tuple[str, ...] = ("id",)
+    # "date" for daily rows (insights' date_start), "timestamp" for everything else.
+    cursor_kind: CursorKind = "timestamp"
+    # Stream checks before the cursor (required fields) and after it (values).
+    required: tuple[Check, ...] = ()
+    checks: tuple[Check, ...] = ()
 
 
-def shape(stream: GraphStream, items: Any, extra: dict[str, Any] | None = None) -> tuple[list, list, str | None]:
+def shape(
+    stream: GraphStream, items: Any, extra: dict[str, Any] | None = None, limits: ContractLimits | None = None
+) -> tuple[list, list, str | None]:
     """A page's ``data`` as raw records (quarantining what breaks the contract) and its newest cursor value."""
     cursor = (lambda p: p.get(stream.cursor_field)) if stream.cursor_field else None
     page = shape_page(
-        items, record_id=stream.record_id, cursor=cursor, cursor_name=stream.cursor_field or "", extra=extra
+        items,
+        record_id=stream.record_id,
+        key_paths=stream.key_paths,
+        required=stream.required,
+        cursor=cursor,
+        cursor_name=stream.cursor_field or "",
+        cursor_kind=stream.cursor_kind,
+        checks=stream.checks,
+        extra=extra,
+        limits=limits or DEFAULT_LIMITS,
     )
     return page.records, page.quarantined, iso_or_none(page.newest)
+
+
+# Delivery metrics of an insights row; Meta sends them as decimal strings.
+INSIGHT_METRICS = ("spend", "impressions", "clicks", "inline_link_clicks")
+
+
+def check_insight_values(payload: dict[str, Any], _limits: ContractLimits) -> Violation | None:
+    """A daily row covers exactly one day (time_increment=1) and its metrics are non-negative numbers."""
+    stop = payload.get("date_stop")
+    if stop is not None and stop != payload.get("date_start"):
+        return Violation(Reason.INVALID_DATE, f"date_stop {stop!r} differs from date_start on a daily row")
+    return check_metrics(payload, INSIGHT_METRICS)
+
+
+# A lead's answers: the email and phone that identity resolution needs live in field_data.
+check_lead_fields = list_of_named_objects("field_data", Reason.INVALID_FIELD_DATA, values_key="values")
 
 
 class EdgeReader:
     """Every item of one edge of one node (``act_1/campaigns``), re-read in full on every sync."""
 
-    def __init__(self, api: GraphApi, stream: GraphStream, node: Callable[[], str], edge: str, fields: str) -> None:
+    def __init__(
+        self,
+        api: GraphApi,
+        stream: GraphStream,
+        node: Callable[[], str],
+        edge: str,
+        fields: str,
+        *,
+        limits: ContractLimits = DEFAULT_LIMITS,
+    ) -> None:
         self.api, self.stream, self.name = api, stream, stream.name
         self.node, self.edge, self.fields, self.limit = node, edge, fields, api.config.page_size
+        self.limits = limits
 
     def read(self, state: dict[str, Any], mode: SyncMode, *, resuming: bool) -> Iterator[Page]:
         run = (state.get("run") if resuming else None) or {"mode": "full_refresh", "after": None, "max_seen": None}
         params = {"fields": self.fields, "limit": self.limit}
         for body, after in self.api.pages(self.node(), self.edge, params, run.get("after")):
-            records, bad, newest = shape(self.stream, body.get("data"))
+            records, bad, newest = shape(self.stream, body.get("data"), limits=self.limits)
             run = {**run, "after": after, "max_seen": later_iso(run.get("max_seen"), newest)}
             yield Page(records, {"cursor": state.get("cursor"), "run": dict(run)}, bad)
 
@@ -75,8 +128,10 @@ class ChildrenReader:
         fields: str,
         parent_key: str,
         params: Callable[[str, dict[str, Any], SyncMode], dict[str, Any]] | None = None,
+        limits: ContractLimits = DEFAULT_LIMITS,
     ) -> None:
         self.api, self.stream, self.name = api, stream, stream.name
+        self.limits = limits
         self.parents, self.edge, self.fields, self.parent_key = parents, edge, fields, parent_key
         self.params = params or (lambda parent, state, mode: {})
         self.limit = api.config.page_size
@@ -99,7 +154,7 @@ class ChildrenReader:
             params = {"fields": self.fields, "limit": self.limit, **self.params(parent, state, run["mode"])}
             start = run["after"] if run.get("parent") == parent else None
             for body, after in self.api.pages(parent, self.edge, params, start):
-                records, bad, newest = shape(self.stream, body.get("data"), {self.parent_key: parent})
+                records, bad, newest = shape(self.stream, body.get("data"), {self.parent_key: parent}, self.limits)
                 seen = dict(run["max_seen"])
                 if newest:
                     seen[parent] = later_iso(seen.get(parent), newest)
@@ -146,9 +201,11 @@ class InsightsReader:
         date_range: tuple[date, date] | None = None,
         today: Callable[[], date] = date.today,
         sleep: Callable[[float], None] = time.sleep,
+        limits: ContractLimits = DEFAULT_LIMITS,
     ) -> None:
         self.api, self.stream, self.name = api, stream, stream.name
         self.start_date, self.date_range, self.today, self.sleep = start_date, date_range, today, sleep
+        self.limits = limits
 
     def _range(self, cursor: str | None) -> tuple[date, date]:
         if self.date_range:
@@ -184,7 +241,7 @@ class InsightsReader:
         else:
             node, edge, query, start = self.api.config.account_node, "insights", params, run.get("after")
         for body, after in self.api.pages(node, edge, query, start):
-            records, bad, _ = shape(self.stream, body.get("data"))
+            records, bad, _ = shape(self.stream, body.get("data"), limits=self.limits)
             dates = [r.payload["date_start"] for r in records]
             run = {**run, "after": after if node == self.api.config.account_node else None}
             if dates:

@@ -5,6 +5,7 @@ stream of the source with one connection and one warehouse lock. Daily-partition
 the partition range of the run, so a backfill of N days is one run and one API range.
 """
 
+import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -13,6 +14,7 @@ from typing import Any, Literal
 import dagster as dg
 
 from connectors.base import Connector
+from connectors.contracts import ContractLimits
 from connectors.errors import ConnectorError
 from connectors.sync import new_sync_id, run_stream_sync
 
@@ -29,6 +31,9 @@ class SyncConfig(dg.Config):
 
 
 QUARANTINE_CHECK = "quarantine_rate"
+
+# Daily syncs (the refresh_all_daily schedule): warn when a day's run was missed, fail after two.
+DAILY_SYNC_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=50), warn_window=timedelta(hours=26))
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,8 @@ class SourceAssets:
     make_connector: Callable[[dg.AssetExecutionContext, tuple[date, date] | None], Connector]
     description: str
     partitions_def: dg.PartitionsDefinition | None = None
+    # how recently the sync must have run (pipelines/quality/freshness.py: daily by default)
+    freshness_policy: dg.FreshnessPolicy | None = DAILY_SYNC_FRESHNESS
 
 
 def partition_dates(context: dg.AssetExecutionContext) -> tuple[date, date] | None:
@@ -75,6 +82,7 @@ def build_source_assets(spec: SourceAssets) -> dg.AssetsDefinition:
             kinds={spec.vendor_kind, "duckdb"},
             owners=OWNERS,
             tags={"layer": "raw", "source": spec.source},
+            freshness_policy=spec.freshness_policy,
             metadata={
                 "primary_key": s.primary_key,
                 "cursor_field": s.cursor_field or "",
@@ -117,6 +125,8 @@ def build_source_assets(spec: SourceAssets) -> dg.AssetsDefinition:
         failures: dict[str, str] = {}
         warehouse = context.resources.warehouse
         with warehouse.raw_store(spec.source) as store, spec.make_connector(context, date_range) as connector:
+            # the clock records are checked against (JOURNEYHUB_TODAY pins it for replays and the sandbox)
+            connector.limits = ContractLimits.from_env(os.environ)
             for name in selected:
                 try:
                     result = run_stream_sync(
@@ -127,6 +137,9 @@ def build_source_assets(spec: SourceAssets) -> dg.AssetsDefinition:
                     context.log.error(f"{spec.source}.{name}: {exc}")
                     failures[name] = str(exc)
                     continue
+                if result.status == "partial":
+                    # a page stayed malformed: it is quarantined and the next run resumes at it
+                    context.log.warning(f"{spec.source}.{name}: partial sync ({result.error})")
                 yield dg.MaterializeResult(asset_key=asset_key(name), metadata=_metadata(store, result, sync_id))
                 yield _quarantine_check(asset_key(name), result, config.max_quarantine_rate)
             context.log.info(f"{spec.source} HTTP: {connector.api.http.stats.as_metadata()}")
@@ -150,6 +163,9 @@ def _quarantine_check(key: dg.AssetKey, result: Any, max_rate: float) -> dg.Asse
         metadata={
             "records_read": read,
             "quarantined": result.quarantined,
+            "quarantined_by_reason": dg.MetadataValue.json(dict(result.quarantined_by_reason)),
+            "status": result.status,
+            "sync_error": result.error or "",
             "quarantine_rate": round(rate, 6),
             "max_quarantine_rate": max_rate,
         },
@@ -163,6 +179,9 @@ def _metadata(store: Any, result: Any, sync_id: str) -> dict[str, Any]:
         "records_synced": result.records,
         "pages": result.pages,
         "quarantined": result.quarantined,
+        "quarantined_by_reason": dg.MetadataValue.json(dict(result.quarantined_by_reason)),
+        "status": result.status,
+        "sync_error": result.error or "",
         "mode": result.mode,
         "resumed_unfinished_sync": result.resumed,
         "cursor": dg.MetadataValue.json(cursor) if isinstance(cursor, dict) else str(cursor),

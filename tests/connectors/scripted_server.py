@@ -1,14 +1,18 @@
-"""A tiny HTTP server that answers from a script, for exact retry and error tests of the HTTP layer."""
+"""A tiny HTTP server that answers from a script, for exact retry and error tests of the HTTP layer, and a proxy
+that rewrites chosen answers of a real (sandbox) server, for contract tests with good records around bad ones."""
 
 from __future__ import annotations
 
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+import requests
 
 
 @dataclass
@@ -74,3 +78,79 @@ def scripted_server(steps: list[Step]) -> Iterator[tuple[str, ScriptedServer]]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@dataclass
+class Exchange:
+    """One request through a :func:`proxy_server`, as the mutator sees it."""
+
+    method: str
+    path: str  # without the query string
+    query: dict[str, list[str]]
+    request_body: object  # parsed JSON, or None
+    status: int
+    body: object  # parsed JSON response, or None when it was not JSON
+
+
+# Returns the body to send instead (an object is sent as JSON, bytes as they are), or None to pass the answer through.
+Mutator = Callable[[Exchange], object | None]
+
+
+@contextmanager
+def proxy_server(upstream: str, mutate: Mutator) -> Iterator[tuple[str, list[Exchange]]]:
+    """A forwarding proxy in front of a real (sandbox) server that lets a test rewrite chosen answers.
+
+    Yields the proxy's base URL (same path layout as ``upstream``) and the list of exchanges seen so far.
+    """
+    seen: list[Exchange] = []
+    session = requests.Session()
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def _handle(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw_in = self.rfile.read(length) if length else b""
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+            resp = session.request(self.command, upstream + self.path, headers=headers, data=raw_in or None, timeout=60)
+            parts = urlsplit(self.path)
+            try:
+                body = resp.json() if resp.content else None
+            except ValueError:
+                body = None
+            try:
+                request_body = json.loads(raw_in) if raw_in else None
+            except ValueError:
+                request_body = None
+            exchange = Exchange(self.command, parts.path, parse_qs(parts.query), request_body, resp.status_code, body)
+            with lock:
+                seen.append(exchange)
+                replacement = mutate(exchange)
+            if replacement is None:
+                raw, ctype = resp.content, resp.headers.get("Content-Type", "application/json")
+            elif isinstance(replacement, bytes):
+                raw, ctype = replacement, "text/html"
+            else:
+                raw, ctype = json.dumps(replacement).encode(), "application/json"
+            self.send_response(resp.status_code)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(raw)))
+            self.end_headers()
+            self.wfile.write(raw)
+
+        do_GET = do_POST = _handle
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", seen
+    finally:
+        server.shutdown()
+        server.server_close()
+        session.close()

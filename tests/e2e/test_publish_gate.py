@@ -1,4 +1,5 @@
-"""A failing dbt test stops the run before publishing: the BI serving copy stays byte for byte as it was."""
+"""A failing blocking check (a dbt test, a Great Expectations suite) stops the run before publishing: the BI serving
+copy stays byte for byte as it was, and nothing downstream of it (reverse ETL) runs."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import dagster as dg
 import duckdb
 import pytest
 
+from connectors.registry import stream_names
 from pipelines.publish.serving import publish_serving_copy
 from sandbox.loader import load_world
 from sandbox.world import WorldConfig
@@ -47,4 +49,46 @@ def test_failed_dbt_test_keeps_the_previous_serving_copy(tmp_path: Path, monkeyp
     materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert "staging/stg_hubspot__deals" in materialized  # what built is still recorded
     assert "publish/serving_copy" not in materialized
+    assert (serving_dir / "serving.duckdb").read_bytes() == before
+
+
+def test_failed_gx_suite_blocks_publishing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The published-table suite of customer_journeys fails (the business narrowed the allowed stages): the
+    blocking GX check stops the serving copy and everything after it, though every dbt test passed."""
+    warehouse, serving_dir = tmp_path / "warehouse.duckdb", tmp_path / "serving"
+    monkeypatch.setenv("JOURNEYHUB_WAREHOUSE", str(warehouse))
+    monkeypatch.setenv("JOURNEYHUB_SERVING_DIR", str(serving_dir))
+    load_world(warehouse, WorldConfig(seed=3, people=120, days=45))
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema marts; create table marts.fct_touchpoints as select 1 as previous_publish")
+    publish_serving_copy(warehouse, serving_dir / "serving.duckdb")
+    before = (serving_dir / "serving.duckdb").read_bytes()
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("drop table marts.fct_touchpoints")
+
+    import quality.suites
+
+    monkeypatch.setattr(quality.suites, "STAGES", ("engagement", "consideration", "conversion", "retention"))
+    from pipelines.definitions import build_defs, default_resources
+
+    defs = build_defs(**default_resources())
+    raw = dg.AssetSelection.key_prefixes(*([f"raw_{source}"] for source in stream_names()))
+    # everything after ingestion: dbt, attribution, the quality checks, publishing and reverse ETL
+    job = dg.define_asset_job("gate", selection=dg.AssetSelection.all() - raw)
+    with dg.instance_for_test() as instance:
+        result = (
+            dg.Definitions.merge(defs, dg.Definitions(jobs=[job]))
+            .resolve_job_def("gate")
+            .execute_in_process(instance=instance, raise_on_error=False)
+        )
+    failed = {
+        (c.asset_key.to_user_string(), c.check_name): c.severity
+        for c in result.get_asset_check_evaluations()
+        if not c.passed
+    }
+    assert failed == {("marts/customer_journeys", "gx_contract"): dg.AssetCheckSeverity.ERROR}, failed
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert "marts/customer_journeys" in materialized
+    assert "publish/serving_copy" not in materialized
+    assert not any(k.startswith("reverse_etl/") for k in materialized)
     assert (serving_dir / "serving.duckdb").read_bytes() == before

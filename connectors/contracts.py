@@ -1,0 +1,306 @@
+"""Record contracts: what a raw record must look like before it is stored, and the reason codes for those that don't.
+
+A record that breaks its stream's contract is written to ``raw_<source>._quarantine`` with one of the reason codes
+below (``reason``), a human explanation (``detail``), its raw text, source, stream and sync id — never dropped. The
+checks run in a fixed order and the first failing one names the reason, so a record lands in quarantine exactly once:
+
+1. the record is a JSON object (``not_an_object``);
+2. its primary key parts are present (``missing_primary_key``) and usable (``invalid_primary_key``);
+3. stream-specific required fields (``missing_properties``, ``missing_email``, ``missing_action`` …);
+4. the cursor / event timestamp (``missing_timestamp``, ``unparseable_timestamp``, ``invalid_date``,
+   ``timestamp_in_future``, ``timestamp_too_old``);
+5. stream-specific values (``negative_metric``, ``non_numeric_metric``, ``invalid_email`` …);
+6. the primary key did not already occur in the same page (``duplicate_primary_key``).
+
+Duplicates: within one page the **first** occurrence of a primary key is kept and every later one is quarantined.
+A page is one consistent answer of the vendor; a key repeated inside it means the vendor sent two versions at once
+and we cannot tell which is right, so we keep what a reader of the page meets first and keep the rest for inspection.
+(Across pages the raw store still merges on the key, newest version winning.)
+
+The reason table lives in docs/quarantine.md; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from connectors.timeutil import parse_timestamp
+
+SKEW_ENV = "JOURNEYHUB_MAX_FUTURE_SKEW_HOURS"
+TODAY_ENV = "JOURNEYHUB_TODAY"
+
+
+class Reason(StrEnum):
+    """Quarantine reason codes. Stable: dashboards and the orchestrator's metadata count by them."""
+
+    NOT_AN_OBJECT = "not_an_object"
+    MISSING_PRIMARY_KEY = "missing_primary_key"
+    INVALID_PRIMARY_KEY = "invalid_primary_key"
+    DUPLICATE_PRIMARY_KEY = "duplicate_primary_key"
+    MISSING_TIMESTAMP = "missing_timestamp"
+    UNPARSEABLE_TIMESTAMP = "unparseable_timestamp"
+    TIMESTAMP_IN_FUTURE = "timestamp_in_future"
+    TIMESTAMP_TOO_OLD = "timestamp_too_old"
+    INVALID_DATE = "invalid_date"
+    NEGATIVE_METRIC = "negative_metric"
+    NON_NUMERIC_METRIC = "non_numeric_metric"
+    MISSING_PROPERTIES = "missing_properties"
+    INVALID_FORM_VALUES = "invalid_form_values"
+    MISSING_EMAIL = "missing_email"
+    INVALID_EMAIL = "invalid_email"
+    MISSING_ACTION = "missing_action"
+    INVALID_ACTIVITY = "invalid_activity"
+    INVALID_FIELD_DATA = "invalid_field_data"
+    MISSING_RESOURCE_NAME = "missing_resource_name"
+    MALFORMED_PAGE = "malformed_page"
+
+
+# One line per code, for docs and for anyone reading a quarantine row.
+REASON_DESCRIPTIONS: dict[Reason, str] = {
+    Reason.NOT_AN_OBJECT: "The item is not a JSON object (a string, number, list or null inside the item list).",
+    Reason.MISSING_PRIMARY_KEY: "A part of the stream's primary key is absent or null.",
+    Reason.INVALID_PRIMARY_KEY: "A key part is empty, blank, or not a string/integer (HubSpot CRM ids: digits only).",
+    Reason.DUPLICATE_PRIMARY_KEY: "The primary key already occurred earlier in the same page; the first one is kept.",
+    Reason.MISSING_TIMESTAMP: "The cursor / event timestamp (updatedAt, submittedAt, created_time, …) is absent.",
+    Reason.UNPARSEABLE_TIMESTAMP: "The cursor / event timestamp is not ISO-8601 or epoch milliseconds.",
+    Reason.TIMESTAMP_IN_FUTURE: "The timestamp is later than now plus the allowed clock skew (1 day by default).",
+    Reason.TIMESTAMP_TOO_OLD: "The timestamp is before 2000-01-01: a zero or garbage epoch, not a real event.",
+    Reason.INVALID_DATE: "A daily row's date is not a real YYYY-MM-DD date (or Meta's date_stop differs from it).",
+    Reason.NEGATIVE_METRIC: "An ad metric (spend, cost, impressions, clicks, conversions) is below zero.",
+    Reason.NON_NUMERIC_METRIC: "An ad metric is not a number or numeric string (or is NaN/infinite).",
+    Reason.MISSING_PROPERTIES: "A HubSpot CRM object has no 'properties' object.",
+    Reason.INVALID_FORM_VALUES: "A HubSpot form submission's 'values' is not a list of {name, value} objects.",
+    Reason.MISSING_EMAIL: "A Mailchimp list member has no email_address.",
+    Reason.INVALID_EMAIL: "A Mailchimp list member's email_address is not an address (no '@' between two parts).",
+    Reason.MISSING_ACTION: "A Mailchimp email activity event has no action (open, click, bounce …).",
+    Reason.INVALID_ACTIVITY: "A Mailchimp email-activity recipient's 'activity' is not a list of events.",
+    Reason.INVALID_FIELD_DATA: "A Meta lead's field_data is missing or not a list of {name, values[]} objects.",
+    Reason.MISSING_RESOURCE_NAME: "A Google Ads row lacks the resourceName (customers/…) of its resource.",
+    Reason.MALFORMED_PAGE: "A whole page was not JSON or lacked its envelope, after retries; the stream ends partial.",
+}
+
+
+def _wall_clock() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class ContractLimits:
+    """Plausibility bounds for timestamps. ``now`` is naive UTC, like every timestamp in the warehouse."""
+
+    # Vendors' clocks and ours disagree by seconds to minutes; a day is far beyond any honest skew.
+    max_future_skew: timedelta = timedelta(days=1)
+    # Nothing this platform ingests predates 2000: an older value is a zero/garbage epoch.
+    earliest: datetime = datetime(2000, 1, 1)
+    now: Callable[[], datetime] = field(default=_wall_clock, compare=False)
+
+    def latest(self) -> datetime:
+        return self.now() + self.max_future_skew
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> ContractLimits:
+        """``JOURNEYHUB_MAX_FUTURE_SKEW_HOURS`` sets the skew; a pinned ``JOURNEYHUB_TODAY`` (the sandbox's world
+        clock) later than the wall clock moves "now" to the end of that day, so a simulated future is not rejected."""
+        env = os.environ if env is None else env
+        raw = (env.get(SKEW_ENV) or "").strip()
+        try:
+            skew = timedelta(hours=float(raw)) if raw else cls.max_future_skew
+        except ValueError:
+            raise ValueError(f"{SKEW_ENV}={raw!r} is not a number of hours") from None
+        pinned = (env.get(TODAY_ENV) or "").strip()
+        if not pinned:
+            return cls(max_future_skew=skew)
+        end_of_day = datetime.combine(date.fromisoformat(pinned), datetime.min.time()) + timedelta(days=1)
+        return cls(max_future_skew=skew, now=lambda: max(_wall_clock(), end_of_day))
+
+
+DEFAULT_LIMITS = ContractLimits()
+
+
+@dataclass(frozen=True)
+class Violation:
+    """Why one record breaks its contract: a reason code and a human detail naming the field and value."""
+
+    reason: Reason
+    detail: str
+
+
+# A stream-specific check: the payload (already known to be an object) and the limits in, a violation or None out.
+Check = Callable[[dict[str, Any], ContractLimits], "Violation | None"]
+
+
+def get_path(obj: Any, path: str) -> Any:
+    """``a.b.c`` inside nested objects; None when any step is missing."""
+    value: Any = obj
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _show(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# -- primary keys ------------------------------------------------------------------------------------------------
+
+
+def check_key_part(name: str, value: Any, *, digits: bool = False) -> Violation | None:
+    """A key part must be a non-blank string or an integer; ``digits`` additionally requires only digits."""
+    if value is None:
+        return Violation(Reason.MISSING_PRIMARY_KEY, f"primary key {name!r} is missing")
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return Violation(
+            Reason.INVALID_PRIMARY_KEY, f"primary key {name!r} is a {type(value).__name__}: {_show(value)}"
+        )
+    if isinstance(value, str) and not value.strip():
+        return Violation(Reason.INVALID_PRIMARY_KEY, f"primary key {name!r} is empty")
+    if digits and not str(value).isdigit():
+        return Violation(Reason.INVALID_PRIMARY_KEY, f"primary key {name!r} is not numeric: {_show(value)}")
+    return None
+
+
+def check_key(payload: dict[str, Any], key_paths: tuple[str, ...]) -> Violation | None:
+    for path in key_paths:
+        problem = check_key_part(path, get_path(payload, path))
+        if problem:
+            return problem
+    return None
+
+
+# -- timestamps --------------------------------------------------------------------------------------------------
+
+
+def check_timestamp(
+    value: Any, name: str, limits: ContractLimits, *, required: bool = True
+) -> tuple[datetime | None, Violation | None]:
+    """Parse a cursor / event timestamp and check it is plausible. Returns ``(parsed, None)`` or ``(None, why)``."""
+    try:
+        parsed = parse_timestamp(value)
+    except (ValueError, OverflowError, OSError):
+        return None, Violation(Reason.UNPARSEABLE_TIMESTAMP, f"{name} is not a timestamp: {_show(value)}")
+    if parsed is None:
+        return None, (Violation(Reason.MISSING_TIMESTAMP, f"{name} is missing") if required else None)
+    return _plausible(parsed, name, value, limits)
+
+
+def check_date(value: Any, name: str, limits: ContractLimits) -> tuple[date | None, Violation | None]:
+    """A daily row's date: exactly ``YYYY-MM-DD`` and a real calendar day, within the plausible range."""
+    if value is None or value == "":
+        return None, Violation(Reason.MISSING_TIMESTAMP, f"{name} is missing")
+    if not isinstance(value, str) or not _DATE.match(value):
+        return None, Violation(Reason.INVALID_DATE, f"{name} is not a YYYY-MM-DD date: {_show(value)}")
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return None, Violation(Reason.INVALID_DATE, f"{name} is not a calendar date: {_show(value)}")
+    as_dt = datetime.combine(day, datetime.min.time())
+    _, problem = _plausible(as_dt, name, value, limits, whole_days=True)
+    return (None, problem) if problem else (day, None)
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _plausible(
+    parsed: datetime, name: str, raw: Any, limits: ContractLimits, *, whole_days: bool = False
+) -> tuple[datetime | None, Violation | None]:
+    latest = limits.latest()
+    if whole_days:
+        # A date names a whole day: it is in the future only once that day starts after the latest instant allowed.
+        latest = datetime.combine(latest.date(), datetime.min.time())
+    if parsed > latest:
+        return None, Violation(
+            Reason.TIMESTAMP_IN_FUTURE,
+            f"{name} {_show(raw)} is after {latest:%Y-%m-%dT%H:%M:%S}Z "
+            f"(now + {limits.max_future_skew.total_seconds() / 3600:g} h of allowed clock skew)",
+        )
+    if parsed < limits.earliest:
+        return None, Violation(Reason.TIMESTAMP_TOO_OLD, f"{name} {_show(raw)} is before {limits.earliest:%Y-%m-%d}")
+    return parsed, None
+
+
+# -- values --------------------------------------------------------------------------------------------------------
+
+
+def check_metrics(payload: dict[str, Any], paths: tuple[str, ...]) -> Violation | None:
+    """Ad metrics: absent is fine (Google omits zeros), otherwise a finite, non-negative number or numeric string."""
+    for path in paths:
+        value = get_path(payload, path)
+        if value is None:
+            continue
+        number: float | None = None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            number = float(value)
+        elif isinstance(value, str):
+            try:
+                number = float(value.strip()) if value.strip() else None
+            except ValueError:
+                number = None
+        if number is None or math.isnan(number) or math.isinf(number):
+            return Violation(Reason.NON_NUMERIC_METRIC, f"{path} is not a number: {_show(value)}")
+        if number < 0:
+            return Violation(Reason.NEGATIVE_METRIC, f"{path} is negative: {_show(value)}")
+    return None
+
+
+def check_email(value: Any, name: str = "email_address") -> Violation | None:
+    """Present, and shaped like an address: something, one '@', a domain. Finer normalisation happens in dbt."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return Violation(Reason.MISSING_EMAIL, f"{name} is missing")
+    if not isinstance(value, str):
+        return Violation(Reason.INVALID_EMAIL, f"{name} is a {type(value).__name__}: {_show(value)}")
+    local, at, domain = value.strip().rpartition("@")
+    if not at or not local or not domain or " " in value.strip():
+        return Violation(Reason.INVALID_EMAIL, f"{name} is not an email address: {_show(value)}")
+    return None
+
+
+def required_text(path: str, reason: Reason) -> Check:
+    """A check that ``path`` holds a non-blank string."""
+
+    def check(payload: dict[str, Any], _limits: ContractLimits) -> Violation | None:
+        value = get_path(payload, path)
+        if isinstance(value, str) and value.strip():
+            return None
+        return Violation(reason, f"{path} is " + ("missing" if value in (None, "") else f"invalid: {_show(value)}"))
+
+    return check
+
+
+def resource_names(*paths: str) -> Check:
+    """Google Ads: each selected resource carries ``resourceName`` ``customers/<id>/…`` (dbt reads the id from it)."""
+
+    def check(payload: dict[str, Any], _limits: ContractLimits) -> Violation | None:
+        for path in paths:
+            value = get_path(payload, path)
+            if not isinstance(value, str) or not value.startswith("customers/"):
+                what = "missing" if value is None else f"not a customers/… name: {_show(value)}"
+                return Violation(Reason.MISSING_RESOURCE_NAME, f"{path} is {what}")
+        return None
+
+    return check
+
+
+def list_of_named_objects(path: str, reason: Reason, *, values_key: str | None = None) -> Check:
+    """``path`` is a list of objects each with a string ``name`` (and, if given, a list under ``values_key``)."""
+
+    def check(payload: dict[str, Any], _limits: ContractLimits) -> Violation | None:
+        value = get_path(payload, path)
+        if not isinstance(value, list):
+            return Violation(reason, f"{path} is " + ("missing" if value is None else f"a {type(value).__name__}"))
+        for i, item in enumerate(value):
+            if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+                return Violation(reason, f"{path}[{i}] is not an object with a name: {_show(item)}")
+            if values_key is not None and not isinstance(item.get(values_key), list):
+                return Violation(reason, f"{path}[{i}].{values_key} is not a list: {_show(item.get(values_key))}")
+        return None
+
+    return check

@@ -1,0 +1,1 @@
+"""The journey map report, built after publishing (see pipelines/report/assets.py)."""
