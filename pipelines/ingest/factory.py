@@ -164,8 +164,6 @@ def _quarantine_check(key: dg.AssetKey, result: Any, max_rate: float) -> dg.Asse
             "records_read": read,
             "quarantined": result.quarantined,
             "quarantined_by_reason": dg.MetadataValue.json(dict(result.quarantined_by_reason)),
-            "status": result.status,
-            "sync_error": result.error or "",
             "quarantine_rate": round(rate, 6),
             "max_quarantine_rate": max_rate,
         },
