@@ -10,7 +10,7 @@ export JOURNEYHUB_WAREHOUSE ?= $(CURDIR)/var/warehouse.duckdb
 export DAGSTER_HOME := $(CURDIR)/dagster_home
 export DBT_PROFILES_DIR := $(DBT_DIR)
 
-.PHONY: help install manifest demo test lint validate ui sandbox clean
+.PHONY: help install postgres-server manifest demo test lint validate ui sandbox clean chromium
 
 help:
 	@echo "make demo      install, start the sandbox, run the whole pipeline through Dagster, print what it built"
@@ -33,7 +33,27 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	.venv-bi/bin/python -m pip install --quiet 'duckdb>=1.4,<2'
 	touch $@
 
-install: $(VENV)/.installed
+# A PostgreSQL server for tests/postgres (the dbt project also builds with `dbt build --target postgres`): the
+# Debian package when initdb is missing. Only root can install it; the tests skip without it unless CI is set.
+postgres-server:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql; \
+	else \
+		echo "note: PostgreSQL is not installed (tests/postgres will skip): sudo apt-get install postgresql"; \
+	fi
+
+# Headless Chromium for tests/report (the journey map opened in a real browser): Debian's package when it is missing.
+# Only root can install it; the browser tests fail with this hint without it.
+chromium:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	else \
+		echo "note: Chromium is not installed (tests/report needs it): sudo apt-get install chromium"; \
+	fi
+
+install: $(VENV)/.installed postgres-server chromium
 
 manifest: install
 	mkdir -p var

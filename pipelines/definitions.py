@@ -23,6 +23,7 @@ from pipelines.partitions import daily_partitions  # noqa: E402
 from pipelines.publish.assets import serving_copy  # noqa: E402
 from pipelines.quality.checks import build_quality_checks  # noqa: E402
 from pipelines.quality.freshness import raw_source_freshness  # noqa: E402
+from pipelines.report.assets import journey_map  # noqa: E402
 from pipelines.resources import (  # noqa: E402
     GoogleAdsResource,
     HubSpotResource,
@@ -119,7 +120,7 @@ def default_resources() -> dict[str, Any]:
 def build_defs(**resource_overrides: Any) -> dg.Definitions:
     """The platform's definitions. Tests pass resources bound to their sandbox; everyone else gets the environment."""
     return dg.Definitions(
-        assets=[*INGEST_ASSETS, journey_dbt_models, fct_attribution, attribution_dbt_models, serving_copy],
+        assets=[*INGEST_ASSETS, journey_dbt_models, fct_attribution, attribution_dbt_models, serving_copy, journey_map],
         asset_checks=[*build_quality_checks(), raw_source_freshness],
         jobs=[refresh_all],
         schedules=[refresh_all_daily],

@@ -79,6 +79,10 @@ def report(path: str) -> None:
             ).fetchall()
             for source, touch_type, n in rows:
                 print(f"  {source:<12} {touch_type:<31} {n:>9,}")
+    from pipelines.report.assets import report_path
+
+    if report_path().exists():
+        print(f"\njourney map (open in a browser, no server needed): {report_path()}")
     print("\nnext: `make ui` to browse the assets, checks and this run in Dagster")
 
 

@@ -79,7 +79,9 @@
 {#-
     select_person_rows: the closing SELECT of a person-level incremental model, after its CTEs (`rows` = the
     recomputed rows, `changed` = the changed_persons CTE). Full refresh: `select * from rows`. Incremental: the rows
-    plus one placeholder row per removed person (see removed_persons), columns in the model's stored order.
+    plus one placeholder row per removed person (see removed_persons), columns in the model's stored order. The
+    placeholder nulls carry the stored column types: an untyped null would make PostgreSQL drop a numeric(28,6)
+    column's precision in the union, and on_schema_change='fail' would then stop the run.
 -#}
 {% macro select_person_rows(rows='final', changed='changed') -%}
 {%- if is_incremental() %}
@@ -93,7 +95,7 @@ select * from {{ rows }}
 union all
 select
     {%- for column in adapter.get_columns_in_relation(this) %}
-    {% if column.name == 'person_key' %}removed.person_key{% else %}null{% endif %} as {{ column.name }}
+    {% if column.name == 'person_key' %}removed.person_key{% else %}cast(null as {{ column.data_type }}){% endif %} as {{ column.name }}
     {%- if not loop.last %},{% endif %}
     {%- endfor %}
 from removed

@@ -17,7 +17,8 @@ from sandbox.world import WorldConfig
 pytestmark = pytest.mark.e2e
 
 
-def test_failed_dbt_test_keeps_the_previous_serving_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _published_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A raw layer loaded from the sandbox and an earlier serving copy (a marker table) already published."""
     warehouse, serving_dir = tmp_path / "warehouse.duckdb", tmp_path / "serving"
     monkeypatch.setenv("JOURNEYHUB_WAREHOUSE", str(warehouse))
     monkeypatch.setenv("JOURNEYHUB_SERVING_DIR", str(serving_dir))
@@ -25,15 +26,20 @@ def test_failed_dbt_test_keeps_the_previous_serving_copy(tmp_path: Path, monkeyp
     with duckdb.connect(str(warehouse)) as con:
         con.execute("create schema marts; create table marts.fct_touchpoints as select 1 as previous_publish")
     publish_serving_copy(warehouse, serving_dir / "serving.duckdb")
-    before = (serving_dir / "serving.duckdb").read_bytes()
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("drop table marts.fct_touchpoints")
+    return warehouse, serving_dir / "serving.duckdb"
+
+
+def test_failed_dbt_test_keeps_the_previous_serving_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    warehouse, serving = _published_once(tmp_path, monkeypatch)
+    before = serving.read_bytes()
     with duckdb.connect(str(warehouse)) as con:
         # A submission without its form's GUID: the not_null test on stg_hubspot__form_submissions.form_id fails.
         con.execute(
             "update raw_hubspot.form_submissions set payload = json_merge_patch(payload, '{\"formGuid\": null}') "
             "where record_id = (select min(record_id) from raw_hubspot.form_submissions)"
         )
-        con.execute("drop table marts.fct_touchpoints")
-
     from pipelines.definitions import build_defs, default_resources
     from pipelines.publish.assets import serving_copy
     from pipelines.transform.dbt import journey_dbt_models
@@ -49,23 +55,14 @@ def test_failed_dbt_test_keeps_the_previous_serving_copy(tmp_path: Path, monkeyp
     materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert "staging/stg_hubspot__deals" in materialized  # what built is still recorded
     assert "publish/serving_copy" not in materialized
-    assert (serving_dir / "serving.duckdb").read_bytes() == before
+    assert serving.read_bytes() == before
 
 
 def test_failed_gx_suite_blocks_publishing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The published-table suite of customer_journeys fails (the business narrowed the allowed stages): the
     blocking GX check stops the serving copy and everything after it, though every dbt test passed."""
-    warehouse, serving_dir = tmp_path / "warehouse.duckdb", tmp_path / "serving"
-    monkeypatch.setenv("JOURNEYHUB_WAREHOUSE", str(warehouse))
-    monkeypatch.setenv("JOURNEYHUB_SERVING_DIR", str(serving_dir))
-    load_world(warehouse, WorldConfig(seed=3, people=120, days=45))
-    with duckdb.connect(str(warehouse)) as con:
-        con.execute("create schema marts; create table marts.fct_touchpoints as select 1 as previous_publish")
-    publish_serving_copy(warehouse, serving_dir / "serving.duckdb")
-    before = (serving_dir / "serving.duckdb").read_bytes()
-    with duckdb.connect(str(warehouse)) as con:
-        con.execute("drop table marts.fct_touchpoints")
-
+    _, serving = _published_once(tmp_path, monkeypatch)
+    before = serving.read_bytes()
     import quality.suites
 
     monkeypatch.setattr(quality.suites, "STAGES", ("engagement", "consideration", "conversion", "retention"))
@@ -91,4 +88,4 @@ def test_failed_gx_suite_blocks_publishing(tmp_path: Path, monkeypatch: pytest.M
     assert "marts/customer_journeys" in materialized
     assert "publish/serving_copy" not in materialized
     assert not any(k.startswith("reverse_etl/") for k in materialized)
-    assert (serving_dir / "serving.duckdb").read_bytes() == before
+    assert serving.read_bytes() == before
