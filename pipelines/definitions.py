@@ -31,6 +31,7 @@ from pipelines.resources import (  # noqa: E402
     MetaResource,
     WarehouseResource,
 )
+from pipelines.reverse_etl import reverse_etl_assets, reverse_etl_job  # noqa: E402
 from pipelines.settings import WAREHOUSE_ENV, today  # noqa: E402
 from pipelines.transform.attribution import fct_attribution  # noqa: E402
 from pipelines.transform.dbt import (  # noqa: E402
@@ -58,7 +59,8 @@ refresh_all = dg.define_asset_job(
     name="refresh_all",
     selection=dg.AssetSelection.all(),
     description="Sync every source (ad metrics for the run's day range), build and test every dbt model, attribute "
-    "conversions, build the performance reports and publish the serving copy.",
+    "conversions, build the performance reports, and, when every blocking check passed, publish the serving copy, "
+    "draw the journey map and push segments and journey fields to the CRM.",
 )
 
 
@@ -120,9 +122,17 @@ def default_resources() -> dict[str, Any]:
 def build_defs(**resource_overrides: Any) -> dg.Definitions:
     """The platform's definitions. Tests pass resources bound to their sandbox; everyone else gets the environment."""
     return dg.Definitions(
-        assets=[*INGEST_ASSETS, journey_dbt_models, fct_attribution, attribution_dbt_models, serving_copy, journey_map],
+        assets=[
+            *INGEST_ASSETS,
+            journey_dbt_models,
+            fct_attribution,
+            attribution_dbt_models,
+            serving_copy,
+            journey_map,
+            *reverse_etl_assets,
+        ],
         asset_checks=[*build_quality_checks(), raw_source_freshness],
-        jobs=[refresh_all],
+        jobs=[refresh_all, reverse_etl_job],
         schedules=[refresh_all_daily],
         resources={**default_resources(), **resource_overrides},
     )

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import collections
 import sys
 import time
 
 import duckdb
 
 from pipelines.launch import export, sandbox_process
-from pipelines.settings import DEFAULT_SANDBOX_ENV_FILE, apply_environment_defaults, warehouse_path
+from pipelines.settings import (
+    DEFAULT_SANDBOX_ENV_FILE,
+    apply_environment_defaults,
+    quality_dir,
+    serving_paths,
+    warehouse_path,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,7 +56,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"the run failed in: {', '.join(sorted(set(failed)))}; see `make ui` for logs", file=sys.stderr)
             return 1
         print(f"run {result.run_id} succeeded in {time.monotonic() - started:.0f}s\n")
+        checks = result.get_asset_check_evaluations()
     report(str(warehouse_path()))
+    report_checks(checks)
     return 0
 
 
@@ -79,11 +88,41 @@ def report(path: str) -> None:
             ).fetchall()
             for source, touch_type, n in rows:
                 print(f"  {source:<12} {touch_type:<31} {n:>9,}")
+        if ("marts", "rpt_channel_performance") in tables:
+            print("\nchannel economics under exact Markov attribution (marts.rpt_channel_performance, markov_1):")
+            rows = con.execute(
+                """select channel, sum(attributed_conversions), sum(attributed_revenue), sum(spend),
+                          sum(attributed_revenue) / nullif(sum(spend), 0)
+                   from marts.rpt_channel_performance where attribution_model = 'markov_1'
+                   group by 1 order by 3 desc"""
+            ).fetchall()
+            print(f"  {'channel':<16} {'conversions':>11} {'revenue':>12} {'spend':>10} {'ROAS':>7}")
+            for channel, conversions, revenue, spend, roas in rows:
+                ratio = f"{roas:7.1f}" if roas is not None else "      -"
+                print(f"  {channel:<16} {conversions:>11.1f} {revenue:>12,.0f} {spend:>10,.0f} {ratio}")
+    serving, _ = serving_paths()
+    print(f"\nserving copy for BI tools (read-only, DuckDB 1.4+ or Parquet): {serving}")
     from pipelines.report.assets import report_path
 
     if report_path().exists():
         print(f"\njourney map (open in a browser, no server needed): {report_path()}")
     print("\nnext: `make ui` to browse the assets, checks and this run in Dagster")
+
+
+# Check names the platform defines itself; every other check of the run is a dbt test.
+OWN_CHECKS = ("gx_contract", "quarantine_rate", "dbt_source_freshness")
+
+
+def report_checks(checks: list) -> None:
+    """Asset checks of the run: dbt tests, Great Expectations suites, quarantine rates, source freshness."""
+    failed = [c for c in checks if not c.passed]
+    kinds = collections.Counter(c.check_name if c.check_name in OWN_CHECKS else "dbt tests" for c in checks)
+    summary = ", ".join(f"{name} {n}" for name, n in sorted(kinds.items()))
+    print(f"\nchecks: {len(checks) - len(failed)} of {len(checks)} passed ({summary})")
+    for c in failed:
+        print(f"  {c.severity.value.lower():<5} {c.asset_key.to_user_string()}: {c.check_name}")
+    docs = quality_dir() / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    print(f"Great Expectations Data Docs: {docs}")
 
 
 if __name__ == "__main__":

@@ -85,3 +85,11 @@ def test_refresh_all_job_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert {"marts/rpt_channel_performance", "marts/rpt_campaign_performance"} <= set(materialized)
     assert published["marts.fct_attribution"] == attribution["dagster/row_count"].value
     assert published["marts.rpt_channel_performance"] > 0
+
+    # After publishing: the journey map, and reverse ETL pushing journey fields and segment lists to the CRM.
+    assert "publish/journey_map" in materialized
+    pushed = materialized["reverse_etl/journey_fields_to_contacts"].materialization.metadata
+    assert pushed["queried"].value > 0 and pushed["added"].value + pushed["changed"].value > 0
+    # the second run sees no change in the world: nothing to send
+    pushed_again = again["reverse_etl/journey_fields_to_contacts"].materialization.metadata
+    assert pushed_again["added"].value + pushed_again["changed"].value + pushed_again["removed"].value == 0
