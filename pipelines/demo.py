@@ -57,8 +57,15 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print(f"run {result.run_id} succeeded in {time.monotonic() - started:.0f}s\n")
         checks = result.get_asset_check_evaluations()
+        pushes = {
+            e.asset_key.path[-1]: e.materialization.metadata
+            for e in result.get_asset_materialization_events()
+            if e.asset_key.path[0] == "reverse_etl" and e.asset_key.path[-1] != "erasure"
+        }
     report(str(warehouse_path()))
     report_checks(checks)
+    report_pushes(pushes)
+    print("\nnext: `make ui` to browse the assets, checks and this run in Dagster")
     return 0
 
 
@@ -106,7 +113,6 @@ def report(path: str) -> None:
 
     if report_path().exists():
         print(f"\njourney map (open in a browser, no server needed): {report_path()}")
-    print("\nnext: `make ui` to browse the assets, checks and this run in Dagster")
 
 
 # Check names the platform defines itself; every other check of the run is a dbt test.
@@ -123,6 +129,16 @@ def report_checks(checks: list) -> None:
         print(f"  {c.severity.value.lower():<5} {c.asset_key.to_user_string()}: {c.check_name}")
     docs = quality_dir() / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
     print(f"Great Expectations Data Docs: {docs}")
+
+
+def report_pushes(pushes: dict) -> None:
+    """What reverse ETL sent to the (sandbox) CRM, per sync."""
+    if not pushes:
+        return
+    print("\nreverse ETL to HubSpot (rows: added / changed / removed / invalid / rejected):")
+    for name, meta in sorted(pushes.items()):
+        counts = [meta[k].value if k in meta else 0 for k in ("added", "changed", "removed", "invalid", "rejected")]
+        print(f"  {name:<36} " + " / ".join(f"{n:,}" for n in counts))
 
 
 if __name__ == "__main__":
