@@ -10,7 +10,7 @@ export JOURNEYHUB_WAREHOUSE ?= $(CURDIR)/var/warehouse.duckdb
 export DAGSTER_HOME := $(CURDIR)/dagster_home
 export DBT_PROFILES_DIR := $(DBT_DIR)
 
-.PHONY: help install postgres-server manifest demo test lint validate ui sandbox clean chromium
+.PHONY: help install postgres-server manifest demo test lint validate ui sandbox clean chromium bench
 
 help:
 	@echo "make demo      install, start the sandbox, run the whole pipeline through Dagster, print what it built"
@@ -18,6 +18,7 @@ help:
 	@echo "make ui        the Dagster UI on http://127.0.0.1:3000 with the sandbox running behind it"
 	@echo "make sandbox   only the sandbox vendor APIs (writes var/sandbox.env); Ctrl-C stops them"
 	@echo "make manifest  parse the dbt project (Dagster reads dbt_project/target/manifest.json)"
+	@echo "make bench     the whole path at SCALE touchpoints (default 1000000): results into docs/benchmarks.md"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +79,13 @@ ui: manifest
 sandbox: install
 	mkdir -p var
 	$(BIN)/python -m sandbox serve --env-file var/sandbox.env
+
+# The whole path at SCALE touchpoints (benchmarks/scale): the generated world is cached in var/bench/ (10M: about
+# 25 minutes to generate once, then about 20 minutes per run on 2 cores). Only the venv: no database servers needed.
+SCALE ?= 1000000
+bench: $(VENV)/.installed
+	mkdir -p var
+	$(BIN)/python -m benchmarks.scale --scale $(SCALE) --out docs/benchmarks.md
 
 clean:
 	rm -rf var dbt_project/target dbt_project/logs .pytest_cache

@@ -233,12 +233,17 @@ def load_world(
     page_size: int = 5000,
     vendors: tuple[str, ...] = VENDOR_SOURCES,
     progress: Callable[[int, int], None] | None = None,
+    first_person: int = 0,
 ) -> dict[str, LoadResult]:
     """Write every vendor's view of a world (as of ``now``, default the world's clock) into ``raw_<source>``:
     ``hubspot``, ``mailchimp``, ``meta_ads``, ``social``, ``google_ads``. The rows are exactly those the connectors
     store after a complete full sync with ``start_date`` = the world's start and ``today`` = the clock's date
     (payload contract in docs/sandbox.md): record ids come from the connectors' own functions, field lists from
-    their constants, and payloads pass through the connectors' own shaping code."""
+    their constants, and payloads pass through the connectors' own shaping code.
+
+    ``first_person`` > 0 writes only persons ``first_person..people`` (a world of N people is a prefix of one of
+    N + k, so this is the data the next k people add: benchmarks append it as new raw records). What depends on many
+    people (companies, campaigns, insights, ...) is then built from those persons alone."""
     started = time.perf_counter()
     config = source.config if isinstance(source, World) else source
     now_ms = (source.now_ms if isinstance(source, World) else config.end_ms) if now is None else to_ms(now)
@@ -246,7 +251,9 @@ def load_world(
     unknown = set(vendors) - set(VENDOR_SOURCES)
     if unknown:
         raise ValueError(f"unknown vendors {sorted(unknown)}; known: {', '.join(VENDOR_SOURCES)}")
-    out = _load_vendors(warehouse, source, config, now_ms, now is not None, vendors, sync_id, page_size, progress)
+    out = _load_vendors(
+        warehouse, source, config, now_ms, now is not None, vendors, sync_id, page_size, progress, first_person
+    )
     for r in out.values():
         r.seconds = time.perf_counter() - started
     log.info("load_world: %d rows in %.1fs", sum(r.total for r in out.values()), time.perf_counter() - started)
@@ -263,6 +270,7 @@ def _load_vendors(
     sync_id: str,
     page_size: int,
     progress: Callable[[int, int], None] | None,
+    first_person: int = 0,
 ) -> dict[str, LoadResult]:
 
     from connectors import google_ads as gconn
@@ -339,7 +347,7 @@ def _load_vendors(
             st.declare("google_ads", list(g_streams))
         gen = PersonGenerator(config)
         others = any(v != "hubspot" for v in vendors)
-        for i in range(config.people):
+        for i in range(first_person, config.people):
             person = None
             if isinstance(source, World):
                 person = source.persons[i]

@@ -6,6 +6,7 @@ The dbt reports rpt_channel_performance and rpt_campaign_performance read the ta
 ``attribution.fct_attribution``.
 """
 
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,10 +87,20 @@ def _touch_filter(excluded_channels: list[str]) -> str | None:
     return f"channel not in ({quoted})"
 
 
+MEMORY_LIMIT_ENV = "JOURNEYHUB_DUCKDB_MEMORY_LIMIT"
+
+
+def _duckdb_config() -> dict[str, str]:
+    """DuckDB takes 80 % of RAM by default, on top of the touch arrays this process holds (about 4 GB at 10M
+    touchpoints): ``JOURNEYHUB_DUCKDB_MEMORY_LIMIT`` (e.g. ``2GB``) caps it, and DuckDB spills instead."""
+    limit = os.environ.get(MEMORY_LIMIT_ENV)
+    return {"memory_limit": limit} if limit else {}
+
+
 def run_attribution(warehouse: Path, config: AttributionConfig, excluded_channels: list[str]) -> AttributionRun:
     """Read the marts, attribute every counted conversion under every model, replace marts.fct_attribution."""
     started = time.perf_counter()
-    with warehouse_lock(warehouse), duckdb.connect(str(warehouse)) as con:
+    with warehouse_lock(warehouse), duckdb.connect(str(warehouse), config=_duckdb_config()) as con:
         touches = read_touches(
             con,
             "marts.fct_touchpoints",

@@ -12,9 +12,12 @@ import pytest
 from connectors.registry import stream_names
 from pipelines.publish.serving import publish_serving_copy
 from sandbox.loader import load_world
-from sandbox.world import WorldConfig
+from sandbox.testing import run_sandbox
+from sandbox.world import World, WorldConfig
 
 pytestmark = pytest.mark.e2e
+
+WORLD = WorldConfig(seed=3, people=120, days=45)
 
 
 def _published_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
@@ -22,7 +25,7 @@ def _published_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Pa
     warehouse, serving_dir = tmp_path / "warehouse.duckdb", tmp_path / "serving"
     monkeypatch.setenv("JOURNEYHUB_WAREHOUSE", str(warehouse))
     monkeypatch.setenv("JOURNEYHUB_SERVING_DIR", str(serving_dir))
-    load_world(warehouse, WorldConfig(seed=3, people=120, days=45))
+    load_world(warehouse, WORLD)
     with duckdb.connect(str(warehouse)) as con:
         con.execute("create schema marts; create table marts.fct_touchpoints as select 1 as previous_publish")
     publish_serving_copy(warehouse, serving_dir / "serving.duckdb")
@@ -68,16 +71,20 @@ def test_failed_gx_suite_blocks_publishing(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setattr(quality.suites, "STAGES", ("engagement", "consideration", "conversion", "retention"))
     from pipelines.definitions import build_defs, default_resources
 
-    defs = build_defs(**default_resources())
     raw = dg.AssetSelection.key_prefixes(*([f"raw_{source}"] for source in stream_names()))
-    # everything after ingestion: dbt, attribution, the quality checks, publishing and reverse ETL
+    # everything after ingestion: dbt, attribution, the quality checks, publishing and reverse ETL (against the
+    # sandbox CRM, which logs every write call)
     job = dg.define_asset_job("gate", selection=dg.AssetSelection.all() - raw)
-    with dg.instance_for_test() as instance:
+    with run_sandbox(World(WORLD)) as sb, dg.instance_for_test() as instance:
+        for key, value in sb.env().items():
+            monkeypatch.setenv(key, value)
+        defs = build_defs(**default_resources())
         result = (
             dg.Definitions.merge(defs, dg.Definitions(jobs=[job]))
             .resolve_job_def("gate")
             .execute_in_process(instance=instance, raise_on_error=False)
         )
+        crm_writes = sb.hubspot.write_call_count()
     failed = {
         (c.asset_key.to_user_string(), c.check_name): c.severity
         for c in result.get_asset_check_evaluations()
@@ -88,4 +95,5 @@ def test_failed_gx_suite_blocks_publishing(tmp_path: Path, monkeypatch: pytest.M
     assert "marts/customer_journeys" in materialized
     assert "publish/serving_copy" not in materialized
     assert not any(k.startswith("reverse_etl/") for k in materialized)
+    assert crm_writes == 0
     assert serving.read_bytes() == before

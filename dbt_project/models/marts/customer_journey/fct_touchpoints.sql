@@ -56,19 +56,36 @@ flag_rules as (
 
 ),
 
-resolved as (
+matched as (
 
     select
         touchpoints.*,
-        identities.person_key,
-        row_number() over (
-            partition by touchpoints.touch_event_id, identities.person_key
-            order by touchpoints.touch_id
-        ) as person_touch_rank
+        identities.person_key
     from touchpoints
     inner join identities
         on touchpoints.person_identifier_type = identities.identifier_type
         and touchpoints.person_identifier_value = identities.identifier_value
+
+),
+
+-- a touch reaching one person through two identifiers is kept once, as its lowest touch_id. A narrow group-by and
+-- a join rather than a window over the wide rows: sorting every column made the windows most of this model's time
+-- at scale (docs/benchmarks.md). touch_id is unique, so exactly one row per (touch, person) is kept.
+first_matches as (
+
+    select touch_event_id, person_key, min(touch_id) as touch_id
+    from matched
+    group by touch_event_id, person_key
+
+),
+
+resolved as (
+
+    select matched.*
+    from matched
+    inner join first_matches
+        on matched.touch_id = first_matches.touch_id
+        and matched.person_key = first_matches.person_key
 
 ),
 
@@ -180,7 +197,6 @@ classified as (
     left join detail_flags
         on resolved.touch_type = detail_flags.touch_type
         and resolved.detail = detail_flags.detail
-    where resolved.person_touch_rank = 1
 
 ),
 
@@ -217,10 +233,13 @@ scoped as (
 
 ),
 
+-- numbering and sessions on (person, touch, time) only, joined back in final: the same narrow-sort reason as above
 sequenced as (
 
     select
-        scoped.*,
+        person_key,
+        touchpoint_id,
+        occurred_at,
         row_number() over (
             partition by person_key order by occurred_at, touchpoint_id
         ) as touch_sequence_number,
@@ -257,65 +276,78 @@ sessions as (
 
 ),
 
+session_firsts as (
+
+    select
+        sessions.*,
+        first_value(touchpoint_id) over (
+            partition by person_key, session_number order by occurred_at, touchpoint_id
+        ) as session_first_touchpoint_id
+    from sessions
+
+),
+
 final as (
 
     select
 
         ----------  ids
-        touchpoint_id,
-        person_key,
-        touch_event_id,
-        source_record_id,
-        owner_id,
-        deal_id,
-        {{ surrogate_key(['person_key', 'first_value(touchpoint_id) over (partition by person_key, session_number order by occurred_at, touchpoint_id)']) }}
-            as session_id,
+        scoped.touchpoint_id,
+        scoped.person_key,
+        scoped.touch_event_id,
+        scoped.source_record_id,
+        scoped.owner_id,
+        scoped.deal_id,
+        {{ surrogate_key(['scoped.person_key', 'session_firsts.session_first_touchpoint_id']) }} as session_id,
 
         ----------  strings
-        source_system,
-        source_stream,
-        identified_by,
-        identifier_value,
-        touch_type,
-        channel,
-        sub_channel,
-        channel_decided_by,
-        campaign,
-        campaign_key,
-        utm_source,
-        utm_medium,
-        utm_campaign,
-        utm_content,
-        utm_term,
-        gclid,
-        fbclid,
-        stage_from,
-        stage_to,
-        detail,
-        currency,
-        person_fingerprint,
+        scoped.source_system,
+        scoped.source_stream,
+        scoped.identified_by,
+        scoped.identifier_value,
+        scoped.touch_type,
+        scoped.channel,
+        scoped.sub_channel,
+        scoped.channel_decided_by,
+        scoped.campaign,
+        scoped.campaign_key,
+        scoped.utm_source,
+        scoped.utm_medium,
+        scoped.utm_campaign,
+        scoped.utm_content,
+        scoped.utm_term,
+        scoped.gclid,
+        scoped.fbclid,
+        scoped.stage_from,
+        scoped.stage_to,
+        scoped.detail,
+        scoped.currency,
+        scoped.person_fingerprint,
 
         ----------  numerics
-        score,
-        value_amount,
-        touch_sequence_number,
-        session_number,
-        seconds_since_previous_touch,
+        scoped.score,
+        scoped.value_amount,
+        session_firsts.touch_sequence_number,
+        session_firsts.session_number,
+        session_firsts.seconds_since_previous_touch,
 
         ----------  booleans
-        is_session_start_flag = 1 as is_session_start,
-        is_direct,
-        is_inbound,
-        is_inquiry,
-        is_sales_response,
-        is_lead_creation,
-        is_opportunity_creation,
+        session_firsts.is_session_start_flag = 1 as is_session_start,
+        scoped.is_direct,
+        scoped.is_inbound,
+        scoped.is_inquiry,
+        scoped.is_sales_response,
+        scoped.is_lead_creation,
+        scoped.is_opportunity_creation,
 
         ----------  timestamps
-        previous_touch_at,
-        occurred_at
+        session_firsts.previous_touch_at,
+        scoped.occurred_at
 
-    from sessions
+    from scoped
+    inner join session_firsts
+        on scoped.person_key = session_firsts.person_key
+        and scoped.touchpoint_id = session_firsts.touchpoint_id
 
 )
 
