@@ -53,7 +53,7 @@
     removed_persons: the body of a CTE listing changed persons (CTE `changed`) that have rows in the model but none
     in the recomputed rows (CTE `rows`): delete+insert deletes by the keys present in the new rows, so each such
     person gets one placeholder row (every column null but person_key), which the post-hook
-    delete_person_placeholders removes again. This is how merged-away keys and persons whose last row vanished are
+    delete_placeholder_rows removes again. This is how merged-away keys and persons whose last row vanished are
     deleted exactly.
 -#}
 {% macro removed_persons(changed='changed', rows='rows') -%}
@@ -68,10 +68,10 @@
 {%- endmacro %}
 
 
-{#- delete_person_placeholders: post-hook of the person-level incremental models: removes the placeholder rows of
-    removed_persons (recognised by a column that is never null on a real row, person_fingerprint). A no-op after a
-    full refresh. -#}
-{% macro delete_person_placeholders(id_column) -%}
+{#- delete_placeholder_rows: post-hook of the incremental models that write placeholder rows (select_person_rows
+    here, select_staged_children in staging.sql): removes them, recognised by `id_column`, which is never null on a
+    real row (person_fingerprint, a staging row's surrogate id). A no-op after a full refresh. -#}
+{% macro delete_placeholder_rows(id_column) -%}
     delete from {{ this }} where {{ id_column }} is null
 {%- endmacro %}
 

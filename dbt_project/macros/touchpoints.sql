@@ -37,6 +37,16 @@
 {%- endmacro %}
 
 
+{#- touch_contract_columns: the contract's column names, qualified by `alias` (a list, for row_hash). -#}
+{% macro touch_contract_columns(alias) -%}
+    {%- set names = [] -%}
+    {%- for name, data_type in journeyhub.touchpoint_columns() -%}
+        {%- do names.append(alias ~ '.' ~ name) -%}
+    {%- endfor -%}
+    {{ return(names) }}
+{%- endmacro %}
+
+
 {#-
     select_touchpoint_columns: `select <every contract column> from <relation>`, cast to the contract types, in
     contract order. Columns not listed in `available` (default: all) are selected as typed nulls, so a source

@@ -1,5 +1,8 @@
 -- Every source's touchpoints in one relation, on the shared column contract (macros/touchpoints.sql).
 -- To add a source, build its int_<source>__touchpoints model on that contract and add it to this list.
+-- A table: fct_touchpoints reads it in several narrow passes and one wide one, and the per-source views behind it
+-- (joins over the staging tables) are computed once per run.
+{{ config(materialized='table') }}
 {%- set touchpoint_models = [
     ref('int_hubspot__touchpoints'),
     ref('int_mailchimp__touchpoints'),

@@ -15,21 +15,13 @@
         unique_key='person_key',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
-        post_hook=["{{ delete_person_placeholders('person_fingerprint') }}"],
+        post_hook=["{{ delete_placeholder_rows('person_fingerprint') }}"],
     )
 }}
 
-{%- set touch_columns = [
-    'touchpoint_id', 'person_key', 'touch_event_id', 'source_record_id', 'owner_id', 'deal_id',
-    'source_system', 'source_stream', 'identified_by', 'identifier_value', 'touch_type', 'channel', 'sub_channel',
-    'channel_decided_by', 'campaign', 'campaign_key', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_content',
-    'utm_term', 'gclid', 'fbclid', 'stage_from', 'stage_to', 'detail', 'currency', 'score', 'value_amount',
-    'is_direct', 'is_inbound', 'is_inquiry', 'is_sales_response', 'is_lead_creation', 'is_opportunity_creation',
-    'occurred_at',
-] %}
-
 with
 
+-- a table (int_touchpoints_unioned): the narrow passes below read only the columns they need
 touchpoints as (
 
     select * from {{ ref('int_touchpoints_unioned') }}
@@ -56,10 +48,14 @@ flag_rules as (
 
 ),
 
+-- Resolution, change detection, numbering and sessions run on narrow keys; the wide touch columns are read once,
+-- by final. Carrying all ~40 columns through every step made DuckDB materialise and spill 10M wide rows several
+-- times over (docs/benchmarks.md).
 matched as (
 
     select
-        touchpoints.*,
+        touchpoints.touch_id,
+        touchpoints.touch_event_id,
         identities.person_key
     from touchpoints
     inner join identities
@@ -68,10 +64,9 @@ matched as (
 
 ),
 
--- a touch reaching one person through two identifiers is kept once, as its lowest touch_id. A narrow group-by and
--- a join rather than a window over the wide rows: sorting every column made the windows most of this model's time
--- at scale (docs/benchmarks.md). touch_id is unique, so exactly one row per (touch, person) is kept.
-first_matches as (
+-- a touch reaching one person through two identifiers is kept once, as its lowest touch_id (unique, so exactly
+-- one row per touch and person)
+resolved as (
 
     select touch_event_id, person_key, min(touch_id) as touch_id
     from matched
@@ -79,134 +74,18 @@ first_matches as (
 
 ),
 
-resolved as (
-
-    select matched.*
-    from matched
-    inner join first_matches
-        on matched.touch_id = first_matches.touch_id
-        and matched.person_key = first_matches.person_key
-
-),
-
--- flags: rules without a detail pattern apply per touch type, the others per (touch type, detail)
-type_flags as (
-
-    select
-        touch_type,
-        max(case when flag = 'is_inbound' then 1 else 0 end) as is_inbound,
-        max(case when flag = 'is_inquiry' then 1 else 0 end) as is_inquiry,
-        max(case when flag = 'is_sales_response' then 1 else 0 end) as is_sales_response,
-        max(case when flag = 'is_lead_creation' then 1 else 0 end) as is_lead_creation,
-        max(case when flag = 'is_opportunity_creation' then 1 else 0 end) as is_opportunity_creation
-    from flag_rules
-    where detail_pattern is null
-    group by touch_type
-
-),
-
-detail_flags as (
-
-    select
-        touch_details.touch_type,
-        touch_details.detail,
-        max(case when flag_rules.flag = 'is_inbound' then 1 else 0 end) as is_inbound,
-        max(case when flag_rules.flag = 'is_inquiry' then 1 else 0 end) as is_inquiry,
-        max(case when flag_rules.flag = 'is_sales_response' then 1 else 0 end) as is_sales_response,
-        max(case when flag_rules.flag = 'is_lead_creation' then 1 else 0 end) as is_lead_creation,
-        max(case when flag_rules.flag = 'is_opportunity_creation' then 1 else 0 end) as is_opportunity_creation
-    from (
-        select distinct touch_type, detail
-        from resolved
-        where touch_type in (select touch_type from flag_rules where detail_pattern is not null)
-    ) as touch_details
-    inner join flag_rules
-        on touch_details.touch_type = flag_rules.touch_type
-        and flag_rules.detail_pattern is not null
-        and lower(touch_details.detail) like lower(flag_rules.detail_pattern)
-    group by touch_details.touch_type, touch_details.detail
-
-),
-
-classified as (
-
-    select
-
-        ----------  ids
-        {{ surrogate_key(['resolved.touch_event_id', 'resolved.person_key']) }} as touchpoint_id,
-        resolved.person_key,
-        resolved.touch_event_id,
-        resolved.source_record_id,
-        resolved.owner_id,
-        resolved.deal_id,
-
-        ----------  strings
-        resolved.source_system,
-        resolved.source_stream,
-        resolved.person_identifier_type as identified_by,
-        resolved.person_identifier_value as identifier_value,
-        resolved.touch_type,
-        coalesce(channels.channel, resolved.channel, 'unassigned') as channel,
-        channels.sub_channel,
-        channels.channel_decided_by,
-        resolved.campaign,
-        resolved.campaign_key,
-        resolved.utm_source,
-        resolved.utm_medium,
-        resolved.utm_campaign,
-        resolved.utm_content,
-        resolved.utm_term,
-        resolved.gclid,
-        resolved.fbclid,
-        resolved.stage_from,
-        resolved.stage_to,
-        resolved.detail,
-        resolved.currency,
-
-        ----------  numerics
-        resolved.score,
-        resolved.value_amount,
-
-        ----------  booleans
-        coalesce(channels.channel, resolved.channel) = 'direct' as is_direct,
-        greatest(coalesce(type_flags.is_inbound, 0), coalesce(detail_flags.is_inbound, 0)) = 1 as is_inbound,
-        greatest(coalesce(type_flags.is_inquiry, 0), coalesce(detail_flags.is_inquiry, 0)) = 1 as is_inquiry,
-        greatest(coalesce(type_flags.is_sales_response, 0), coalesce(detail_flags.is_sales_response, 0)) = 1
-            as is_sales_response,
-        greatest(coalesce(type_flags.is_lead_creation, 0), coalesce(detail_flags.is_lead_creation, 0)) = 1
-            as is_lead_creation,
-        greatest(coalesce(type_flags.is_opportunity_creation, 0), coalesce(detail_flags.is_opportunity_creation, 0))
-            = 1 as is_opportunity_creation,
-
-        ----------  timestamps
-        resolved.occurred_at
-
-    from resolved
-    left join channels
-        on resolved.source_system = channels.source_system
-        and resolved.source_stream = channels.source_stream
-        and resolved.touch_type = channels.touch_type
-        and coalesce(resolved.channel, '') = coalesce(channels.source_channel, '')
-        and coalesce(lower(trim(resolved.utm_source)), '') = channels.utm_source_key
-        and coalesce(lower(trim(resolved.utm_medium)), '') = channels.utm_medium_key
-        and coalesce(lower(trim(resolved.utm_campaign)), '') = channels.utm_campaign_key
-        and (resolved.gclid is not null) = channels.has_gclid
-        and (resolved.fbclid is not null) = channels.has_fbclid
-    left join type_flags
-        on resolved.touch_type = type_flags.touch_type
-    left join detail_flags
-        on resolved.touch_type = detail_flags.touch_type
-        and resolved.detail = detail_flags.detail
-
-),
-
+-- a person's fingerprint: every contract column of every touch they hold. Channels and flags are functions of
+-- these columns and the seeds (a seed change needs --full-refresh, dbt_project/README.md)
 fingerprints as (
 
     select
-        person_key,
-        {{ hash_combine(row_hash(touch_columns)) }} as person_fingerprint
-    from classified
-    group by person_key
+        resolved.person_key,
+        {{ hash_combine(row_hash(['resolved.person_key'] + touch_contract_columns('touchpoints'))) }}
+            as person_fingerprint
+    from resolved
+    inner join touchpoints
+        on resolved.touch_id = touchpoints.touch_id
+    group by resolved.person_key
 
 ),
 
@@ -221,25 +100,27 @@ changed as (
 scoped as (
 
     select
-        classified.*,
+        resolved.touch_id,
+        resolved.person_key,
+        {{ surrogate_key(['resolved.touch_event_id', 'resolved.person_key']) }} as touchpoint_id,
+        touchpoints.occurred_at,
         fingerprints.person_fingerprint
-    from classified
+    from resolved
     inner join fingerprints
-        on classified.person_key = fingerprints.person_key
+        on resolved.person_key = fingerprints.person_key
     {% if is_incremental() %}
     inner join changed
-        on classified.person_key = changed.person_key
+        on resolved.person_key = changed.person_key
     {% endif %}
+    inner join touchpoints
+        on resolved.touch_id = touchpoints.touch_id
 
 ),
 
--- numbering and sessions on (person, touch, time) only, joined back in final: the same narrow-sort reason as above
 sequenced as (
 
     select
-        person_key,
-        touchpoint_id,
-        occurred_at,
+        scoped.*,
         row_number() over (
             partition by person_key order by occurred_at, touchpoint_id
         ) as touch_sequence_number,
@@ -287,67 +168,123 @@ session_firsts as (
 
 ),
 
+-- flags: rules without a detail pattern apply per touch type, the others per (touch type, detail)
+type_flags as (
+
+    select
+        touch_type,
+        max(case when flag = 'is_inbound' then 1 else 0 end) as is_inbound,
+        max(case when flag = 'is_inquiry' then 1 else 0 end) as is_inquiry,
+        max(case when flag = 'is_sales_response' then 1 else 0 end) as is_sales_response,
+        max(case when flag = 'is_lead_creation' then 1 else 0 end) as is_lead_creation,
+        max(case when flag = 'is_opportunity_creation' then 1 else 0 end) as is_opportunity_creation
+    from flag_rules
+    where detail_pattern is null
+    group by touch_type
+
+),
+
+detail_flags as (
+
+    select
+        touch_details.touch_type,
+        touch_details.detail,
+        max(case when flag_rules.flag = 'is_inbound' then 1 else 0 end) as is_inbound,
+        max(case when flag_rules.flag = 'is_inquiry' then 1 else 0 end) as is_inquiry,
+        max(case when flag_rules.flag = 'is_sales_response' then 1 else 0 end) as is_sales_response,
+        max(case when flag_rules.flag = 'is_lead_creation' then 1 else 0 end) as is_lead_creation,
+        max(case when flag_rules.flag = 'is_opportunity_creation' then 1 else 0 end) as is_opportunity_creation
+    from (
+        select distinct touch_type, detail
+        from touchpoints
+        where touch_type in (select touch_type from flag_rules where detail_pattern is not null)
+    ) as touch_details
+    inner join flag_rules
+        on touch_details.touch_type = flag_rules.touch_type
+        and flag_rules.detail_pattern is not null
+        and lower(touch_details.detail) like lower(flag_rules.detail_pattern)
+    group by touch_details.touch_type, touch_details.detail
+
+),
+
 final as (
 
     select
 
         ----------  ids
-        scoped.touchpoint_id,
-        scoped.person_key,
-        scoped.touch_event_id,
-        scoped.source_record_id,
-        scoped.owner_id,
-        scoped.deal_id,
-        {{ surrogate_key(['scoped.person_key', 'session_firsts.session_first_touchpoint_id']) }} as session_id,
+        session_firsts.touchpoint_id,
+        session_firsts.person_key,
+        touchpoints.touch_event_id,
+        touchpoints.source_record_id,
+        touchpoints.owner_id,
+        touchpoints.deal_id,
+        {{ surrogate_key(['session_firsts.person_key', 'session_firsts.session_first_touchpoint_id']) }} as session_id,
 
         ----------  strings
-        scoped.source_system,
-        scoped.source_stream,
-        scoped.identified_by,
-        scoped.identifier_value,
-        scoped.touch_type,
-        scoped.channel,
-        scoped.sub_channel,
-        scoped.channel_decided_by,
-        scoped.campaign,
-        scoped.campaign_key,
-        scoped.utm_source,
-        scoped.utm_medium,
-        scoped.utm_campaign,
-        scoped.utm_content,
-        scoped.utm_term,
-        scoped.gclid,
-        scoped.fbclid,
-        scoped.stage_from,
-        scoped.stage_to,
-        scoped.detail,
-        scoped.currency,
-        scoped.person_fingerprint,
+        touchpoints.source_system,
+        touchpoints.source_stream,
+        touchpoints.person_identifier_type as identified_by,
+        touchpoints.person_identifier_value as identifier_value,
+        touchpoints.touch_type,
+        coalesce(channels.channel, touchpoints.channel, 'unassigned') as channel,
+        channels.sub_channel,
+        channels.channel_decided_by,
+        touchpoints.campaign,
+        touchpoints.campaign_key,
+        touchpoints.utm_source,
+        touchpoints.utm_medium,
+        touchpoints.utm_campaign,
+        touchpoints.utm_content,
+        touchpoints.utm_term,
+        touchpoints.gclid,
+        touchpoints.fbclid,
+        touchpoints.stage_from,
+        touchpoints.stage_to,
+        touchpoints.detail,
+        touchpoints.currency,
+        session_firsts.person_fingerprint,
 
         ----------  numerics
-        scoped.score,
-        scoped.value_amount,
+        touchpoints.score,
+        touchpoints.value_amount,
         session_firsts.touch_sequence_number,
         session_firsts.session_number,
         session_firsts.seconds_since_previous_touch,
 
         ----------  booleans
         session_firsts.is_session_start_flag = 1 as is_session_start,
-        scoped.is_direct,
-        scoped.is_inbound,
-        scoped.is_inquiry,
-        scoped.is_sales_response,
-        scoped.is_lead_creation,
-        scoped.is_opportunity_creation,
+        coalesce(channels.channel, touchpoints.channel) = 'direct' as is_direct,
+        greatest(coalesce(type_flags.is_inbound, 0), coalesce(detail_flags.is_inbound, 0)) = 1 as is_inbound,
+        greatest(coalesce(type_flags.is_inquiry, 0), coalesce(detail_flags.is_inquiry, 0)) = 1 as is_inquiry,
+        greatest(coalesce(type_flags.is_sales_response, 0), coalesce(detail_flags.is_sales_response, 0)) = 1
+            as is_sales_response,
+        greatest(coalesce(type_flags.is_lead_creation, 0), coalesce(detail_flags.is_lead_creation, 0)) = 1
+            as is_lead_creation,
+        greatest(coalesce(type_flags.is_opportunity_creation, 0), coalesce(detail_flags.is_opportunity_creation, 0))
+            = 1 as is_opportunity_creation,
 
         ----------  timestamps
         session_firsts.previous_touch_at,
-        scoped.occurred_at
+        session_firsts.occurred_at
 
-    from scoped
-    inner join session_firsts
-        on scoped.person_key = session_firsts.person_key
-        and scoped.touchpoint_id = session_firsts.touchpoint_id
+    from session_firsts
+    inner join touchpoints
+        on session_firsts.touch_id = touchpoints.touch_id
+    left join channels
+        on touchpoints.source_system = channels.source_system
+        and touchpoints.source_stream = channels.source_stream
+        and touchpoints.touch_type = channels.touch_type
+        and coalesce(touchpoints.channel, '') = coalesce(channels.source_channel, '')
+        and coalesce(lower(trim(touchpoints.utm_source)), '') = channels.utm_source_key
+        and coalesce(lower(trim(touchpoints.utm_medium)), '') = channels.utm_medium_key
+        and coalesce(lower(trim(touchpoints.utm_campaign)), '') = channels.utm_campaign_key
+        and (touchpoints.gclid is not null) = channels.has_gclid
+        and (touchpoints.fbclid is not null) = channels.has_fbclid
+    left join type_flags
+        on touchpoints.touch_type = type_flags.touch_type
+    left join detail_flags
+        on touchpoints.touch_type = detail_flags.touch_type
+        and touchpoints.detail = detail_flags.detail
 
 )
 

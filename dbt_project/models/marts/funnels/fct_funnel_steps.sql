@@ -9,7 +9,7 @@
         unique_key='person_key',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
-        post_hook=["{{ delete_person_placeholders('person_fingerprint') }}"],
+        post_hook=["{{ delete_placeholder_rows('person_fingerprint') }}"],
     )
 }}
 

@@ -1,10 +1,12 @@
 -- One row per ad group and day. Google sends int64 metrics as strings (costMicros, impressions, clicks) and
 -- doubles as numbers (conversions, conversionsValue); cost is converted from micros to currency units here.
+{{ config(unique_key='ad_group_daily_metric_id') }}
 with
 
 source as (
 
-    select * from {{ source('google_ads', 'ad_group_daily_metrics') }}
+    select * from {{ source('google_ads', 'ad_group_daily_metrics') }} as raw_records
+    {{ unstaged_records('ad_group_daily_metric_id') }}
 
 ),
 

@@ -1,8 +1,10 @@
+{{ config(unique_key='ad_group_id') }}
 with
 
 source as (
 
-    select * from {{ source('google_ads', 'ad_groups') }}
+    select * from {{ source('google_ads', 'ad_groups') }} as raw_records
+    {{ unstaged_records('ad_group_id') }}
 
 ),
 

@@ -1,8 +1,10 @@
+{{ config(unique_key='campaign_id') }}
 with
 
 source as (
 
-    select * from {{ source('google_ads', 'campaigns') }}
+    select * from {{ source('google_ads', 'campaigns') }} as raw_records
+    {{ unstaged_records('campaign_id') }}
 
 ),
 

@@ -1,10 +1,12 @@
 -- One row per Google Ads click (click_view) with its gclid. Google gives the click's day, not its time, and keeps
 -- click views for 90 days only.
+{{ config(unique_key='click_view_id') }}
 with
 
 source as (
 
-    select * from {{ source('google_ads', 'click_views') }}
+    select * from {{ source('google_ads', 'click_views') }} as raw_records
+    {{ unstaged_records('click_view_id') }}
 
 ),
 

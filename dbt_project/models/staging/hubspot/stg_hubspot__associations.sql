@@ -16,19 +16,27 @@
     'meetings': 'meeting', 'notes': 'note', 'tasks': 'task', 'feedback_submissions': 'feedback_submission',
 } %}
 
+{{
+    config(
+        unique_key=['from_object_type', 'from_object_id'],
+        post_hook=["{{ delete_placeholder_rows('association_id') }}"],
+    )
+}}
+
 with
 
 {% for from_stream, to_streams in associated_types.items() %}
 source_{{ from_stream }} as (
 
-    select * from {{ source('hubspot', from_stream) }}
+    select * from {{ source('hubspot', from_stream) }} as raw_records
+    {{ unstaged_records('from_object_id', stored_filter="staged.from_object_type = '" ~ object_type[from_stream] ~ "'") }}
 
 ),
 
 {% for to_stream in to_streams %}
 {{ from_stream }}_to_{{ to_stream }} as (
 
-    {{ json_array_items('source_' ~ from_stream, 'payload', ['associations', to_stream], ['record_id', 'is_archived']) }}
+    {{ json_array_items('source_' ~ from_stream, 'payload', ['associations', to_stream], ['record_id', 'is_archived', '_extracted_at']) }}
 
 ),
 
@@ -43,7 +51,8 @@ unioned as (
         record_id as from_object_id,
         '{{ object_type[to_stream] }}' as to_object_type,
         item,
-        is_archived
+        is_archived,
+        _extracted_at
     from {{ from_stream }}_to_{{ to_stream }}
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
@@ -73,10 +82,24 @@ renamed as (
 
         ----------  booleans
         -- the FROM record is archived (the association survives in its last payload)
-        is_archived as is_from_archived
+        is_archived as is_from_archived,
+
+        ----------  load metadata
+        _extracted_at
 
     from unioned
 
+),
+
+-- the records parsed in this run (their placeholder rows clear associations a new version dropped)
+parsed_records as (
+
+    {% for from_stream in associated_types %}
+    select '{{ object_type[from_stream] }}' as from_object_type, record_id as from_object_id
+    from source_{{ from_stream }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+
 )
 
-select * from renamed
+{{ select_staged_children('renamed', 'parsed_records', ['from_object_type', 'from_object_id']) }}

@@ -1,8 +1,10 @@
+{{ config(unique_key='call_id') }}
 with
 
 source as (
 
-    select * from {{ source('hubspot', 'calls') }}
+    select * from {{ source('hubspot', 'calls') }} as raw_records
+    {{ unstaged_records('call_id') }}
 
 ),
 

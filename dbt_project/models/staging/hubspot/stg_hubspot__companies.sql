@@ -1,8 +1,10 @@
+{{ config(unique_key='company_id') }}
 with
 
 source as (
 
-    select * from {{ source('hubspot', 'companies') }}
+    select * from {{ source('hubspot', 'companies') }} as raw_records
+    {{ unstaged_records('company_id') }}
 
 ),
 

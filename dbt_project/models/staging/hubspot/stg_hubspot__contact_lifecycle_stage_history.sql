@@ -1,16 +1,23 @@
 -- One row per entry of a contact's lifecyclestage history (propertiesWithHistory), i.e. per time the property
 -- was set. Consecutive entries may repeat a value; int_hubspot__lifecycle_stage_changes keeps real changes only.
+{{
+    config(
+        unique_key='contact_id',
+        post_hook=["{{ delete_placeholder_rows('lifecycle_stage_history_id') }}"],
+    )
+}}
 with
 
 source as (
 
-    select * from {{ source('hubspot', 'contacts') }}
+    select * from {{ source('hubspot', 'contacts') }} as raw_records
+    {{ unstaged_records('contact_id') }}
 
 ),
 
 history as (
 
-    {{ json_array_items('source', 'payload', ['propertiesWithHistory', 'lifecyclestage'], ['record_id', 'is_archived']) }}
+    {{ json_array_items('source', 'payload', ['propertiesWithHistory', 'lifecyclestage'], ['record_id', 'is_archived', '_extracted_at']) }}
 
 ),
 
@@ -36,10 +43,20 @@ renamed as (
         is_archived,
 
         ----------  timestamps
-        {{ iso_to_timestamp(json_text('item', 'timestamp')) }} as changed_at
+        {{ iso_to_timestamp(json_text('item', 'timestamp')) }} as changed_at,
+
+        ----------  load metadata
+        _extracted_at
 
     from history
 
+),
+
+-- the records parsed in this run (their placeholder rows clear items a new version dropped)
+parsed_records as (
+
+    select record_id as contact_id from source
+
 )
 
-select * from renamed
+{{ select_staged_children('renamed', 'parsed_records', ['contact_id']) }}

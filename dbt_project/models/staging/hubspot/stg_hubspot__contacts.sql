@@ -1,8 +1,10 @@
+{{ config(unique_key='contact_id') }}
 with
 
 source as (
 
-    select * from {{ source('hubspot', 'contacts') }}
+    select * from {{ source('hubspot', 'contacts') }} as raw_records
+    {{ unstaged_records('contact_id') }}
 
 ),
 

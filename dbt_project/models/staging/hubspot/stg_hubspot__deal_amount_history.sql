@@ -1,15 +1,22 @@
 -- One row per entry of a deal's amount history (propertiesWithHistory), i.e. per time the amount was set.
+{{
+    config(
+        unique_key='deal_id',
+        post_hook=["{{ delete_placeholder_rows('deal_amount_history_id') }}"],
+    )
+}}
 with
 
 source as (
 
-    select * from {{ source('hubspot', 'deals') }}
+    select * from {{ source('hubspot', 'deals') }} as raw_records
+    {{ unstaged_records('deal_id') }}
 
 ),
 
 history as (
 
-    {{ json_array_items('source', 'payload', ['propertiesWithHistory', 'amount'], ['record_id', 'is_archived']) }}
+    {{ json_array_items('source', 'payload', ['propertiesWithHistory', 'amount'], ['record_id', 'is_archived', '_extracted_at']) }}
 
 ),
 
@@ -35,10 +42,20 @@ renamed as (
         is_archived,
 
         ----------  timestamps
-        {{ iso_to_timestamp(json_text('item', 'timestamp')) }} as changed_at
+        {{ iso_to_timestamp(json_text('item', 'timestamp')) }} as changed_at,
+
+        ----------  load metadata
+        _extracted_at
 
     from history
 
+),
+
+-- the records parsed in this run (their placeholder rows clear items a new version dropped)
+parsed_records as (
+
+    select record_id as deal_id from source
+
 )
 
-select * from renamed
+{{ select_staged_children('renamed', 'parsed_records', ['deal_id']) }}

@@ -1,16 +1,23 @@
 -- One row per entry of a deal's dealstage history (propertiesWithHistory), i.e. per time the stage was set.
 -- int_hubspot__deal_stage_changes derives the transitions (stage_from -> stage_to).
+{{
+    config(
+        unique_key='deal_id',
+        post_hook=["{{ delete_placeholder_rows('deal_stage_history_id') }}"],
+    )
+}}
 with
 
 source as (
 
-    select * from {{ source('hubspot', 'deals') }}
+    select * from {{ source('hubspot', 'deals') }} as raw_records
+    {{ unstaged_records('deal_id') }}
 
 ),
 
 history as (
 
-    {{ json_array_items('source', 'payload', ['propertiesWithHistory', 'dealstage'], ['record_id', 'is_archived']) }}
+    {{ json_array_items('source', 'payload', ['propertiesWithHistory', 'dealstage'], ['record_id', 'is_archived', '_extracted_at']) }}
 
 ),
 
@@ -36,10 +43,20 @@ renamed as (
         is_archived,
 
         ----------  timestamps
-        {{ iso_to_timestamp(json_text('item', 'timestamp')) }} as changed_at
+        {{ iso_to_timestamp(json_text('item', 'timestamp')) }} as changed_at,
+
+        ----------  load metadata
+        _extracted_at
 
     from history
 
+),
+
+-- the records parsed in this run (their placeholder rows clear items a new version dropped)
+parsed_records as (
+
+    select record_id as deal_id from source
+
 )
 
-select * from renamed
+{{ select_staged_children('renamed', 'parsed_records', ['deal_id']) }}

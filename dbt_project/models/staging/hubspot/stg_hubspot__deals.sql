@@ -1,8 +1,10 @@
+{{ config(unique_key='deal_id') }}
 with
 
 source as (
 
-    select * from {{ source('hubspot', 'deals') }}
+    select * from {{ source('hubspot', 'deals') }} as raw_records
+    {{ unstaged_records('deal_id') }}
 
 ),
 

@@ -1,8 +1,10 @@
+{{ config(unique_key='email_id') }}
 with
 
 source as (
 
-    select * from {{ source('hubspot', 'emails') }}
+    select * from {{ source('hubspot', 'emails') }} as raw_records
+    {{ unstaged_records('email_id') }}
 
 ),
 

@@ -1,8 +1,10 @@
+{{ config(unique_key='feedback_submission_id') }}
 with
 
 source as (
 
-    select * from {{ source('hubspot', 'feedback_submissions') }}
+    select * from {{ source('hubspot', 'feedback_submissions') }} as raw_records
+    {{ unstaged_records('feedback_submission_id') }}
 
 ),
 

@@ -1,14 +1,21 @@
+{{
+    config(
+        unique_key='conversion_id',
+        post_hook=["{{ delete_placeholder_rows('form_submission_value_id') }}"],
+    )
+}}
 with
 
 source as (
 
-    select * from {{ source('hubspot', 'form_submissions') }}
+    select * from {{ source('hubspot', 'form_submissions') }} as raw_records
+    {{ unstaged_records('conversion_id') }}
 
 ),
 
 submitted_values as (
 
-    {{ json_array_items('source', 'payload', 'values', ['record_id']) }}
+    {{ json_array_items('source', 'payload', 'values', ['record_id', '_extracted_at']) }}
 
 ),
 
@@ -27,10 +34,20 @@ renamed as (
         {{ json_text('item', 'objectTypeId') }} as object_type_id,
 
         ----------  numerics
-        item_index as value_index
+        item_index as value_index,
+
+        ----------  load metadata
+        _extracted_at
 
     from submitted_values
 
+),
+
+-- the records parsed in this run (their placeholder rows clear items a new version dropped)
+parsed_records as (
+
+    select record_id as conversion_id from source
+
 )
 
-select * from renamed
+{{ select_staged_children('renamed', 'parsed_records', ['conversion_id']) }}

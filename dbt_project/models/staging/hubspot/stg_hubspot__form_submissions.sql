@@ -1,8 +1,10 @@
+{{ config(unique_key='conversion_id') }}
 with
 
 source as (
 
-    select * from {{ source('hubspot', 'form_submissions') }}
+    select * from {{ source('hubspot', 'form_submissions') }} as raw_records
+    {{ unstaged_records('conversion_id') }}
 
 ),
 

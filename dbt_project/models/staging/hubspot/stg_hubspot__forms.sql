@@ -1,8 +1,10 @@
+{{ config(unique_key='form_id') }}
 with
 
 source as (
 
-    select * from {{ source('hubspot', 'forms') }}
+    select * from {{ source('hubspot', 'forms') }} as raw_records
+    {{ unstaged_records('form_id') }}
 
 ),
 

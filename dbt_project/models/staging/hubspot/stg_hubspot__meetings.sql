@@ -1,8 +1,10 @@
+{{ config(unique_key='meeting_id') }}
 with
 
 source as (
 
-    select * from {{ source('hubspot', 'meetings') }}
+    select * from {{ source('hubspot', 'meetings') }} as raw_records
+    {{ unstaged_records('meeting_id') }}
 
 ),
 

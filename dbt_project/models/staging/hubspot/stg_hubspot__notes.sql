@@ -1,8 +1,10 @@
+{{ config(unique_key='note_id') }}
 with
 
 source as (
 
-    select * from {{ source('hubspot', 'notes') }}
+    select * from {{ source('hubspot', 'notes') }} as raw_records
+    {{ unstaged_records('note_id') }}
 
 ),
 

@@ -1,8 +1,10 @@
+{{ config(unique_key='owner_id') }}
 with
 
 source as (
 
-    select * from {{ source('hubspot', 'owners') }}
+    select * from {{ source('hubspot', 'owners') }} as raw_records
+    {{ unstaged_records('owner_id') }}
 
 ),
 

@@ -1,8 +1,10 @@
+{{ config(unique_key='task_id') }}
 with
 
 source as (
 
-    select * from {{ source('hubspot', 'tasks') }}
+    select * from {{ source('hubspot', 'tasks') }} as raw_records
+    {{ unstaged_records('task_id') }}
 
 ),
 

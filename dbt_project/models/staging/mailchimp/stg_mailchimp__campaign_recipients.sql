@@ -1,8 +1,10 @@
+{{ config(unique_key='campaign_recipient_id') }}
 with
 
 source as (
 
-    select * from {{ source('mailchimp', 'campaign_recipients') }}
+    select * from {{ source('mailchimp', 'campaign_recipients') }} as raw_records
+    {{ unstaged_records('campaign_recipient_id') }}
 
 ),
 

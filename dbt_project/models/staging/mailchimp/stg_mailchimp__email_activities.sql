@@ -1,10 +1,12 @@
 -- One row per email activity event (open, click, bounce): the connector already flattened Mailchimp's per-recipient
 -- activity[] into one record per event. Click URLs are parsed here, once: UTM parameters and ad click ids.
+{{ config(unique_key='email_activity_id') }}
 with
 
 source as (
 
-    select * from {{ source('mailchimp', 'email_activity') }}
+    select * from {{ source('mailchimp', 'email_activity') }} as raw_records
+    {{ unstaged_records('email_activity_id') }}
 
 ),
 

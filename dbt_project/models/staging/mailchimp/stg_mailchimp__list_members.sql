@@ -1,8 +1,10 @@
+{{ config(unique_key='list_member_id') }}
 with
 
 source as (
 
-    select * from {{ source('mailchimp', 'list_members') }}
+    select * from {{ source('mailchimp', 'list_members') }} as raw_records
+    {{ unstaged_records('list_member_id') }}
 
 ),
 

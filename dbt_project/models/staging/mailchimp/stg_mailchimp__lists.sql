@@ -1,8 +1,10 @@
+{{ config(unique_key='list_id') }}
 with
 
 source as (
 
-    select * from {{ source('mailchimp', 'lists') }}
+    select * from {{ source('mailchimp', 'lists') }} as raw_records
+    {{ unstaged_records('list_id') }}
 
 ),
 

@@ -1,11 +1,13 @@
 -- One row per ad and day (insights at level=ad, time_increment=1). Meta sends every metric as a string; they are
 -- cast here. The `actions` / `action_values` lists are unnested in stg_meta_ads__insight_actions and
 -- stg_meta_ads__insight_action_values.
+{{ config(unique_key='ad_insight_id') }}
 with
 
 source as (
 
-    select * from {{ source('meta_ads', 'ads_insights') }}
+    select * from {{ source('meta_ads', 'ads_insights') }} as raw_records
+    {{ unstaged_records('ad_insight_id') }}
 
 ),
 

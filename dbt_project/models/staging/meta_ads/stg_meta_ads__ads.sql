@@ -1,8 +1,10 @@
+{{ config(unique_key='ad_id') }}
 with
 
 source as (
 
-    select * from {{ source('meta_ads', 'ads') }}
+    select * from {{ source('meta_ads', 'ads') }} as raw_records
+    {{ unstaged_records('ad_id') }}
 
 ),
 

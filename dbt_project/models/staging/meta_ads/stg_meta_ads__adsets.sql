@@ -1,8 +1,10 @@
+{{ config(unique_key='adset_id') }}
 with
 
 source as (
 
-    select * from {{ source('meta_ads', 'adsets') }}
+    select * from {{ source('meta_ads', 'adsets') }} as raw_records
+    {{ unstaged_records('adset_id') }}
 
 ),
 

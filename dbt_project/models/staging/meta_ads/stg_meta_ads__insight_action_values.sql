@@ -1,6 +1,7 @@
 -- One row per ad, day and action type from the insights' `action_values` list: the conversion value (in the
 -- account currency) Meta attributes to that action type, e.g. the purchase value of
 -- `offsite_conversion.fb_pixel_purchase`.
+{{ config(materialized='table') }}  {# a few rows per ad and day: rebuilt in full every run #}
 with
 
 source as (

@@ -2,6 +2,7 @@
 -- Meta reports overlapping types (an aggregate such as `lead` next to its parts such as
 -- `offsite_conversion.fb_pixel_lead`): which ones count as conversions is decided downstream
 -- (int_meta_ads__insight_conversions, seed meta_ads_conversion_action_types), never by summing all of them.
+{{ config(materialized='table') }}  {# a few rows per ad and day: rebuilt in full every run #}
 with
 
 source as (

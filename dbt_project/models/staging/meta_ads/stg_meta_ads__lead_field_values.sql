@@ -1,5 +1,6 @@
 -- One row per Lead Ads submission and answered field (`field_data[]`: {name, values[]}), so custom questions
 -- are never lost; stg_meta_ads__leads pivots the standard fields into columns.
+{{ config(materialized='table') }}  {# a few rows per ad and day: rebuilt in full every run #}
 with
 
 source as (

@@ -1,8 +1,10 @@
+{{ config(unique_key='lead_form_id') }}
 with
 
 source as (
 
-    select * from {{ source('meta_ads', 'lead_forms') }}
+    select * from {{ source('meta_ads', 'lead_forms') }} as raw_records
+    {{ unstaged_records('lead_form_id') }}
 
 ),
 

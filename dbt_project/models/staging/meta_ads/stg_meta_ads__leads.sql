@@ -1,11 +1,13 @@
 -- One row per Lead Ads submission, with the standard form fields (field_data) flattened into columns: email
 -- (also normalised for matching), phone (as typed), name, company, job title, location. Every field, custom
 -- questions included, is also in stg_meta_ads__lead_field_values.
+{{ config(unique_key='lead_id') }}
 with
 
 source as (
 
-    select * from {{ source('meta_ads', 'leads') }}
+    select * from {{ source('meta_ads', 'leads') }} as raw_records
+    {{ unstaged_records('lead_id') }}
 
 ),
 

@@ -1,8 +1,10 @@
+{{ config(unique_key='post_id') }}
 with
 
 source as (
 
-    select * from {{ source('social', 'facebook_posts') }}
+    select * from {{ source('social', 'facebook_posts') }} as raw_records
+    {{ unstaged_records('post_id') }}
 
 ),
 

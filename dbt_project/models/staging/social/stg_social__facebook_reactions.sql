@@ -1,9 +1,11 @@
 -- One row per reaction to a Page post (post and reacting user). Meta gives reactions no time.
+{{ config(unique_key='reaction_id') }}
 with
 
 source as (
 
-    select * from {{ source('social', 'facebook_reactions') }}
+    select * from {{ source('social', 'facebook_reactions') }} as raw_records
+    {{ unstaged_records('reaction_id') }}
 
 ),
 

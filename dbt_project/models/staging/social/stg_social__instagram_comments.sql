@@ -1,8 +1,10 @@
+{{ config(unique_key='comment_id') }}
 with
 
 source as (
 
-    select * from {{ source('social', 'instagram_comments') }}
+    select * from {{ source('social', 'instagram_comments') }} as raw_records
+    {{ unstaged_records('comment_id') }}
 
 ),
 

@@ -1,8 +1,10 @@
+{{ config(unique_key='media_id') }}
 with
 
 source as (
 
-    select * from {{ source('social', 'instagram_media') }}
+    select * from {{ source('social', 'instagram_media') }} as raw_records
+    {{ unstaged_records('media_id') }}
 
 ),
 
