@@ -28,6 +28,17 @@ unioned as (
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
+),
+
+-- touch_hash: a hash of every contract column, computed once here, so fct_touchpoints can tell which persons'
+-- touches changed from one narrow column instead of re-reading every wide row
+hashed as (
+
+    select
+        unioned.*,
+        {{ row_hash(touch_contract_columns('unioned')) }} as touch_hash
+    from unioned
+
 )
 
-select * from unioned
+select * from hashed

@@ -5,10 +5,11 @@
 -- Touches whose identifier resolves to nobody are left out (int_touchpoints_unresolved); a touch that reaches the
 -- same person through two identifiers (two of their contacts on one meeting) is kept once.
 --
--- Incremental: every run resolves all touches (cheap joins) and fingerprints each person's rows; only persons whose
--- fingerprint changed (new, changed or removed touches; identity merges and splits, which move touches between
--- keys) are renumbered, sessionised and rewritten (delete+insert on person_key); keys left without touches get a
--- placeholder row that deletes their old rows and is removed by the post-hook. A full refresh gives the same table.
+-- Incremental: every run matches all touches to persons on narrow columns and fingerprints each person's touch
+-- hashes (int_touchpoints_unioned.touch_hash); only persons whose fingerprint changed (new, changed or removed
+-- touches; identity merges and splits, which move touches between keys) are resolved, renumbered, sessionised,
+-- classified and rewritten (delete+insert on person_key); keys left without touches get a placeholder row that
+-- deletes their old rows and is removed by the post-hook. A full refresh gives the same table.
 {{
     config(
         materialized='incremental',
@@ -56,6 +57,7 @@ matched as (
     select
         touchpoints.touch_id,
         touchpoints.touch_event_id,
+        touchpoints.touch_hash,
         identities.person_key
     from touchpoints
     inner join identities
@@ -64,28 +66,16 @@ matched as (
 
 ),
 
--- a touch reaching one person through two identifiers is kept once, as its lowest touch_id (unique, so exactly
--- one row per touch and person)
-resolved as (
-
-    select touch_event_id, person_key, min(touch_id) as touch_id
-    from matched
-    group by touch_event_id, person_key
-
-),
-
--- a person's fingerprint: every contract column of every touch they hold. Channels and flags are functions of
--- these columns and the seeds (a seed change needs --full-refresh, dbt_project/README.md)
+-- a person's fingerprint: the hashes of every touch row that reaches them (touch_hash covers every contract
+-- column). The rows kept below are a function of these, so a change there changes the fingerprint; channels and
+-- flags are functions of the same columns and the seeds (a seed change needs --full-refresh, see the README).
 fingerprints as (
 
     select
-        resolved.person_key,
-        {{ hash_combine(row_hash(['resolved.person_key'] + touch_contract_columns('touchpoints'))) }}
-            as person_fingerprint
-    from resolved
-    inner join touchpoints
-        on resolved.touch_id = touchpoints.touch_id
-    group by resolved.person_key
+        person_key,
+        {{ hash_combine('touch_hash') }} as person_fingerprint
+    from matched
+    group by person_key
 
 ),
 
@@ -96,6 +86,20 @@ changed as (
 
 ),
 {% endif %}
+
+-- a touch reaching one person through two identifiers is kept once, as its lowest touch_id (unique, so exactly
+-- one row per touch and person); incremental runs resolve only the changed persons
+resolved as (
+
+    select matched.touch_event_id, matched.person_key, min(matched.touch_id) as touch_id
+    from matched
+    {% if is_incremental() %}
+    inner join changed
+        on matched.person_key = changed.person_key
+    {% endif %}
+    group by matched.touch_event_id, matched.person_key
+
+),
 
 scoped as (
 
@@ -108,10 +112,6 @@ scoped as (
     from resolved
     inner join fingerprints
         on resolved.person_key = fingerprints.person_key
-    {% if is_incremental() %}
-    inner join changed
-        on resolved.person_key = changed.person_key
-    {% endif %}
     inner join touchpoints
         on resolved.touch_id = touchpoints.touch_id
 
