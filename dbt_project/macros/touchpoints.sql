@@ -47,6 +47,25 @@
 {%- endmacro %}
 
 
+{#- channel_inputs: what decides a touch's channel (int_touchpoint_channels), as SQL expressions over `alias`, in
+    the order of int_touchpoint_channels' key columns. Their row_hash, channel_inputs_hash, is computed on both sides
+    (int_touchpoints_unioned, int_touchpoint_channels), so fct_touchpoints joins channels on one bigint instead of
+    nine expressions per touch. -#}
+{% macro channel_inputs(alias) -%}
+    {{ return([
+        alias ~ '.source_system',
+        alias ~ '.source_stream',
+        alias ~ '.touch_type',
+        alias ~ '.channel',
+        "coalesce(lower(trim(" ~ alias ~ ".utm_source)), '')",
+        "coalesce(lower(trim(" ~ alias ~ ".utm_medium)), '')",
+        "coalesce(lower(trim(" ~ alias ~ ".utm_campaign)), '')",
+        alias ~ '.gclid is not null',
+        alias ~ '.fbclid is not null',
+    ]) }}
+{%- endmacro %}
+
+
 {#-
     select_touchpoint_columns: `select <every contract column> from <relation>`, cast to the contract types, in
     contract order. Columns not listed in `available` (default: all) are selected as typed nulls, so a source

@@ -1,7 +1,8 @@
 -- The channel and sub-channel of every kind of touch, one row per distinct combination of what decides it (source,
 -- stream, touch type, the source's channel hint, utm_source / utm_medium / utm_campaign, whether a gclid / fbclid
 -- is present): classification runs on the few thousand combinations, not on every touch, and fct_touchpoints joins
--- the result back (on the *_key columns: lower-cased, empty for null). First match wins:
+-- the result back on channel_inputs_hash (a hash of those columns, macro channel_inputs; the *_key columns are
+-- lower-cased, empty for null). First match wins:
 --   1. user rules (seed channel_rules, by priority): any condition left empty matches anything; patterns are SQL
 --      LIKE patterns, case-insensitive; click_id is gclid, fbclid, any or none;
 --   2. GA4's default channel grouping (macro default_channel_group) when the touch carries campaign parameters or
@@ -44,7 +45,8 @@ inputs as (
         coalesce(lower(trim(utm_medium)), '') as utm_medium_key,
         coalesce(lower(trim(utm_campaign)), '') as utm_campaign_key,
         gclid is not null as has_gclid,
-        fbclid is not null as has_fbclid
+        fbclid is not null as has_fbclid,
+        {{ row_hash(channel_inputs('touchpoints')) }} as channel_inputs_hash
     from touchpoints
 
 ),
@@ -135,6 +137,7 @@ final as (
         defaults.utm_campaign_key,
         defaults.has_gclid,
         defaults.has_fbclid,
+        defaults.channel_inputs_hash,
 
         ----------  strings
         coalesce(

@@ -30,13 +30,14 @@ unioned as (
 
 ),
 
--- touch_hash: a hash of every contract column, computed once here, so fct_touchpoints can tell which persons'
--- touches changed from one narrow column instead of re-reading every wide row
+-- computed once here, so fct_touchpoints works on narrow columns: touch_hash (every contract column) tells which
+-- persons' touches changed, channel_inputs_hash (what decides the channel) joins int_touchpoint_channels
 hashed as (
 
     select
         unioned.*,
-        {{ row_hash(touch_contract_columns('unioned')) }} as touch_hash
+        {{ row_hash(touch_contract_columns('unioned')) }} as touch_hash,
+        {{ row_hash(channel_inputs('unioned')) }} as channel_inputs_hash
     from unioned
 
 )

@@ -20,14 +20,11 @@
     )
 }}
 
+{#- int_touchpoints_unioned is a table read by several narrow passes and one wide one: it is referenced directly, not
+    through an import CTE, which DuckDB would materialise whole (every column of 10M rows) for its several readers -#}
+{%- set touchpoints = ref('int_touchpoints_unioned') %}
+
 with
-
--- a table (int_touchpoints_unioned): the narrow passes below read only the columns they need
-touchpoints as (
-
-    select * from {{ ref('int_touchpoints_unioned') }}
-
-),
 
 identities as (
 
@@ -59,7 +56,7 @@ matched as (
         touchpoints.touch_event_id,
         touchpoints.touch_hash,
         identities.person_key
-    from touchpoints
+    from {{ touchpoints }} as touchpoints
     inner join identities
         on touchpoints.person_identifier_type = identities.identifier_type
         and touchpoints.person_identifier_value = identities.identifier_value
@@ -112,7 +109,7 @@ scoped as (
     from resolved
     inner join fingerprints
         on resolved.person_key = fingerprints.person_key
-    inner join touchpoints
+    inner join {{ touchpoints }} as touchpoints
         on resolved.touch_id = touchpoints.touch_id
 
 ),
@@ -196,7 +193,7 @@ detail_flags as (
         max(case when flag_rules.flag = 'is_opportunity_creation' then 1 else 0 end) as is_opportunity_creation
     from (
         select distinct touch_type, detail
-        from touchpoints
+        from {{ touchpoints }} as touchpoints
         where touch_type in (select touch_type from flag_rules where detail_pattern is not null)
     ) as touch_details
     inner join flag_rules
@@ -268,18 +265,10 @@ final as (
         session_firsts.occurred_at
 
     from session_firsts
-    inner join touchpoints
+    inner join {{ touchpoints }} as touchpoints
         on session_firsts.touch_id = touchpoints.touch_id
     left join channels
-        on touchpoints.source_system = channels.source_system
-        and touchpoints.source_stream = channels.source_stream
-        and touchpoints.touch_type = channels.touch_type
-        and coalesce(touchpoints.channel, '') = coalesce(channels.source_channel, '')
-        and coalesce(lower(trim(touchpoints.utm_source)), '') = channels.utm_source_key
-        and coalesce(lower(trim(touchpoints.utm_medium)), '') = channels.utm_medium_key
-        and coalesce(lower(trim(touchpoints.utm_campaign)), '') = channels.utm_campaign_key
-        and (touchpoints.gclid is not null) = channels.has_gclid
-        and (touchpoints.fbclid is not null) = channels.has_fbclid
+        on touchpoints.channel_inputs_hash = channels.channel_inputs_hash
     left join type_flags
         on touchpoints.touch_type = type_flags.touch_type
     left join detail_flags
