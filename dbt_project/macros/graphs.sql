@@ -11,12 +11,16 @@
     (`passes`, default the var `identity_max_passes`) covers identity graphs. The macro does not check convergence:
     the singular test `assert_identity_components_converged` fails when an edge still joins two labels.
 
+    Only the first `full_passes` (default the var `identity_full_passes`) run over the whole graph; the remaining
+    passes run over the components that have not converged by then, usually a handful, with the same result.
+
     `nodes`: a relation with an integer `node_id`; `edges`: a relation with integer `node_a`, `node_b` (either
     direction). Emits CTEs `<prefix>_adjacent`, `<prefix>_0` ... and finally `<prefix>_components (node_id,
     component_id)`. Plain SQL joins and aggregates: the same on DuckDB and PostgreSQL.
 -#}
-{% macro connected_components(nodes, edges, passes=none, prefix='cc') -%}
+{% macro connected_components(nodes, edges, passes=none, prefix='cc', full_passes=none) -%}
     {%- set passes = passes or var('identity_max_passes', 12) -%}
+    {%- set full_passes = [full_passes or var('identity_full_passes', 4), passes] | min -%}
 {{ prefix }}_adjacent as (
 
     select node_a as node_id, node_b as neighbour_id from {{ edges }}
@@ -34,11 +38,73 @@
     group by node_id
 
 ),
-{% for i in range(1, passes + 1) %}
+{{ journeyhub._label_passes(prefix, prefix ~ '_adjacent', 1, full_passes) }}
+{%- if full_passes < passes %}
+-- After the full passes almost every component carries one label, its smallest node id, and no later pass can
+-- change it. Only the components still holding several labels continue. In such a component every label class
+-- borders another one (the component is connected), so its labels are exactly those found at the two ends of an
+-- edge whose ends disagree; a converged component's single label appears in no such edge.
+{{ prefix }}_open_labels as (
+
+    select distinct here.label
+    from {{ prefix }}_adjacent as adjacent
+    inner join {{ prefix }}_{{ full_passes }} as here
+        on adjacent.node_id = here.node_id
+    inner join {{ prefix }}_{{ full_passes }} as there
+        on adjacent.neighbour_id = there.node_id
+    where here.label <> there.label
+
+),
+
+{{ prefix }}_open_{{ full_passes }} as (
+
+    select labels.node_id, labels.label
+    from {{ prefix }}_{{ full_passes }} as labels
+    inner join {{ prefix }}_open_labels as open_labels
+        on labels.label = open_labels.label
+
+),
+
+{{ prefix }}_open_adjacent as (
+
+    select adjacent.node_id, adjacent.neighbour_id
+    from {{ prefix }}_adjacent as adjacent
+    inner join {{ prefix }}_open_{{ full_passes }} as open_nodes
+        on adjacent.node_id = open_nodes.node_id
+
+),
+{{ journeyhub._label_passes(prefix ~ '_open', prefix ~ '_open_adjacent', full_passes + 1, passes) }}
+{{ prefix }}_components as (
+
+    select labels.node_id, labels.label as component_id
+    from {{ prefix }}_{{ full_passes }} as labels
+    left join {{ prefix }}_open_labels as open_labels
+        on labels.label = open_labels.label
+    where open_labels.label is null
+    union all
+    select node_id, label as component_id
+    from {{ prefix }}_open_{{ passes }}
+
+)
+{%- else %}
+{{ prefix }}_components as (
+
+    select node_id, label as component_id
+    from {{ prefix }}_{{ passes }}
+
+)
+{%- endif %}
+{%- endmacro %}
+
+
+{#- _label_passes: passes `first` .. `last` of connected_components over `adjacent`, reading `<prefix>_<first - 1>`
+    and emitting `<prefix>_<i>_spread` and `<prefix>_<i>` (each followed by a comma). -#}
+{% macro _label_passes(prefix, adjacent, first, last) -%}
+{% for i in range(first, last + 1) %}
 {{ prefix }}_{{ i }}_spread as (
 
     select adjacent.node_id, min(previous.label) as label
-    from {{ prefix }}_adjacent as adjacent
+    from {{ adjacent }} as adjacent
     inner join {{ prefix }}_{{ i - 1 }} as previous
         on adjacent.neighbour_id = previous.node_id
     group by adjacent.node_id
@@ -54,12 +120,6 @@
 
 ),
 {% endfor %}
-{{ prefix }}_components as (
-
-    select node_id, label as component_id
-    from {{ prefix }}_{{ passes }}
-
-)
 {%- endmacro %}
 
 
