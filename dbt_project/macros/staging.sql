@@ -11,14 +11,15 @@
 -#}
 
 {#- unstaged_records: the WHERE clause of a staging model's source CTE (its raw relation aliased `raw_alias`):
-    on incremental runs, only raw rows whose version is not stored yet. `key_column` is the staging column that
-    holds record_id; `stored_filter` narrows the stored side when one staging table holds several raw streams. -#}
-{% macro unstaged_records(key_column, raw_alias='raw_records', stored_filter=none) -%}
+    on incremental runs, only raw rows whose version is not stored yet. `key_column` is the model's column that
+    holds the record id (`source_key` of the relation read, record_id for a raw table); `stored_filter` narrows the
+    stored side when one table holds several streams. int_identity__edges uses it over staging tables. -#}
+{% macro unstaged_records(key_column, raw_alias='raw_records', stored_filter=none, source_key='record_id') -%}
 {%- if is_incremental() %}
     where not exists (
         select 1
         from {{ this }} as staged
-        where staged.{{ key_column }} = {{ raw_alias }}.record_id
+        where staged.{{ key_column }} = {{ raw_alias }}.{{ source_key }}
             and staged._extracted_at = {{ raw_alias }}._extracted_at
             {%- if stored_filter %}
             and {{ stored_filter }}

@@ -11,35 +11,55 @@
 --   meta_lead_id                the lead form's email and phone
 -- Ad clicks and social engagement carry a single identifier and add no edge: they resolve through the records
 -- above or stay anonymous. Guardrails (blocklist, per-type caps) are applied by int_person_identities.
+--
+-- Incremental on the record: a run reads only the staged records whose version (_extracted_at) it has not stored
+-- and replaces all of that record's rows (every record has its self row, so a new version always has rows).
+{{ config(unique_key=['record_type', 'record_id']) }}
 with
 
 contacts as (
 
-    select * from {{ ref('stg_hubspot__contacts') }}
+    select * from {{ ref('stg_hubspot__contacts') }} as staged_rows
+    {{ unstaged_records(
+        'record_id', 'staged_rows', stored_filter="staged.record_type = 'hubspot_contact_id'", source_key='contact_id'
+    ) }}
 
 ),
 
 form_submissions as (
 
-    select * from {{ ref('stg_hubspot__form_submissions') }}
+    select * from {{ ref('stg_hubspot__form_submissions') }} as staged_rows
+    {{ unstaged_records(
+        'record_id', 'staged_rows',
+        stored_filter="staged.record_type = 'hubspot_form_submission_id'", source_key='conversion_id'
+    ) }}
 
 ),
 
 form_submission_values as (
 
+    -- the values of the submissions read above (same raw record, same version)
     select * from {{ ref('stg_hubspot__form_submission_values') }}
+    where conversion_id in (select conversion_id from form_submissions)
 
 ),
 
 list_members as (
 
-    select * from {{ ref('stg_mailchimp__list_members') }}
+    select * from {{ ref('stg_mailchimp__list_members') }} as staged_rows
+    {{ unstaged_records(
+        'record_id', 'staged_rows',
+        stored_filter="staged.record_type = 'mailchimp_member_id'", source_key='list_member_id'
+    ) }}
 
 ),
 
 leads as (
 
-    select * from {{ ref('stg_meta_ads__leads') }}
+    select * from {{ ref('stg_meta_ads__leads') }} as staged_rows
+    {{ unstaged_records(
+        'record_id', 'staged_rows', stored_filter="staged.record_type = 'meta_lead_id'", source_key='lead_id'
+    ) }}
 
 ),
 
@@ -73,7 +93,8 @@ records as (
         gclid,
         fbclid,
         facebook_page_scoped_id as facebook_user_id,
-        instagram_username
+        instagram_username,
+        _extracted_at
     from contacts
 
     union all
@@ -90,7 +111,8 @@ records as (
         form_submissions.gclid,
         form_submissions.fbclid,
         cast(null as {{ dbt.type_string() }}) as facebook_user_id,
-        submission_values.instagram_username
+        submission_values.instagram_username,
+        form_submissions._extracted_at
     from form_submissions
     left join submission_values
         on form_submissions.conversion_id = submission_values.conversion_id
@@ -109,7 +131,8 @@ records as (
         cast(null as {{ dbt.type_string() }}) as gclid,
         cast(null as {{ dbt.type_string() }}) as fbclid,
         cast(null as {{ dbt.type_string() }}) as facebook_user_id,
-        cast(null as {{ dbt.type_string() }}) as instagram_username
+        cast(null as {{ dbt.type_string() }}) as instagram_username,
+        _extracted_at
     from list_members
 
     union all
@@ -126,42 +149,43 @@ records as (
         cast(null as {{ dbt.type_string() }}) as gclid,
         cast(null as {{ dbt.type_string() }}) as fbclid,
         cast(null as {{ dbt.type_string() }}) as facebook_user_id,
-        cast(null as {{ dbt.type_string() }}) as instagram_username
+        cast(null as {{ dbt.type_string() }}) as instagram_username,
+        _extracted_at
     from leads
 
 ),
 
 pairs as (
 
-    select record_type, record_id, source_system, source_stream, observed_at,
+    select record_type, record_id, source_system, source_stream, observed_at, _extracted_at,
         record_type as identifier_type, record_id as identifier_value
     from records
     union all
-    select record_type, record_id, source_system, source_stream, observed_at,
+    select record_type, record_id, source_system, source_stream, observed_at, _extracted_at,
         'email' as identifier_type, email_normalized as identifier_value
     from records where email_normalized is not null
     union all
-    select record_type, record_id, source_system, source_stream, observed_at,
+    select record_type, record_id, source_system, source_stream, observed_at, _extracted_at,
         'phone' as identifier_type, {{ normalize_phone('phone') }} as identifier_value
     from records where phone is not null
     union all
-    select record_type, record_id, source_system, source_stream, observed_at,
+    select record_type, record_id, source_system, source_stream, observed_at, _extracted_at,
         'phone' as identifier_type, {{ normalize_phone('mobile_phone') }} as identifier_value
     from records where mobile_phone is not null
     union all
-    select record_type, record_id, source_system, source_stream, observed_at,
+    select record_type, record_id, source_system, source_stream, observed_at, _extracted_at,
         'gclid' as identifier_type, gclid as identifier_value
     from records where gclid is not null
     union all
-    select record_type, record_id, source_system, source_stream, observed_at,
+    select record_type, record_id, source_system, source_stream, observed_at, _extracted_at,
         'fbclid' as identifier_type, fbclid as identifier_value
     from records where fbclid is not null
     union all
-    select record_type, record_id, source_system, source_stream, observed_at,
+    select record_type, record_id, source_system, source_stream, observed_at, _extracted_at,
         'facebook_user_id' as identifier_type, facebook_user_id as identifier_value
     from records where facebook_user_id is not null
     union all
-    select record_type, record_id, source_system, source_stream, observed_at,
+    select record_type, record_id, source_system, source_stream, observed_at, _extracted_at,
         'instagram_username' as identifier_type, instagram_username as identifier_value
     from records where instagram_username is not null
 
@@ -183,7 +207,8 @@ final as (
         source_stream,
 
         ----------  timestamps
-        observed_at
+        observed_at,
+        _extracted_at
 
     from pairs
     -- a phone that is not a number (normalize_phone gave null) is no identifier
