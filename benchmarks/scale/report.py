@@ -151,7 +151,11 @@ def render(r: dict[str, Any]) -> str:
         rv["seconds"],
     )
     row("append_new", s["append_new"]["info"]["total"], "setup: append the new raw records")
-    row("dbt_incremental", ca["marts.fct_touchpoints"], "same command after the append (incremental models, partial parse)")
+    row(
+        "dbt_incremental",
+        ca["marts.fct_touchpoints"],
+        "same command after the append (incremental models, partial parse)",
+    )
     if "connector" in s:
         people = _n(s["connector"]["info"]["people"])
         for name, st in s["connector"]["info"]["streams"].items():
