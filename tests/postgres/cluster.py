@@ -220,7 +220,7 @@ def copy_raw_layer(warehouse: Path, server: Server) -> dict[str, int]:
             for (schema, table), cols in columns.items():
                 target = sql.Identifier(schema, table)
                 names = sql.SQL(", ").join(sql.Identifier(c) for c, _ in cols)
-                # staging views select from the raw tables: empty existing tables instead of dropping them
+                # existing raw tables are emptied rather than dropped (the staging models read them)
                 cur.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
                 cur.execute(
                     sql.SQL("create table if not exists {} ({})").format(
