@@ -68,20 +68,10 @@
 {%- endmacro %}
 
 
-{#- delete_placeholder_rows: post-hook of the incremental models that write placeholder rows (select_person_rows
-    here, select_staged_children in staging.sql): removes them, recognised by `id_column`, which is never null on a
-    real row (person_fingerprint, a staging row's surrogate id). A no-op after a full refresh. -#}
-{% macro delete_placeholder_rows(id_column) -%}
-    delete from {{ this }} where {{ id_column }} is null
-{%- endmacro %}
-
-
 {#-
     select_person_rows: the closing SELECT of a person-level incremental model, after its CTEs (`rows` = the
     recomputed rows, `changed` = the changed_persons CTE). Full refresh: `select * from rows`. Incremental: the rows
-    plus one placeholder row per removed person (see removed_persons), columns in the model's stored order. The
-    placeholder nulls carry the stored column types: an untyped null would make PostgreSQL drop a numeric(28,6)
-    column's precision in the union, and on_schema_change='fail' would then stop the run.
+    plus one placeholder row per removed person (see removed_persons; macro placeholder_rows).
 -#}
 {% macro select_person_rows(rows='final', changed='changed') -%}
 {%- if is_incremental() %}
@@ -93,12 +83,7 @@
 
 select * from {{ rows }}
 union all
-select
-    {%- for column in adapter.get_columns_in_relation(this) %}
-    {% if column.name == 'person_key' %}removed.person_key{% else %}cast(null as {{ column.data_type }}){% endif %} as {{ column.name }}
-    {%- if not loop.last %},{% endif %}
-    {%- endfor %}
-from removed
+{{ placeholder_rows('removed', ['person_key']) }}
 {%- else %}
 select * from {{ rows }}
 {%- endif %}

@@ -37,19 +37,13 @@
     delete+insert deletes by the keys present in the new rows, so a record whose new version has fewer items (or
     none) would keep its old ones. On incremental runs each parsed record therefore also gets one placeholder row
     (every column null but its keys), which makes delete+insert remove all of its stored rows; the post-hook
-    delete_placeholder_rows then removes the placeholders. Columns follow the stored table, typed, so the union
-    keeps every column's type on PostgreSQL.
+    delete_placeholder_rows then removes the placeholders (both in macros/placeholders.sql).
 -#}
 {% macro select_staged_children(rows, parents, key_columns) -%}
 {%- if is_incremental() %}
 select * from {{ rows }}
 union all
-select
-    {%- for column in adapter.get_columns_in_relation(this) %}
-    {% if column.name in key_columns %}{{ parents }}.{{ column.name }}{% else %}cast(null as {{ column.data_type }}){% endif %} as {{ column.name }}
-    {%- if not loop.last %},{% endif %}
-    {%- endfor %}
-from {{ parents }}
+{{ placeholder_rows(parents, key_columns) }}
 {%- else %}
 select * from {{ rows }}
 {%- endif %}

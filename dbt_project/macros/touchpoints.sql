@@ -47,21 +47,21 @@
 {%- endmacro %}
 
 
-{#- channel_inputs: what decides a touch's channel (int_touchpoint_channels), as SQL expressions over `alias`, in
-    the order of int_touchpoint_channels' key columns. Their row_hash, channel_inputs_hash, is computed on both sides
-    (int_touchpoints_unioned, int_touchpoint_channels), so fct_touchpoints joins channels on one bigint instead of
-    nine expressions per touch. -#}
+{#- channel_inputs: what decides a touch's channel, as (column name, SQL expression over `alias`) pairs in the order
+    of int_touchpoint_channels' key columns, which it selects from them. The row_hash of the expressions,
+    channel_inputs_hash, is computed the same way in int_touchpoints_unioned, so fct_touchpoints joins channels on
+    one bigint instead of nine expressions per touch (`channel_inputs(alias) | map('last') | list`). -#}
 {% macro channel_inputs(alias) -%}
     {{ return([
-        alias ~ '.source_system',
-        alias ~ '.source_stream',
-        alias ~ '.touch_type',
-        alias ~ '.channel',
-        "coalesce(lower(trim(" ~ alias ~ ".utm_source)), '')",
-        "coalesce(lower(trim(" ~ alias ~ ".utm_medium)), '')",
-        "coalesce(lower(trim(" ~ alias ~ ".utm_campaign)), '')",
-        alias ~ '.gclid is not null',
-        alias ~ '.fbclid is not null',
+        ('source_system', alias ~ '.source_system'),
+        ('source_stream', alias ~ '.source_stream'),
+        ('touch_type', alias ~ '.touch_type'),
+        ('source_channel', alias ~ '.channel'),
+        ('utm_source_key', "coalesce(lower(trim(" ~ alias ~ ".utm_source)), '')"),
+        ('utm_medium_key', "coalesce(lower(trim(" ~ alias ~ ".utm_medium)), '')"),
+        ('utm_campaign_key', "coalesce(lower(trim(" ~ alias ~ ".utm_campaign)), '')"),
+        ('has_gclid', alias ~ '.gclid is not null'),
+        ('has_fbclid', alias ~ '.fbclid is not null'),
     ]) }}
 {%- endmacro %}
 

@@ -37,16 +37,10 @@ source_categories as (
 inputs as (
 
     select distinct
-        source_system,
-        source_stream,
-        touch_type,
-        channel as source_channel,
-        coalesce(lower(trim(utm_source)), '') as utm_source_key,
-        coalesce(lower(trim(utm_medium)), '') as utm_medium_key,
-        coalesce(lower(trim(utm_campaign)), '') as utm_campaign_key,
-        gclid is not null as has_gclid,
-        fbclid is not null as has_fbclid,
-        {{ row_hash(channel_inputs('touchpoints')) }} as channel_inputs_hash
+        {%- for name, expression in channel_inputs('touchpoints') %}
+        {{ expression }} as {{ name }},
+        {%- endfor %}
+        {{ row_hash(channel_inputs('touchpoints') | map('last') | list) }} as channel_inputs_hash
     from touchpoints
 
 ),

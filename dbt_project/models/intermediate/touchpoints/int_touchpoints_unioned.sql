@@ -37,7 +37,7 @@ hashed as (
     select
         unioned.*,
         {{ row_hash(touch_contract_columns('unioned')) }} as touch_hash,
-        {{ row_hash(channel_inputs('unioned')) }} as channel_inputs_hash
+        {{ row_hash(channel_inputs('unioned') | map('last') | list) }} as channel_inputs_hash
     from unioned
 
 )
