@@ -64,7 +64,10 @@ def shape_page(
             QuarantinedRecord(Reason.MALFORMED_PAGE, items, detail=f"malformed {what}: the item list is not a list")
         )
         return page
+    # Hoisted out of the loop below, which runs for every record of a bulk sync.
     drop = tuple(drop_keys)
+    keys = tuple(key_paths)
+    added = extra or {}
     seen: set[str] = set()
     for item in items:
         if not isinstance(item, dict):
@@ -72,10 +75,10 @@ def shape_page(
                 QuarantinedRecord(Reason.NOT_AN_OBJECT, item, detail=f"item is a {type(item).__name__}, not an object")
             )
             continue
-        payload = {**item, **(extra or {})}
+        payload = {**item, **added}
         for key in drop:
             payload.pop(key, None)
-        problem = check_key(payload, tuple(key_paths)) or _first(required, payload, limits)
+        problem = check_key(payload, keys) or _first(required, payload, limits)
         updated = None
         if problem is None and cursor is not None:
             updated, problem = _cursor(cursor(payload), cursor_name, cursor_kind, limits)
@@ -85,15 +88,17 @@ def shape_page(
             problem = Violation(Reason.MISSING_PRIMARY_KEY, "the primary key could not be built")
         if problem is None:
             problem = _first(checks, payload, limits)
-        if problem is None and str(rid) in seen:
+        stored_id = None if rid is None else str(rid)
+        if problem is None and stored_id in seen:
             problem = Violation(Reason.DUPLICATE_PRIMARY_KEY, f"primary key {rid!s} occurred earlier in this page")
         if problem is not None:
-            page.quarantined.append(QuarantinedRecord.of(problem, payload, None if rid is None else str(rid)))
+            page.quarantined.append(QuarantinedRecord.of(problem, payload, stored_id))
             continue
-        seen.add(str(rid))
+        assert stored_id is not None  # no problem means the id was built
+        seen.add(stored_id)
         if updated is not None and (page.newest is None or updated > page.newest):
             page.newest = updated
-        page.records.append(RawRecord(str(rid), payload, updated))
+        page.records.append(RawRecord(stored_id, payload, updated))
     return page
 
 

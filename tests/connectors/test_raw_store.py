@@ -74,3 +74,22 @@ def test_rejects_unsafe_names(tmp_path: Path) -> None:
         RawStore(tmp_path / "w.duckdb", "hub spot")
     with RawStore(tmp_path / "w.duckdb", "hubspot") as store, pytest.raises(ValueError):
         store.ensure_stream("contacts; drop table x")
+
+
+def test_payloads_orjson_refuses_are_stored_exactly(tmp_path: Path) -> None:
+    # The fast serialiser rejects integers beyond 64 bits and lone surrogates; both are valid parsed JSON, so the
+    # record must still be stored: the integer exactly, the surrogate as the replacement character.
+    db = tmp_path / "w.duckdb"
+    payloads = {
+        "big": {"id": 2**70, "name": "Zoë"},
+        "surrogate": {"note": json.loads('"\\ud800x"')},
+        "plain": {"name": "Zoë", "tags": [1, 2.5, None, True]},
+    }
+    with RawStore(db, "hubspot") as store:
+        store.commit_page("contacts", [RawRecord(k, v, T1) for k, v in payloads.items()], sync_id="a", state=None)
+    got = rows(db)
+    assert json.loads(got["big"][0]) == {"id": 2**70, "name": "Zoë"}
+    assert json.loads(got["plain"][0]) == payloads["plain"]
+    assert "Zoë" in got["plain"][0]
+    note = json.loads(got["surrogate"][0])["note"]
+    assert note.startswith("\ufffd") and note.endswith("x") and "\ud800" not in note
