@@ -16,15 +16,36 @@
 -- 4. person_key = hash of the component's key identifier: the anchor seen first (then by type_rank, then value).
 --    New data only adds later identifiers, so the key survives runs; when two persons merge, the one seen first
 --    keeps its key (identity_merge_log lists the keys that were folded in).
-{{ config(materialized='table') }}
+--
+-- Incremental: a run resolves again only the components new edges can touch (the scope) and keeps every other
+-- stored row. Each node stores edge_fingerprint, the hash of the edges it is on (a record's own row also carries the
+-- record's version), and the graph_component_id of its component (the hash of the key node, stable across runs).
+--   changed  nodes whose fingerprint differs from the stored one, new nodes and vanished nodes; every node when
+--            the guardrail seeds changed (rules_fingerprint);
+--   touched  the changed nodes and their current neighbours;
+--   scope    the touched nodes and every stored component holding one of them.
+-- Steps 1-4 then run on the edges of the scope's records and of the records carrying its identifiers, which is
+-- every edge a scope node's guardrails and component depend on. Why that is exact: a record's edges change only
+-- with a new version of it (changed); an identifier whose records changed is changed or a neighbour of a changed
+-- record, so no guardrail outside the scope moves; and a current linking edge leaving the scope would be an old
+-- edge between two stored components (impossible: it would have joined them) or a new or re-enabled one, whose ends
+-- are both touched. tests/journey/test_identity_incremental.py checks merges, splits, guardrail flips and vanished
+-- records against a full refresh.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='person_identity_id',
+    on_schema_change='fail',
+    post_hook=["{{ delete_placeholder_rows('identifier_type') }}"],
+) }}
+{#- an edge, as seen by its identifier: for a record's own row (identifier = record) also the record's version,
+    so a new version of a record changes the record node's fingerprint even when it dropped an identifier -#}
+{%- set edge_hash = row_hash([
+    'record_type', 'record_id', 'identifier_type', 'identifier_value', 'observed_at',
+    'case when record_type = identifier_type and record_id = identifier_value then _extracted_at end',
+]) %}
 
 with
-
-edges as (
-
-    select * from {{ ref('int_identity__edges') }}
-
-),
 
 identifier_types as (
 
@@ -38,6 +59,141 @@ blocklist as (
 
 ),
 
+-- the guardrail seeds' content: when it changes, every node is resolved again
+rules as (
+
+    select {{ hash_combine('rule_hash') }} as rules_fingerprint
+    from (
+        select
+            {{ row_hash([
+                "'type'", 'identifier_type', 'type_rank', 'node_kind', 'is_person_anchor', 'max_per_person',
+            ]) }} as rule_hash
+        from identifier_types
+        union all
+        select {{ row_hash(["'block'", 'identifier_type', 'match_type', 'pattern', 'reason']) }} as rule_hash
+        from blocklist
+    ) as rule_hashes
+
+),
+
+{% if is_incremental() %}
+-- scope of an incremental run (see the header) ----------------------------------------------------------------
+
+all_edges as (
+
+    select * from {{ ref('int_identity__edges') }}
+
+),
+
+stored as (
+
+    select person_identity_id, identifier_type, identifier_value, edge_fingerprint, rules_fingerprint,
+        graph_component_id
+    from {{ this }}
+
+),
+
+current_fingerprints as (
+
+    select
+        identifier_type,
+        identifier_value,
+        {{ hash_combine(edge_hash) }} as edge_fingerprint
+    from all_edges
+    group by identifier_type, identifier_value
+
+),
+
+changed_nodes as (
+
+    select
+        coalesce(current_nodes.identifier_type, stored.identifier_type) as identifier_type,
+        coalesce(current_nodes.identifier_value, stored.identifier_value) as identifier_value,
+        stored.person_identity_id,
+        current_nodes.identifier_value is null as is_vanished
+    from current_fingerprints as current_nodes
+    full outer join stored
+        on current_nodes.identifier_type = stored.identifier_type
+        and current_nodes.identifier_value = stored.identifier_value
+    cross join rules
+    where current_nodes.identifier_value is null
+        or stored.identifier_value is null
+        or current_nodes.edge_fingerprint <> stored.edge_fingerprint
+        or stored.rules_fingerprint <> rules.rules_fingerprint
+
+),
+
+touched_nodes as (
+
+    select identifier_type, identifier_value
+    from changed_nodes
+    union
+    -- the identifiers a changed record carries
+    select all_edges.identifier_type, all_edges.identifier_value
+    from all_edges
+    inner join changed_nodes
+        on all_edges.record_type = changed_nodes.identifier_type
+        and all_edges.record_id = changed_nodes.identifier_value
+    union
+    -- the records carrying a changed identifier
+    select all_edges.record_type, all_edges.record_id
+    from all_edges
+    inner join changed_nodes
+        on all_edges.identifier_type = changed_nodes.identifier_type
+        and all_edges.identifier_value = changed_nodes.identifier_value
+
+),
+
+touched_components as (
+
+    select distinct stored.graph_component_id
+    from stored
+    inner join touched_nodes
+        on stored.identifier_type = touched_nodes.identifier_type
+        and stored.identifier_value = touched_nodes.identifier_value
+
+),
+
+scope_nodes as (
+
+    select identifier_type, identifier_value
+    from touched_nodes
+    union
+    select stored.identifier_type, stored.identifier_value
+    from stored
+    inner join touched_components
+        on stored.graph_component_id = touched_components.graph_component_id
+
+),
+
+-- the scope's records (through their own rows) and the records carrying its identifiers
+scope_records as (
+
+    select distinct all_edges.record_type, all_edges.record_id
+    from all_edges
+    inner join scope_nodes
+        on all_edges.identifier_type = scope_nodes.identifier_type
+        and all_edges.identifier_value = scope_nodes.identifier_value
+
+),
+
+edges as (
+
+    select all_edges.*
+    from all_edges
+    inner join scope_records
+        on all_edges.record_type = scope_records.record_type
+        and all_edges.record_id = scope_records.record_id
+
+),
+{% else %}
+edges as (
+
+    select * from {{ ref('int_identity__edges') }}
+
+),
+{% endif %}
+
 node_stats as (
 
     select
@@ -45,7 +201,9 @@ node_stats as (
         identifier_value,
         min(observed_at) as first_seen_at,
         max(observed_at) as last_seen_at,
-        count(*) as record_count
+        count(*) as record_count,
+        -- kept as the raw aggregate until the end (a narrower row through the sort and joins below)
+        bit_xor({{ edge_hash }}) as edge_hash_xor
     from edges
     group by identifier_type, identifier_value
 
@@ -225,7 +383,9 @@ resolved as (
         cc_components.component_id,
         key_nodes.identifier_type as key_identifier_type,
         key_nodes.identifier_value as key_identifier_value,
-        key_nodes.is_anchor as is_person
+        key_nodes.is_anchor as is_person,
+        -- the hash of the key node: graph_component_id, and the person_key when the component is a person
+        {{ surrogate_key(['key_nodes.identifier_type', 'key_nodes.identifier_value']) }} as component_key
     from nodes
     inner join cc_components
         on nodes.node_id = cc_components.node_id
@@ -241,11 +401,10 @@ final as (
         ----------  ids
         {{ surrogate_key(['identifier_type', 'identifier_value']) }} as person_identity_id,
         identifier_value,
-        case when is_person then {{ surrogate_key(['key_identifier_type', 'key_identifier_value']) }} end
-            as person_key,
+        case when is_person then component_key end as person_key,
         case when is_person then key_identifier_value end as key_identifier_value,
-        -- run-specific: equal for nodes of one component, not stable across runs
-        component_id as graph_component_id,
+        -- the hash of the component's key node (for a person, equal to person_key): stable across runs
+        component_key as graph_component_id,
 
         ----------  strings
         identifier_type,
@@ -266,7 +425,11 @@ final as (
 
         ----------  timestamps
         first_seen_at,
-        last_seen_at
+        last_seen_at,
+
+        ----------  change detection
+        cast(edge_hash_xor as {{ dbt.type_string() }}) as edge_fingerprint,
+        rules.rules_fingerprint
 
     from (
         select
@@ -276,7 +439,24 @@ final as (
                 and resolved.is_person as is_person_key_identifier
         from resolved
     ) as keyed
+    cross join rules
 
 )
 
+{% if is_incremental() %}
+, vanished as (
+
+    select person_identity_id from changed_nodes where is_vanished
+
+)
+
+select final.*
+from final
+inner join scope_nodes
+    on final.identifier_type = scope_nodes.identifier_type
+    and final.identifier_value = scope_nodes.identifier_value
+union all
+{{ placeholder_rows('vanished', ['person_identity_id']) }}
+{% else %}
 select * from final
+{% endif %}
