@@ -114,11 +114,25 @@ def _usage_wait_s(resp: requests.Response) -> float | None:
 
 
 def expect_data(body: Any) -> str | None:
-    """Every Graph edge page is ``{"data": [...], "paging": {...}}``."""
+    """Every Graph edge page is ``{"data": [...], "paging": {...}}``.
+
+    A ``paging`` object that announces a next page must carry the cursor to ask for it: without one, the stream would
+    end here and silently miss the rest, so such a page is malformed (retried, then quarantined with the stream left
+    partial).
+    """
     if not isinstance(body, dict):
         return f"expected an object with 'data', got {'an empty body' if body is None else type(body).__name__}"
     if not isinstance(body.get("data"), list):
         return "no 'data' list" if "data" not in body else f"'data' is a {type(body['data']).__name__}"
+    paging = body.get("paging")
+    if paging is None:
+        return None
+    if not isinstance(paging, dict):
+        return f"'paging' is a {type(paging).__name__}"
+    cursors = paging.get("cursors")
+    after = cursors.get("after") if isinstance(cursors, dict) else None
+    if paging.get("next") and not (isinstance(after, str) and after):
+        return "'paging.next' announces another page but 'paging.cursors.after' has no cursor for it"
     return None
 
 

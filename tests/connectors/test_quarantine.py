@@ -625,3 +625,34 @@ def test_secrets_in_a_record_or_a_page_are_masked_against_a_scripted_server(tmp_
     assert state.status == "partial" and state.state["run"]["after"] == "c1"  # the next run asks for that page again
     blob = json.dumps(rows) + str(error) + str(result.error)
     assert token not in blob and "***" in blob
+
+
+@pytest.mark.parametrize(
+    "paging",
+    [
+        {"next": "http://x/next", "cursors": {}},  # another page announced, no cursor to ask for it
+        {"next": "http://x/next", "cursors": {"after": ""}},
+        "after=c2",  # not an object
+    ],
+)
+def test_a_meta_page_that_announces_a_next_page_without_its_cursor_is_malformed(tmp_path: Path, paging: object) -> None:
+    """Ending the stream on such a page would silently drop every later page: it is retried, then quarantined."""
+    from connectors.meta import MetaAdsConnector, MetaConfig
+
+    first = {
+        "data": [{"id": "1", "name": "ok", "updated_time": "2026-01-02T00:00:00+0000"}],
+        "paging": {"cursors": {"after": "c1"}, "next": "http://x/next"},
+    }
+    broken = {"data": [{"id": "2", "name": "ok", "updated_time": "2026-01-03T00:00:00+0000"}], "paging": paging}
+    with scripted_server([Step(200, first), *[Step(200, broken)] * 3]) as (url, script):
+        cfg = MetaConfig(access_token="t0ken-xyz", base_url=url, ad_account_id="act_1", backoff_base_s=0.01)
+        conn = MetaAdsConnector(cfg, start_date=date(2026, 1, 1))
+        with RawStore(tmp_path / "w.duckdb", "meta_ads") as store:
+            result = run_stream_sync(store, conn.reader("campaigns"), mode="full_refresh")
+            detail = store.con.execute("select detail from raw_meta_ads._quarantine").fetchone()[0]
+            state = store.get_state("campaigns")
+    assert len(script.requests) == 4  # the first page, then the broken one on every attempt
+    assert result.status == "partial" and result.records == 1
+    assert result.quarantined_by_reason == {"malformed_page": 1}
+    assert "paging" in detail
+    assert state.state["run"]["after"] == "c1"  # the next run asks for the broken page again
