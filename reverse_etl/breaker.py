@@ -1,7 +1,8 @@
 """The circuit breaker: refuse a run whose blast radius is out of proportion with what the sync owns in HubSpot.
 
 A truncated model, a broken join or a renamed segment looks like "delete everyone"; Hightouch and Census only alert
-on that, drt only guards the empty source. Here the run is refused before any call, and recorded as ``refused``.
+on that, drt only guards the empty source. A model that breaks a column for many rows makes them invalid, which
+leaves them stale in HubSpot without a sound. Here the run is refused before any call, and recorded as ``refused``.
 """
 
 from __future__ import annotations
@@ -41,6 +42,12 @@ def check(plan: Plan, thresholds: Thresholds, *, allow_large_changes: bool = Fal
                 f"{changed} of {synced} synced rows would change or be removed ({changed / synced:.0%} > "
                 f"max_change_share {thresholds.max_change_share:.0%})"
             )
+    invalid = len(plan.invalid)
+    if plan.queried >= thresholds.min_rows and plan.queried and invalid / plan.queried > thresholds.max_invalid_share:
+        problems.append(
+            f"{invalid} of {plan.queried} queried rows are invalid ({invalid / plan.queried:.0%} > "
+            f"max_invalid_share {thresholds.max_invalid_share:.0%}; a dry run lists them with their reasons)"
+        )
     if not problems:
         return Verdict(True)
     reason = "; ".join(problems)

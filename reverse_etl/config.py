@@ -117,7 +117,15 @@ class Thresholds(_Strict):
 
     max_delete_share: float = Field(0.25, ge=0, le=1)
     max_change_share: float = Field(0.5, ge=0, le=1)
-    # Below this many synced rows a share is noise (2 of 3 rows is 67%): only the empty-source rule applies.
+    # Share of the queried rows that fail validation (null or duplicate key, no match key, a value that does not fit
+    # its type). Invalid rows are neither sent nor removed, so a broken model would otherwise leave HubSpot quietly
+    # stale for everyone it broke: above this share the run is refused.
+    max_invalid_share: float = Field(0.2, ge=0, le=1)
+    # Share of the rows sent in a run that HubSpot rejected; above it, the sync asset's reject-rate check fails.
+    # Rejected rows stay out of the snapshot and are sent again next run either way.
+    max_reject_share: float = Field(0.05, ge=0, le=1)
+    # Below this many synced (or queried) rows a share is noise (2 of 3 rows is 67%): only the empty-source rule
+    # applies.
     min_rows: int = Field(20, ge=0)
 
 

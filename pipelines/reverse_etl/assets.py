@@ -87,11 +87,65 @@ def _metadata(sync: SyncDefinition, result: RunResult) -> dict[str, Any]:
     return meta
 
 
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
+def rate_checks(sync: SyncDefinition, result: RunResult) -> list[dg.AssetCheckResult]:
+    """What the run left behind, as checks with history in the UI: rows HubSpot rejected, rows too bad to send."""
+    c = result.counts
+    limits = sync.thresholds
+    rejected, sent = int(c.get("rejected", 0)), int(c.get("rejected", 0)) + int(c.get("delivered", 0))
+    invalid, queried = int(c.get("invalid", 0)), int(c.get("queried", 0))
+    return [
+        dg.AssetCheckResult(
+            check_name="reject_rate",
+            passed=_share(rejected, sent) <= limits.max_reject_share,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=f"{rejected} of {sent} rows sent were rejected by HubSpot"
+            + (" (dry run: nothing sent)" if result.dry_run else ""),
+            metadata={
+                "rejected": rejected,
+                "sent": sent,
+                "share": _share(rejected, sent),
+                "max_reject_share": limits.max_reject_share,
+            },
+        ),
+        dg.AssetCheckResult(
+            check_name="invalid_rate",
+            passed=_share(invalid, queried) <= limits.max_invalid_share,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=f"{invalid} of {queried} queried rows were invalid and not sent",
+            metadata={
+                "invalid": invalid,
+                "queried": queried,
+                "share": _share(invalid, queried),
+                "max_invalid_share": limits.max_invalid_share,
+            },
+        ),
+    ]
+
+
 def build_sync_asset(sync: SyncDefinition) -> dg.AssetsDefinition:
     source_key = dg.AssetKey(["marts", sync.source.model])
+    key = dg.AssetKey(["reverse_etl", sync.name])
 
     @dg.asset(
-        key=dg.AssetKey(["reverse_etl", sync.name]),
+        key=key,
+        check_specs=[
+            dg.AssetCheckSpec(
+                "reject_rate",
+                asset=key,
+                description="Share of the rows sent that HubSpot rejected, at most thresholds.max_reject_share "
+                "(rejected rows are sent again next run; their errors are in reverse_etl._changes).",
+            ),
+            dg.AssetCheckSpec(
+                "invalid_rate",
+                asset=key,
+                description="Share of the queried rows that were invalid and not sent, at most "
+                "thresholds.max_invalid_share (above it the circuit breaker refuses the run unless overridden).",
+            ),
+        ],
         group_name=GROUP,
         kinds={"hubspot"},
         owners=OWNERS,
@@ -123,7 +177,7 @@ def build_sync_asset(sync: SyncDefinition) -> dg.AssetsDefinition:
             # The refusal is in reverse_etl._sync_runs; failing the step makes it visible and stops dependants.
             raise dg.Failure(description=f"circuit breaker refused sync {sync.name}: {result.message}", metadata=meta)
         context.log.info(f"{sync.name}: {result.status} {result.counts}")
-        return dg.MaterializeResult(metadata=meta)
+        return dg.MaterializeResult(metadata=meta, check_results=rate_checks(sync, result))
 
     return _sync
 

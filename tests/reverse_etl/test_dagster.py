@@ -8,7 +8,9 @@ import dagster as dg
 
 from pipelines.resources import HubSpotResource, WarehouseResource
 from pipelines.reverse_etl import ERASURE_KEY, PUBLISH_KEY, build_reverse_etl_assets, reverse_etl_assets
+from pipelines.reverse_etl.assets import rate_checks
 from reverse_etl.config import load_syncs
+from reverse_etl.models import RunResult
 from tests.reverse_etl.helpers import execute, list_members, query, segment_contact_ids
 
 SYNCS = load_syncs()
@@ -26,6 +28,20 @@ def test_assets_are_wired_after_publish():
     assert spec.group_name == "reverse_etl" and "hubspot" in spec.kinds
     assert sync.op.pool == "hubspot_api"
     assert spec.automation_condition is not None and "publish" in (spec.automation_condition.get_label() or "")
+
+
+def test_rate_checks_fail_above_their_thresholds():
+    counts = {"queried": 100, "invalid": 10, "delivered": 18, "rejected": 2}
+    checks = {c.check_name: c for c in rate_checks(ADVOCATES, RunResult("r", "s", "partial", False, counts))}
+    # 2 of 20 sent (10 %) against max_reject_share 5 %; 10 of 100 invalid against max_invalid_share 20 %
+    assert not checks["reject_rate"].passed and checks["reject_rate"].metadata["share"].value == 0.1
+    assert checks["invalid_rate"].passed
+    strict = ADVOCATES.model_copy(
+        update={"thresholds": ADVOCATES.thresholds.model_copy(update={"max_invalid_share": 0.05})}
+    )
+    assert not {c.check_name: c for c in rate_checks(strict, RunResult("r", "s", "partial", False, counts))}[
+        "invalid_rate"
+    ].passed
 
 
 def test_materialize_sync_assets(warehouse: Path, sb):
@@ -60,6 +76,19 @@ def test_materialize_sync_assets(warehouse: Path, sb):
         "rejected": 0,
     }
     assert "rejected_sample" in meta
+    checks = {
+        (e.asset_key.path[-1], e.check_name): e
+        for e in result.get_asset_check_evaluations()
+        if e.asset_key.path[0] == "reverse_etl"
+    }
+    assert set(checks) == {
+        (sync, check)
+        for sync in ("list_advocates", "list_stalled_in_consideration")
+        for check in ("reject_rate", "invalid_rate")
+    }
+    reject = checks[("list_advocates", "reject_rate")]
+    assert reject.passed and reject.metadata["sent"].value == 4 and reject.metadata["rejected"].value == 0
+    assert checks[("list_advocates", "invalid_rate")].metadata["queried"].value == 4
     assert list_members(sb, ADVOCATES.destination.list_name) == segment_contact_ids(warehouse, "advocates")
     assert sb.hubspot.token not in str(meta)
 
