@@ -139,6 +139,9 @@ class SyncDefinition(_Strict):
     thresholds: Thresholds = Thresholds()
     dry_run: bool = False
     batch_size: int = Field(100, ge=1, le=100)
+    # How long reverse_etl._changes keeps this sync's per-record outcomes. Every run adds a row per change and per
+    # invalid row; _sync_runs (one row per run, with the counts) and the snapshot are kept whatever this says.
+    changes_retention_days: int = Field(90, ge=1)
 
     @field_validator("name")
     @classmethod

@@ -162,6 +162,7 @@ def _run(sync: SyncDefinition, ledger: Ledger, writer: HubSpotWriter, options: R
             invalid=[(i.key, i.reason) for i in plan.invalid],
             learned_ids=learned,
             message=message,
+            changes_retention_days=sync.changes_retention_days,
         )
     return RunResult(
         run_id,

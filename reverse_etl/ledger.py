@@ -15,7 +15,7 @@ import contextlib
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -248,8 +248,10 @@ class Ledger:
         invalid: Iterable[tuple[str | None, str]],
         learned_ids: dict[str, str],
         message: str = "",
+        changes_retention_days: int | None = None,
     ) -> None:
-        """Commit a run atomically: outcomes, learned ids and the new snapshot (without rejected rows)."""
+        """Commit a run atomically: outcomes, learned ids and the new snapshot (without rejected rows). With
+        ``changes_retention_days``, the sync's ``_changes`` rows older than that go in the same transaction."""
         at = now()
         conn.execute(changes.delete().where(changes.c.run_id == run_id))
         self._insert_changes(conn, run_id, sync_name, done, pending=False)
@@ -291,6 +293,13 @@ class Ledger:
             .where(sync_runs.c.run_id == run_id)
             .values(status=status, finished_at=at, message=message or None, **_run_counts(counts))
         )
+        if changes_retention_days is not None:
+            conn.execute(
+                changes.delete().where(
+                    changes.c.sync_name == sync_name,
+                    changes.c.recorded_at < at - timedelta(days=changes_retention_days),
+                )
+            )
 
     def _apply_snapshot(self, conn: Connection, sync_name: str, done: list[Change], at: datetime) -> None:
         """Delivered adds/changes replace their snapshot row; delivered removes delete it; rejected rows keep the

@@ -154,3 +154,25 @@ def test_mirror_never_removes_members_added_by_humans(warehouse: Path, ledger: L
     done = run_sync(ADVOCATES, ledger, writer, RunOptions(allow_large_changes=True))
     assert done.counts["removed"] == len(members)
     assert list_members(sb, ADVOCATES.destination.list_name) == {human}
+
+
+def test_changes_older_than_the_retention_are_deleted_with_a_run(
+    warehouse: Path, ledger: Ledger, writer: HubSpotWriter, sb
+):
+    first = run_sync(ADVOCATES, ledger, writer)
+    assert first.counts["added"] > 0
+    kept = len(ledger_rows(warehouse, "_changes", f"run_id = '{first.run_id}'"))
+    assert kept == first.counts["added"]
+    # age that run's rows, and a row of another sync, past the retention
+    execute(
+        warehouse,
+        "update reverse_etl._changes set recorded_at = recorded_at - interval 91 day",
+        "insert into reverse_etl._changes (run_id, sync_name, record_key, operation, status, recorded_at) "
+        "values ('old', 'another_sync', 'k', 'add', 'delivered', now() - interval 400 day)",
+    )
+    short = ADVOCATES.model_copy(update={"changes_retention_days": 90})
+    second = run_sync(short, ledger, writer)
+    assert second.status == "success"
+    assert ledger_rows(warehouse, "_changes", f"run_id = '{first.run_id}'") == []
+    assert len(ledger_rows(warehouse, "_changes", "sync_name = 'another_sync'")) == 1  # other syncs: their own rules
+    assert len(ledger_rows(warehouse, "_sync_runs", f"run_id = '{first.run_id}'")) == 1  # runs are kept
