@@ -142,6 +142,9 @@ class SyncDefinition(_Strict):
     # How long reverse_etl._changes keeps this sync's per-record outcomes. Every run adds a row per change and per
     # invalid row; _sync_runs (one row per run, with the counts) and the snapshot are kept whatever this says.
     changes_retention_days: int = Field(90, ge=1)
+    # A row HubSpot rejected this many runs in a row with the same values is held back (planned as invalid, with
+    # HubSpot's last message) until its values change, instead of costing a failing call on every run.
+    hold_after_rejections: int = Field(5, ge=1)
 
     @field_validator("name")
     @classmethod

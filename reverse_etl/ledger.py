@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -94,6 +94,19 @@ erasures = sa.Table(
     sa.Column("detail", sa.Text),
 )
 
+# Rows HubSpot rejected with the same payload on consecutive runs; a row rejected hold_after_rejections times is held
+# back (planned as invalid) until its payload changes. Delete a row here to send it again as it is.
+rejections = sa.Table(
+    "_rejections",
+    metadata,
+    sa.Column("sync_name", sa.String(200), primary_key=True),
+    sa.Column("record_key", sa.String(200), primary_key=True),
+    sa.Column("payload_hash", sa.String(64), nullable=False),
+    sa.Column("rejections", sa.Integer, nullable=False),
+    sa.Column("last_error", sa.Text),
+    sa.Column("last_rejected_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 erasure_requests = sa.Table(
     "erasure_requests",
     metadata,
@@ -114,14 +127,25 @@ def identifier_hash(kind: str, value: str) -> str:
 
 
 @dataclass(frozen=True)
+class Rejection:
+    """A row HubSpot rejected ``count`` runs in a row with the payload ``payload_hash``."""
+
+    payload_hash: str
+    count: int
+    last_error: str | None
+
+
+@dataclass(frozen=True)
 class LedgerState:
-    """What a run needs from the ledger before it plans: the last snapshot, learned ids, erased identifiers, and
-    list adds of earlier runs that died before committing (their members are ours even if the list has them)."""
+    """What a run needs from the ledger before it plans: the last snapshot, learned ids, erased identifiers, list
+    adds of earlier runs that died before committing (their members are ours even if the list has them), and the
+    rows HubSpot keeps rejecting."""
 
     snapshot: dict[str, SnapshotEntry]
     id_map: dict[str, str]
     erased_hashes: frozenset[str]
     interrupted_adds: frozenset[str]
+    rejections: dict[str, Rejection] = field(default_factory=dict)
 
 
 class Ledger:
@@ -168,8 +192,16 @@ class Ledger:
                 sa.select(id_map.c.person_key, id_map.c.hubspot_id).where(id_map.c.object_type == "contacts")
             )
         }
+        rejected = {
+            r.record_key: Rejection(r.payload_hash, r.rejections, r.last_error)
+            for r in conn.execute(sa.select(rejections).where(rejections.c.sync_name == sync_name))
+        }
         return LedgerState(
-            snap, ids, frozenset(self.erased_hashes(conn)), frozenset(self._interrupted_adds(conn, sync_name))
+            snap,
+            ids,
+            frozenset(self.erased_hashes(conn)),
+            frozenset(self._interrupted_adds(conn, sync_name)),
+            rejected,
         )
 
     def erased_hashes(self, conn: Connection) -> set[str]:
@@ -282,6 +314,7 @@ class Ledger:
                 )
             )
         self._apply_snapshot(conn, sync_name, done, at)
+        self._count_rejections(conn, sync_name, done, at)
         # Runs of this sync that died between sending and committing: this run re-planned and re-sent their diff.
         conn.execute(
             sync_runs.update()
@@ -325,6 +358,38 @@ class Ledger:
         if rows:
             conn.execute(snapshots.insert(), rows)
 
+    def _count_rejections(self, conn: Connection, sync_name: str, done: list[Change], at: datetime) -> None:
+        """A rejected add or change counts one more rejection of its payload (a new payload starts again at 1); a
+        delivered one clears the count."""
+        sent = [c for c in done if c.operation in ("add", "change") and c.row is not None]
+        if not sent:
+            return
+        keys = [c.key for c in sent]
+        before: dict[str, tuple[str, int]] = {}
+        for chunk in _chunks(keys, 500):
+            where = (rejections.c.sync_name == sync_name, rejections.c.record_key.in_(chunk))
+            for r in conn.execute(sa.select(rejections).where(*where)):
+                before[r.record_key] = (r.payload_hash, r.rejections)
+            conn.execute(rejections.delete().where(*where))
+        rows = []
+        for c in sent:
+            if c.status != "rejected":
+                continue
+            assert c.row is not None
+            previous_hash, count = before.get(c.key, ("", 0))
+            rows.append(
+                {
+                    "sync_name": sync_name,
+                    "record_key": c.key,
+                    "payload_hash": c.row.payload_hash,
+                    "rejections": (count if previous_hash == c.row.payload_hash else 0) + 1,
+                    "last_error": c.error,
+                    "last_rejected_at": at,
+                }
+            )
+        if rows:
+            conn.execute(rejections.insert(), rows)
+
     def _insert_changes(
         self, conn: Connection, run_id: str, sync_name: str, items: list[Change], *, pending: bool
     ) -> None:
@@ -354,6 +419,7 @@ class Ledger:
         conn.execute(snapshots.delete().where(snapshots.c.record_key == person_key))
         conn.execute(id_map.delete().where(id_map.c.person_key == person_key))
         conn.execute(changes.delete().where(changes.c.record_key == person_key))
+        conn.execute(rejections.delete().where(rejections.c.record_key == person_key))
 
 
 def _run_counts(counts: dict[str, int]) -> dict[str, int]:

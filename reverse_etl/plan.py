@@ -92,6 +92,20 @@ def build_plan(sync: SyncDefinition, rows: list[SourceRow], state: LedgerState) 
     for row in valid:
         seen.add(row.key)
         prev = state.snapshot.get(row.key)
+        rejected = state.rejections.get(row.key)
+        if (
+            rejected is not None
+            and rejected.payload_hash == row.payload_hash
+            and rejected.count >= sync.hold_after_rejections
+        ):
+            invalid.append(
+                InvalidRow(
+                    row.key,
+                    f"held: HubSpot rejected these values {rejected.count} runs in a row (last: "
+                    f"{rejected.last_error or 'no message'}); sent again when they change",
+                )
+            )
+            continue
         if prev is None:
             changes.append(Change(row.key, "add", row=row))
         elif prev.payload_hash != row.payload_hash or (

@@ -119,12 +119,25 @@ def test_faults_and_poison_row_exactly_once(warehouse: Path, ledger: Ledger, wri
     assert "not-a-number" in second.rejected[0]["error"]
     assert [(w["route"], w["inputs"], w["status"]) for w in sb.hubspot.writes()] == [(UPSERT_ROUTE, 1, 400)]
     assert emails_count(sb)[new_people["new_7"]] == 0
+    rejected = query(warehouse, "select sync_name, record_key, rejections, last_error from reverse_etl._rejections")
+    assert [r[:3] for r in rejected] == [("score_test", "new_7", 2)] and "not-a-number" in rejected[0][3]
 
-    # once the model is fixed the row goes through
+    # rejected twice with the same values: with hold_after_rejections 2 the row is held, and nothing is sent
+    sb.hubspot.reset_writes()
+    holding = SCORE_SYNC.model_copy(update={"hold_after_rejections": 2})
+    held = run_sync(holding, ledger, writer)
+    assert held.status == "success" and held.counts["added"] == 0 and held.counts["invalid"] == 1
+    assert held.invalid[0]["record_key"] == "new_7"
+    assert held.invalid[0]["reason"].startswith("held: HubSpot rejected these values 2 runs in a row")
+    assert "not-a-number" in held.invalid[0]["reason"]
+    assert sb.hubspot.writes() == []
+
+    # once the model is fixed the row goes through, and its rejection count is cleared
     execute(warehouse, "update main.score_source set score_text = '42' where person_key = 'new_7'")
-    third = run_sync(SCORE_SYNC, ledger, writer)
+    third = run_sync(holding, ledger, writer)
     assert third.status == "success" and third.counts["delivered"] == 1
     assert emails_count(sb)[new_people["new_7"]] == 1
+    assert ledger_rows(warehouse, "_rejections") == []
 
 
 class Crash(RuntimeError):
