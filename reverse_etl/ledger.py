@@ -361,10 +361,10 @@ class Ledger:
     def _count_rejections(self, conn: Connection, sync_name: str, done: list[Change], at: datetime) -> None:
         """A rejected add or change counts one more rejection of its payload (a new payload starts again at 1); a
         delivered one clears the count."""
-        sent = [c for c in done if c.operation in ("add", "change") and c.row is not None]
+        sent = [(c, c.row) for c in done if c.operation in ("add", "change") and c.row is not None]
         if not sent:
             return
-        keys = [c.key for c in sent]
+        keys = [c.key for c, _ in sent]
         before: dict[str, tuple[str, int]] = {}
         for chunk in _chunks(keys, 500):
             where = (rejections.c.sync_name == sync_name, rejections.c.record_key.in_(chunk))
@@ -372,17 +372,16 @@ class Ledger:
                 before[r.record_key] = (r.payload_hash, r.rejections)
             conn.execute(rejections.delete().where(*where))
         rows = []
-        for c in sent:
+        for c, row in sent:
             if c.status != "rejected":
                 continue
-            assert c.row is not None
             previous_hash, count = before.get(c.key, ("", 0))
             rows.append(
                 {
                     "sync_name": sync_name,
                     "record_key": c.key,
-                    "payload_hash": c.row.payload_hash,
-                    "rejections": (count if previous_hash == c.row.payload_hash else 0) + 1,
+                    "payload_hash": row.payload_hash,
+                    "rejections": (count if previous_hash == row.payload_hash else 0) + 1,
                     "last_error": c.error,
                     "last_rejected_at": at,
                 }

@@ -26,7 +26,14 @@
 
 {#- hash_combine: the order-independent aggregate of row hashes (bitwise xor), as text. -#}
 {% macro hash_combine(expr) -%}
-    cast(bit_xor({{ expr }}) as {{ dbt.type_string() }})
+    {{ fingerprint_text('bit_xor(' ~ expr ~ ')') }}
+{%- endmacro %}
+
+
+{#- fingerprint_text: a bit_xor aggregate as the text a fingerprint column stores, for a model that carries the raw
+    aggregate through later steps (narrower rows) and must still store what hash_combine would have. -#}
+{% macro fingerprint_text(aggregate) -%}
+    cast({{ aggregate }} as {{ dbt.type_string() }})
 {%- endmacro %}
 
 

@@ -87,43 +87,48 @@ def _metadata(sync: SyncDefinition, result: RunResult) -> dict[str, Any]:
     return meta
 
 
-def _share(part: int, whole: int) -> float:
-    return part / whole if whole else 0.0
+# The asset checks every sync reports: (counted, out of, the Thresholds field bounding the share, what a result
+# says after "<counted> of <out of>", the check's description).
+RATE_CHECKS = {
+    "reject_rate": (
+        "rejected",
+        "sent",
+        "max_reject_share",
+        "rows sent were rejected by HubSpot",
+        "Share of the rows sent that HubSpot rejected, at most thresholds.max_reject_share (rejected rows are sent "
+        "again next run; their errors are in reverse_etl._changes).",
+    ),
+    "invalid_rate": (
+        "invalid",
+        "queried",
+        "max_invalid_share",
+        "queried rows were invalid and not sent",
+        "Share of the queried rows that were invalid and not sent, at most thresholds.max_invalid_share (above it, "
+        "from thresholds.min_rows queried rows up, the circuit breaker refuses the run unless overridden).",
+    ),
+}
 
 
 def rate_checks(sync: SyncDefinition, result: RunResult) -> list[dg.AssetCheckResult]:
     """What the run left behind, as checks with history in the UI: rows HubSpot rejected, rows too bad to send."""
     c = result.counts
-    limits = sync.thresholds
-    rejected, sent = int(c.get("rejected", 0)), int(c.get("rejected", 0)) + int(c.get("delivered", 0))
-    invalid, queried = int(c.get("invalid", 0)), int(c.get("queried", 0))
-    return [
-        dg.AssetCheckResult(
-            check_name="reject_rate",
-            passed=_share(rejected, sent) <= limits.max_reject_share,
-            severity=dg.AssetCheckSeverity.ERROR,
-            description=f"{rejected} of {sent} rows sent were rejected by HubSpot"
-            + (" (dry run: nothing sent)" if result.dry_run else ""),
-            metadata={
-                "rejected": rejected,
-                "sent": sent,
-                "share": _share(rejected, sent),
-                "max_reject_share": limits.max_reject_share,
-            },
-        ),
-        dg.AssetCheckResult(
-            check_name="invalid_rate",
-            passed=_share(invalid, queried) <= limits.max_invalid_share,
-            severity=dg.AssetCheckSeverity.ERROR,
-            description=f"{invalid} of {queried} queried rows were invalid and not sent",
-            metadata={
-                "invalid": invalid,
-                "queried": queried,
-                "share": _share(invalid, queried),
-                "max_invalid_share": limits.max_invalid_share,
-            },
-        ),
-    ]
+    counts = {name: int(c.get(name, 0)) for name in ("rejected", "invalid", "queried")}
+    counts["sent"] = counts["rejected"] + int(c.get("delivered", 0))
+    checks = []
+    for check_name, (part, whole, limit_field, outcome, _) in RATE_CHECKS.items():
+        limit = getattr(sync.thresholds, limit_field)
+        share = counts[part] / counts[whole] if counts[whole] else 0.0
+        note = " (dry run: nothing sent)" if result.dry_run and whole == "sent" else ""
+        checks.append(
+            dg.AssetCheckResult(
+                check_name=check_name,
+                passed=share <= limit,
+                severity=dg.AssetCheckSeverity.ERROR,
+                description=f"{counts[part]} of {counts[whole]} {outcome}{note}",
+                metadata={part: counts[part], whole: counts[whole], "share": share, limit_field: limit},
+            )
+        )
+    return checks
 
 
 def build_sync_asset(sync: SyncDefinition) -> dg.AssetsDefinition:
@@ -133,18 +138,8 @@ def build_sync_asset(sync: SyncDefinition) -> dg.AssetsDefinition:
     @dg.asset(
         key=key,
         check_specs=[
-            dg.AssetCheckSpec(
-                "reject_rate",
-                asset=key,
-                description="Share of the rows sent that HubSpot rejected, at most thresholds.max_reject_share "
-                "(rejected rows are sent again next run; their errors are in reverse_etl._changes).",
-            ),
-            dg.AssetCheckSpec(
-                "invalid_rate",
-                asset=key,
-                description="Share of the queried rows that were invalid and not sent, at most "
-                "thresholds.max_invalid_share (above it the circuit breaker refuses the run unless overridden).",
-            ),
+            dg.AssetCheckSpec(check_name, asset=key, description=description)
+            for check_name, (*_, description) in RATE_CHECKS.items()
         ],
         group_name=GROUP,
         kinds={"hubspot"},

@@ -16,7 +16,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -254,3 +254,18 @@ def _duck_ident(name: str) -> str:
 def _export(column: str, data_type: str) -> str:
     """The DuckDB expression exporting a column to CSV; other types than _TYPES (lists, structs) travel as text."""
     return _duck_ident(column) if data_type in _TYPES else f"cast({_duck_ident(column)} as varchar)"
+
+
+def postgres_query(server: Server) -> Callable[[str], tuple[list[str], list[tuple]]]:
+    """A function that runs one query on ``server`` and returns its column names and rows."""
+
+    def query(sql: str) -> tuple[list[str], list[tuple]]:
+        con = server.connect()
+        try:
+            with con.cursor() as cur:
+                cur.execute(sql)
+                return [d[0] for d in cur.description], cur.fetchall()
+        finally:
+            con.close()
+
+    return query

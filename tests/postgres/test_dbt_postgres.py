@@ -27,7 +27,7 @@ import pytest
 from sandbox.loader import load_world
 from sandbox.world import World
 from tests.journey.dbt_helpers import problems, run_dbt, statuses
-from tests.postgres.cluster import Server, copy_raw_layer
+from tests.postgres.cluster import Server, copy_raw_layer, postgres_query
 from tests.postgres.conftest import CONFIG, Builds, run_dbt_postgres
 
 pytestmark = [pytest.mark.slow]
@@ -91,19 +91,6 @@ def _duckdb_query(path: Path) -> Callable[[str], tuple[list[str], list[tuple]]]:
         with duckdb.connect(str(path)) as con:
             result = con.execute(sql)
             return [d[0] for d in result.description], result.fetchall()
-
-    return query
-
-
-def _postgres_query(server: Server) -> Callable[[str], tuple[list[str], list[tuple]]]:
-    def query(sql: str) -> tuple[list[str], list[tuple]]:
-        con = server.connect()
-        try:
-            with con.cursor() as cur:
-                cur.execute(sql)
-                return [d[0] for d in cur.description], cur.fetchall()
-        finally:
-            con.close()
 
     return query
 
@@ -181,7 +168,7 @@ def test_raw_layer_copied(builds: Builds) -> None:
 
 
 def test_key_marts_have_the_same_row_counts(builds: Builds) -> None:
-    duck, pg = _duckdb_query(builds.duckdb), _postgres_query(builds.server)
+    duck, pg = _duckdb_query(builds.duckdb), postgres_query(builds.server)
     counts = {
         mart: (duck(f"select count(*) from marts.{mart}")[1][0][0], pg(f"select count(*) from marts.{mart}")[1][0][0])
         for mart in KEY_MARTS
@@ -193,27 +180,27 @@ def test_key_marts_have_the_same_row_counts(builds: Builds) -> None:
 @pytest.mark.parametrize("name", sorted(AGGREGATES))
 def test_key_aggregates_match(builds: Builds, name: str) -> None:
     sql = AGGREGATES[name]
-    assert _rows(_postgres_query(builds.server), sql) == _rows(_duckdb_query(builds.duckdb), sql)
+    assert _rows(postgres_query(builds.server), sql) == _rows(_duckdb_query(builds.duckdb), sql)
 
 
 def test_every_relation_holds_the_same_rows(builds: Builds) -> None:
     differences = _compare_relations(
         _duckdb_query(builds.duckdb),
-        _postgres_query(builds.server),
+        postgres_query(builds.server),
         ("staging", "intermediate", "marts", "reference"),
     )
     assert not differences, differences
 
 
 def test_attribution_table_created_by_the_hook(builds: Builds) -> None:
-    columns, rows = _postgres_query(builds.server)("select * from marts.fct_attribution")
+    columns, rows = postgres_query(builds.server)("select * from marts.fct_attribution")
     duck_columns, _ = _duckdb_query(builds.duckdb)("select * from marts.fct_attribution")
     assert columns == duck_columns and rows == []
 
 
 def test_second_build_changes_nothing(builds: Builds) -> None:
     """An incremental run without new raw data: same rows (no placeholder left, no type drift)."""
-    pg = _postgres_query(builds.server)
+    pg = postgres_query(builds.server)
     before = {m: _rows(pg, f"select * from marts.{m}") for m in KEY_MARTS}
     again = run_dbt_postgres(builds.server, builds.raw, builds.scratch / "pg_again", "build", *MODELS_ONLY)
     assert again.success and not problems(again), problems(again)
@@ -231,7 +218,7 @@ def test_incremental_run_equals_full_duckdb_build(pg_server: Server, tmp_path: P
     # the first PostgreSQL run and the DuckDB reference only build tables (the tests ran in the main build)
     first = run_dbt_postgres(server, raw, tmp_path / "first", "build", *MODELS_ONLY)
     assert first.success and not problems(first), problems(first)
-    pg = _postgres_query(server)
+    pg = postgres_query(server)
     before = dict(pg("select person_key, person_fingerprint from marts.dim_persons")[1])
 
     world.advance(days=25)

@@ -12,10 +12,11 @@ from reverse_etl.config import load_syncs
 from reverse_etl.engine import run_sync
 from reverse_etl.hubspot import HubSpotWriter
 from reverse_etl.ledger import Ledger
-from sandbox.server.hubspot import RateLimits
 from sandbox.testing import SandboxHandle, run_sandbox
 from sandbox.world import World
+from tests.postgres.cluster import postgres_query
 from tests.postgres.conftest import CONFIG, Builds
+from tests.reverse_etl.conftest import FAST
 from tests.reverse_etl.helpers import list_members, read_contacts
 
 SYNCS = load_syncs()
@@ -25,20 +26,12 @@ ADVOCATES = SYNCS["list_advocates"]
 
 @pytest.fixture()
 def sb() -> Iterator[SandboxHandle]:
-    with run_sandbox(
-        World(CONFIG), rate_limits=RateLimits(search_per_second=1000, per_interval=100_000), vendors=("hubspot",)
-    ) as handle:
+    with run_sandbox(World(CONFIG), rate_limits=FAST, vendors=("hubspot",)) as handle:
         yield handle
 
 
 def _pg(builds: Builds, sql: str) -> list[tuple]:
-    con = builds.server.connect()
-    try:
-        with con.cursor() as cur:
-            cur.execute(sql)
-            return cur.fetchall()
-    finally:
-        con.close()
+    return postgres_query(builds.server)(sql)[1]
 
 
 def test_syncs_read_and_record_on_postgres(builds: Builds, sb: SandboxHandle) -> None:

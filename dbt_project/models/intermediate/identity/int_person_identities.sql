@@ -202,7 +202,8 @@ node_stats as (
         min(observed_at) as first_seen_at,
         max(observed_at) as last_seen_at,
         count(*) as record_count,
-        -- kept as the raw aggregate until the end (a narrower row through the sort and joins below)
+        -- the raw aggregate until the end (a narrower row through the sort and joins below); stored as
+        -- fingerprint_text, equal to hash_combine(edge_hash), which incremental runs compare it with
         bit_xor({{ edge_hash }}) as edge_hash_xor
     from edges
     group by identifier_type, identifier_value
@@ -428,7 +429,7 @@ final as (
         last_seen_at,
 
         ----------  change detection
-        cast(edge_hash_xor as {{ dbt.type_string() }}) as edge_fingerprint,
+        {{ fingerprint_text('edge_hash_xor') }} as edge_fingerprint,
         rules.rules_fingerprint
 
     from (
