@@ -10,7 +10,7 @@ export JOURNEYHUB_WAREHOUSE ?= $(CURDIR)/var/warehouse.duckdb
 export DAGSTER_HOME := $(CURDIR)/dagster_home
 export DBT_PROFILES_DIR := $(DBT_DIR)
 
-.PHONY: help install postgres-server manifest demo test lint validate ui sandbox clean chromium bench
+.PHONY: help lock install postgres-server manifest demo test lint validate ui sandbox clean chromium bench
 
 help:
 	@echo "make demo      install, start the sandbox, run the whole pipeline through Dagster, print what it built"
@@ -18,20 +18,40 @@ help:
 	@echo "make ui        the Dagster UI on http://127.0.0.1:3000 with the sandbox running behind it"
 	@echo "make sandbox   only the sandbox vendor APIs (writes var/sandbox.env); Ctrl-C stops them"
 	@echo "make manifest  parse the dbt project (Dagster reads dbt_project/target/manifest.json)"
+	@echo "make lock      re-resolve dependencies to the newest allowed releases into constraints.txt (then test, commit)"
 	@echo "make bench     the whole path at SCALE touchpoints (default 1000000): results into docs/benchmarks.md"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+# Installs are reproducible: constraints.txt pins every package (pip and the build backend included) to the exact
+# version the tests last passed with, so a new release upstream cannot change a fresh clone. `make lock` refreshes it.
+LOCK := constraints.txt
+
+$(VENV)/.installed: pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --constraint $(LOCK) pip setuptools wheel
+	$(BIN)/python -m pip install --quiet --no-build-isolation --constraint $(LOCK) -e '.[dev]'
+	$(BIN)/python -m pip check
 	touch $@
 
-# A DuckDB 1.x client, as BI drivers bundle: the tests prove it can read the serving copy.
-.venv-bi/.installed:
+# Re-resolve every dependency to the newest release pyproject.toml allows and write the versions to constraints.txt.
+# A deliberate step: run `make test` on the result and commit constraints.txt with what it changed.
+lock:
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --upgrade pip setuptools wheel
+	.venv-lock/bin/python -m pip install --quiet --no-build-isolation -e '.[dev]'
+	{ echo "# Exact versions installed by make install (pip --constraint). Regenerate with: make lock"; \
+	  .venv-lock/bin/python -m pip freeze --all --exclude-editable; } > $(LOCK)
+	rm -rf .venv-lock
+	@echo "wrote $(LOCK): run make test, then commit it"
+
+# A DuckDB 1.x client, as BI drivers bundle: the tests prove it can read the serving copy. The oldest line the
+# serving copy's storage version (v1.4.0) supports, pinned like everything else.
+BI_DUCKDB := duckdb==1.4.5
+.venv-bi/.installed: Makefile
 	$(PYTHON) -m venv .venv-bi
-	.venv-bi/bin/python -m pip install --quiet 'duckdb>=1.4,<2'
+	.venv-bi/bin/python -m pip install --quiet '$(BI_DUCKDB)'
 	touch $@
 
 # A PostgreSQL server for tests/postgres (the dbt project also builds with `dbt build --target postgres`): the

@@ -10,8 +10,8 @@
 {#- micros_to_units: a money amount in micros (Google Ads `costMicros`, an int64 sent as a string) to currency
     units, exact to the micro: '12340000' -> 12.340000. -#}
 {% macro micros_to_units(expr) -%}
-    cast(cast(nullif(cast({{ expr }} as {{ dbt.type_string() }}), '') as {{ dbt.type_bigint() }}) / 1000000.0
-        as {{ dbt.type_numeric() }})
+    {{ journeyhub.minor_units(
+        'cast(nullif(cast(' ~ expr ~ ' as ' ~ dbt.type_string() ~ "), '') as " ~ dbt.type_bigint() ~ ')', 6) }}
 {%- endmacro %}
 
 

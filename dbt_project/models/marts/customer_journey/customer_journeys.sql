@@ -79,9 +79,9 @@ final as (
         summaries.current_stage_rank,
         {%- for stage in stages %}
         case
-            when summaries.{{ stage }}_entered_at is not null then round(
-                {{ seconds_between('summaries.' ~ stage ~ '_entered_at',
-                    'coalesce(summaries.' ~ stage ~ '_left_at, as_of.as_of)') }} / 86400.0, 3)
+            when summaries.{{ stage }}_entered_at is not null then {{ rounded_ratio(
+                seconds_between('summaries.' ~ stage ~ '_entered_at',
+                    'coalesce(summaries.' ~ stage ~ '_left_at, as_of.as_of)'), 86400, 3) }}
         end as days_in_{{ stage }},
         {%- endfor %}
         summaries.touch_count,
@@ -94,8 +94,8 @@ final as (
         summaries.conversion_count,
         summaries.revenue_conversion_count,
         summaries.revenue,
-        round(summaries.seconds_to_convert / 86400.0, 3) as days_to_convert,
-        round(summaries.speed_to_lead_seconds / 60.0, 1) as speed_to_lead_minutes,
+        {{ rounded_ratio('summaries.seconds_to_convert', 86400, 3) }} as days_to_convert,
+        {{ rounded_ratio('summaries.speed_to_lead_seconds', 60, 1) }} as speed_to_lead_minutes,
         coalesce(person_segments.segment_count, 0) as segment_count,
 
         ----------  booleans

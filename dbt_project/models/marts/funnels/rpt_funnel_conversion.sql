@@ -61,7 +61,9 @@ reached as (
         entrants.cohort_month,
         funnel_steps.step_number,
         count(*) as persons_reached,
-        avg(funnel_steps.seconds_from_start / 86400.0) as avg_days_from_start
+        -- days as an exact ratio of integers (macros/arithmetic.sql): the same on every engine
+        {{ rounded_ratio('sum(funnel_steps.seconds_from_start)', 'count(funnel_steps.seconds_from_start) * 86400', 3) }}
+            as avg_days_from_start
     from entrants
     inner join funnel_steps
         on entrants.funnel_name = funnel_steps.funnel_name
@@ -92,6 +94,17 @@ grid as (
 
 ),
 
+stepped as (
+
+    select
+        grid.*,
+        lag(persons_reached) over (
+            partition by funnel_name, persona, entry_channel, cohort_month order by step_number
+        ) as persons_reached_previous_step
+    from grid
+
+),
+
 final as (
 
     select
@@ -106,22 +119,15 @@ final as (
         step_number,
         persons_entered,
         persons_reached,
-        lag(persons_reached) over (
-            partition by funnel_name, persona, entry_channel, cohort_month order by step_number
-        ) as persons_reached_previous_step,
-        round(1.0 * persons_reached / persons_entered, 4) as conversion_rate_from_start,
-        round(
-            1.0 * persons_reached / nullif(lag(persons_reached) over (
-                partition by funnel_name, persona, entry_channel, cohort_month order by step_number
-            ), 0),
-            4
-        ) as conversion_rate_from_previous_step,
-        round(avg_days_from_start, 3) as avg_days_from_start,
+        persons_reached_previous_step,
+        {{ rounded_ratio('persons_reached', 'persons_entered', 4) }} as conversion_rate_from_start,
+        {{ rounded_ratio('persons_reached', 'persons_reached_previous_step', 4) }} as conversion_rate_from_previous_step,
+        avg_days_from_start,
 
         ----------  dates
         cohort_month
 
-    from grid
+    from stepped
 
 )
 

@@ -121,7 +121,7 @@ final as (
         path_length,
         persons,
         outcome_persons,
-        round(1.0 * persons / outcome_persons, 4) as share_of_outcome
+        {{ rounded_ratio('persons', 'outcome_persons', 4) }} as share_of_outcome
 
     from ranked
     where path_rank <= {{ var('path_top_n') }}

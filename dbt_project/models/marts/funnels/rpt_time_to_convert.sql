@@ -46,8 +46,10 @@ group_stats as (
         entry_channel,
         first_conversion_type,
         count(*) as group_persons,
-        percentile_cont(0.5) within group (order by days_to_convert) as median_days_to_convert,
-        percentile_cont(0.9) within group (order by days_to_convert) as p90_days_to_convert
+        -- nearest-rank percentiles (percentile_disc): a value some person has, with no interpolation in floating
+        -- point, so every engine returns the same number
+        percentile_disc(0.5) within group (order by days_to_convert) as median_days_to_convert,
+        percentile_disc(0.9) within group (order by days_to_convert) as p90_days_to_convert
     from journeys
     group by persona, entry_channel, first_conversion_type
 
@@ -67,6 +69,18 @@ buckets as (
 
 ),
 
+cumulated as (
+
+    select
+        buckets.*,
+        sum(persons) over (
+            partition by persona, entry_channel, first_conversion_type
+            order by bucket_number rows between unbounded preceding and current row
+        ) as cumulative_persons
+    from buckets
+
+),
+
 final as (
 
     select
@@ -81,18 +95,12 @@ final as (
         buckets.bucket_number,
         buckets.persons,
         group_stats.group_persons,
-        round(1.0 * buckets.persons / group_stats.group_persons, 4) as share_of_group,
-        round(
-            1.0 * sum(buckets.persons) over (
-                partition by buckets.persona, buckets.entry_channel, buckets.first_conversion_type
-                order by buckets.bucket_number rows between unbounded preceding and current row
-            ) / group_stats.group_persons,
-            4
-        ) as cumulative_share_of_group,
-        round(cast(group_stats.median_days_to_convert as {{ dbt.type_numeric() }}), 3) as median_days_to_convert,
-        round(cast(group_stats.p90_days_to_convert as {{ dbt.type_numeric() }}), 3) as p90_days_to_convert
+        {{ rounded_ratio('buckets.persons', 'group_stats.group_persons', 4) }} as share_of_group,
+        {{ rounded_ratio('buckets.cumulative_persons', 'group_stats.group_persons', 4) }} as cumulative_share_of_group,
+        group_stats.median_days_to_convert,
+        group_stats.p90_days_to_convert
 
-    from buckets
+    from cumulated as buckets
     inner join group_stats
         on buckets.persona = group_stats.persona
         and buckets.entry_channel = group_stats.entry_channel

@@ -23,8 +23,7 @@ renamed as (
 
         ----------  numerics
         -- minor unit (cents) of the account currency
-        cast({{ numeric_string(json_text('payload', 'daily_budget')) }} / 100 as {{ dbt.type_numeric() }})
-            as daily_budget,
+        {{ minor_units(numeric_string(json_text('payload', 'daily_budget')), 2) }} as daily_budget,
 
         ----------  booleans
         is_archived,

@@ -25,8 +25,7 @@ renamed as (
 
         ----------  numerics
         -- Meta states budgets in the account currency's minor unit (cents)
-        cast({{ numeric_string(json_text('payload', 'daily_budget')) }} / 100 as {{ dbt.type_numeric() }})
-            as daily_budget,
+        {{ minor_units(numeric_string(json_text('payload', 'daily_budget')), 2) }} as daily_budget,
 
         ----------  booleans
         is_archived,
