@@ -1,11 +1,15 @@
-"""Every source this project can sync, built from environment variables (for the CLI and tests)."""
+"""Every source this project can sync, and the one place that builds its connector from environment variables
+(the CLI, the Dagster resources and the tests all go through :func:`connector_from_env`)."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from connectors.base import Connector
 
@@ -24,55 +28,117 @@ def today_from(env: Mapping[str, str]) -> Callable[[], date]:
     return (lambda: date.fromisoformat(pinned)) if pinned else (lambda: datetime.now(UTC).date())
 
 
-def _hubspot(env: Mapping[str, str]) -> Connector:
+DateRange = tuple[date, date]
+
+# Variables every source reads: the history start, the pinned clock and the contract's clock skew.
+SHARED_VARIABLES = (START_DATE_ENV, TODAY_ENV, "JOURNEYHUB_MAX_FUTURE_SKEW_HOURS")
+
+
+def _hubspot(env: Mapping[str, str], _range: DateRange | None) -> Connector:
     from connectors.hubspot import HubSpotConfig, HubSpotConnector
 
     return HubSpotConnector(HubSpotConfig.from_env(env))
 
 
-def _mailchimp(env: Mapping[str, str]) -> Connector:
+def _mailchimp(env: Mapping[str, str], _range: DateRange | None) -> Connector:
     from connectors.mailchimp import MailchimpConfig, MailchimpConnector
 
     return MailchimpConnector(MailchimpConfig.from_env(env))
 
 
-def _meta_ads(env: Mapping[str, str]) -> Connector:
+def _meta_ads(env: Mapping[str, str], date_range: DateRange | None) -> Connector:
     from connectors.meta import MetaAdsConnector, MetaConfig
 
-    return MetaAdsConnector(MetaConfig.from_env(env), start_date=history_start(env), today=today_from(env))
+    return MetaAdsConnector(
+        MetaConfig.from_env(env), start_date=history_start(env), insights_range=date_range, today=today_from(env)
+    )
 
 
-def _social(env: Mapping[str, str]) -> Connector:
+def _social(env: Mapping[str, str], _range: DateRange | None) -> Connector:
     from connectors.meta import MetaConfig, SocialConnector
 
     return SocialConnector(MetaConfig.from_env(env))
 
 
-def _google_ads(env: Mapping[str, str]) -> Connector:
+def _google_ads(env: Mapping[str, str], date_range: DateRange | None) -> Connector:
     from connectors.google_ads import GoogleAdsConfig, GoogleAdsConnector
 
-    return GoogleAdsConnector(GoogleAdsConfig.from_env(env), start_date=history_start(env), today=today_from(env))
+    return GoogleAdsConnector(
+        GoogleAdsConfig.from_env(env), start_date=history_start(env), date_range=date_range, today=today_from(env)
+    )
 
 
-SOURCES: dict[str, Callable[[Mapping[str, str]], Connector]] = {
-    "hubspot": _hubspot,
-    "mailchimp": _mailchimp,
-    "meta_ads": _meta_ads,
-    "social": _social,
-    "google_ads": _google_ads,
+@dataclass(frozen=True)
+class SourceSpec:
+    """How a source is configured: every variable starting with one of ``prefixes`` (plus the shared ones) is its
+    setting, ``secrets`` are the ones never shown anywhere, ``build`` turns the variables into a connector."""
+
+    name: str
+    prefixes: tuple[str, ...]
+    secrets: tuple[str, ...]
+    build: Callable[[Mapping[str, str], DateRange | None], Connector]
+
+    def settings(self, env: Mapping[str, str]) -> dict[str, str]:
+        """The variables of ``env`` that configure this source, secrets included, unset and empty ones left out."""
+        return {
+            k: v
+            for k, v in sorted(env.items())
+            if v and (k in SHARED_VARIABLES or any(k.startswith(prefix) for prefix in self.prefixes))
+        }
+
+
+SOURCES: dict[str, SourceSpec] = {
+    spec.name: spec
+    for spec in (
+        SourceSpec("hubspot", ("HUBSPOT_",), ("HUBSPOT_ACCESS_TOKEN",), _hubspot),
+        SourceSpec("mailchimp", ("MAILCHIMP_",), ("MAILCHIMP_API_KEY",), _mailchimp),
+        SourceSpec("meta_ads", ("META_",), ("META_ACCESS_TOKEN",), _meta_ads),
+        SourceSpec("social", ("META_",), ("META_ACCESS_TOKEN",), _social),
+        SourceSpec(
+            "google_ads", ("GOOGLE_ADS_",), ("GOOGLE_ADS_ACCESS_TOKEN", "GOOGLE_ADS_DEVELOPER_TOKEN"), _google_ads
+        ),
+    )
 }
 
 
-def connector_from_env(source: str, env: Mapping[str, str] | None = None) -> Connector:
+def connector_from_env(
+    source: str, env: Mapping[str, str] | None = None, *, date_range: DateRange | None = None
+) -> Connector:
+    """The one way a connector is configured: from environment variables (the CLI passes ``os.environ``, the Dagster
+    resources the variables they were built with, tests their own mapping). ``date_range`` limits the daily ad
+    metrics to a partition range."""
     if source not in SOURCES:
         raise KeyError(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
     from connectors.contracts import ContractLimits
 
     env = os.environ if env is None else env
-    connector = SOURCES[source](env)
+    connector = SOURCES[source].build(env, date_range)
     # Timestamp plausibility follows the same clock as the date windows (JOURNEYHUB_TODAY when pinned).
     connector.limits = ContractLimits.from_env(env)
     return connector
+
+
+def effective_settings(connector: Connector, secrets: Collection[str] = ()) -> dict[str, Any]:
+    """What a connector was configured with, for run metadata and logs: its configuration's fields, the history
+    start and the contract's clock skew. A field whose value is one of ``secrets`` is left out, whatever its name."""
+    hidden = {s for s in secrets if s}
+    config = getattr(connector, "config", None)
+    values: dict[str, Any] = {}
+    if dataclasses.is_dataclass(config):
+        for f in dataclasses.fields(config):
+            value = getattr(config, f.name)
+            if isinstance(value, str) and value in hidden:
+                continue
+            values[f.name] = value if isinstance(value, int | float | str | bool) or value is None else str(value)
+    if getattr(connector, "start_date", None) is not None:
+        values["start_date"] = str(connector.start_date)  # type: ignore[attr-defined]
+    today = getattr(connector, "today", None)
+    if callable(today):
+        values["today"] = str(today())
+    limits = getattr(connector, "limits", None)
+    if limits is not None:
+        values["max_future_skew_hours"] = limits.max_future_skew.total_seconds() / 3600
+    return values
 
 
 def stream_names() -> dict[str, tuple[str, ...]]:

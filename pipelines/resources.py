@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
+from typing import ClassVar, Self
 
 import dagster as dg
 import duckdb
 
-from connectors.google_ads import GoogleAdsConfig, GoogleAdsConnector
-from connectors.hubspot import HubSpotConfig, HubSpotConnector
-from connectors.mailchimp import MailchimpConfig, MailchimpConnector
-from connectors.meta import MetaAdsConnector, MetaConfig, SocialConnector
+from connectors.base import Connector
+from connectors.hubspot import HubSpotConfig
 from connectors.raw_store import RawStore
-from pipelines.settings import start_date, today
+from connectors.registry import SOURCES, connector_from_env
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -33,82 +34,90 @@ class WarehouseResource(dg.ConfigurableResource):
         return duckdb.connect(str(self.resolved_path), read_only=True)
 
 
-class HubSpotResource(dg.ConfigurableResource):
-    """A HubSpot portal: ``HUBSPOT_ACCESS_TOKEN`` (a private app token) and ``HUBSPOT_BASE_URL``."""
+class SourceResource(dg.ConfigurableResource):
+    """A vendor account. Its non-secret settings are the source's environment variables (``settings``:
+    ``HUBSPOT_REQUESTS_PER_10S``, ``META_PAGE_ID``, ... read when the definitions load, so the UI shows what a run
+    uses); the secrets are fields of the subclass bound with ``EnvVar``, never shown. The connector is built by
+    :func:`connectors.registry.connector_from_env`, the same function the CLI and the tests use, so every documented
+    variable means the same thing everywhere."""
 
+    settings: dict[str, str] = {}
+
+    # the source whose variables this resource carries, and the secret variable of each secret field
+    source: ClassVar[str]
+    secret_fields: ClassVar[dict[str, str]]
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Self:
+        """Settings from ``env`` (default: the process environment), secrets as ``EnvVar`` (resolved at run time)."""
+        env = os.environ if env is None else env
+        spec = SOURCES[cls.source]
+        settings = {k: v for k, v in spec.settings(env).items() if k not in spec.secrets}
+        return cls(settings=settings, **{field: dg.EnvVar(var) for field, var in cls.secret_fields.items()})
+
+    def environment(self) -> dict[str, str]:
+        """The variables this resource stands for, secrets included (never log this)."""
+        secrets = {var: getattr(self, field) for field, var in self.secret_fields.items()}
+        return {**self.settings, **{k: v for k, v in secrets.items() if v}}
+
+    def secrets(self) -> list[str]:
+        return [v for v in (getattr(self, field) for field in self.secret_fields) if v]
+
+    def build_connector(self, source: str | None = None, date_range: tuple[date, date] | None = None) -> Connector:
+        return connector_from_env(source or self.source, self.environment(), date_range=date_range)
+
+
+class HubSpotResource(SourceResource):
+    """A HubSpot portal: ``HUBSPOT_ACCESS_TOKEN`` (a private app token) and the ``HUBSPOT_*`` settings."""
+
+    source: ClassVar[str] = "hubspot"
+    secret_fields: ClassVar[dict[str, str]] = {"access_token": "HUBSPOT_ACCESS_TOKEN"}
     access_token: str
-    base_url: str = "https://api.hubapi.com"
-    requests_per_10s: int = 100
-    search_per_second: int = 4
-    lookback_minutes: float = 60.0
 
-    def connector(self) -> HubSpotConnector:
-        env = {"HUBSPOT_ACCESS_TOKEN": self.access_token, "HUBSPOT_BASE_URL": self.base_url}
-        return HubSpotConnector(
-            HubSpotConfig.from_env(
-                env,
-                requests_per_10s=self.requests_per_10s,
-                search_per_second=self.search_per_second,
-                lookback_minutes=self.lookback_minutes,
-            )
-        )
+    def connector(self) -> Connector:
+        return self.build_connector()
+
+    def config(self) -> HubSpotConfig:
+        """The portal's connection settings (reverse ETL writes with them)."""
+        return HubSpotConfig.from_env(self.environment())
 
 
-class MailchimpResource(dg.ConfigurableResource):
-    """A Mailchimp account: ``MAILCHIMP_API_KEY`` (its ``-usN`` suffix picks the data center)."""
+class MailchimpResource(SourceResource):
+    """A Mailchimp account: ``MAILCHIMP_API_KEY`` (its ``-usN`` suffix picks the data center) and ``MAILCHIMP_*``."""
 
+    source: ClassVar[str] = "mailchimp"
+    secret_fields: ClassVar[dict[str, str]] = {"api_key": "MAILCHIMP_API_KEY"}
     api_key: str
-    base_url: str = ""
 
-    def connector(self) -> MailchimpConnector:
-        env = {"MAILCHIMP_API_KEY": self.api_key, "MAILCHIMP_BASE_URL": self.base_url}
-        return MailchimpConnector(MailchimpConfig.from_env(env))
+    def connector(self) -> Connector:
+        return self.build_connector()
 
 
-class MetaResource(dg.ConfigurableResource):
-    """A Meta business: ``META_ACCESS_TOKEN``, the ad account, the Facebook Page and its Instagram account."""
+class MetaResource(SourceResource):
+    """A Meta business: ``META_ACCESS_TOKEN`` and the ``META_*`` settings (ad account, Page, Instagram account).
+    One resource for Meta Ads and the Pages: they share the token and Meta's quota."""
 
+    source: ClassVar[str] = "meta_ads"
+    secret_fields: ClassVar[dict[str, str]] = {"access_token": "META_ACCESS_TOKEN"}
     access_token: str
-    ad_account_id: str = ""
-    page_id: str = ""
-    ig_user_id: str = ""
-    base_url: str = "https://graph.facebook.com"
 
-    def _config(self) -> MetaConfig:
-        return MetaConfig.from_env(
-            {
-                "META_ACCESS_TOKEN": self.access_token,
-                "META_AD_ACCOUNT_ID": self.ad_account_id,
-                "META_PAGE_ID": self.page_id,
-                "META_IG_USER_ID": self.ig_user_id,
-                "META_BASE_URL": self.base_url,
-            }
-        )
+    def ads_connector(self, date_range: tuple[date, date] | None = None) -> Connector:
+        return self.build_connector("meta_ads", date_range)
 
-    def ads_connector(self, date_range: tuple[date, date] | None = None) -> MetaAdsConnector:
-        return MetaAdsConnector(self._config(), start_date=start_date(), insights_range=date_range, today=today)
-
-    def social_connector(self) -> SocialConnector:
-        return SocialConnector(self._config())
+    def social_connector(self) -> Connector:
+        return self.build_connector("social")
 
 
-class GoogleAdsResource(dg.ConfigurableResource):
-    """A Google Ads customer: OAuth access token, developer token and the 10-digit customer id."""
+class GoogleAdsResource(SourceResource):
+    """A Google Ads customer: OAuth access token, developer token and the ``GOOGLE_ADS_*`` settings."""
 
+    source: ClassVar[str] = "google_ads"
+    secret_fields: ClassVar[dict[str, str]] = {
+        "access_token": "GOOGLE_ADS_ACCESS_TOKEN",
+        "developer_token": "GOOGLE_ADS_DEVELOPER_TOKEN",
+    }
     access_token: str
     developer_token: str
-    customer_id: str
-    login_customer_id: str = ""
-    base_url: str = "https://googleads.googleapis.com"
 
-    def connector(self, date_range: tuple[date, date] | None = None) -> GoogleAdsConnector:
-        config = GoogleAdsConfig.from_env(
-            {
-                "GOOGLE_ADS_ACCESS_TOKEN": self.access_token,
-                "GOOGLE_ADS_DEVELOPER_TOKEN": self.developer_token,
-                "GOOGLE_ADS_CUSTOMER_ID": self.customer_id,
-                "GOOGLE_ADS_LOGIN_CUSTOMER_ID": self.login_customer_id,
-                "GOOGLE_ADS_BASE_URL": self.base_url,
-            }
-        )
-        return GoogleAdsConnector(config, start_date=start_date(), date_range=date_range, today=today)
+    def connector(self, date_range: tuple[date, date] | None = None) -> Connector:
+        return self.build_connector(date_range=date_range)

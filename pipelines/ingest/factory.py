@@ -5,7 +5,6 @@ stream of the source with one connection and one warehouse lock. Daily-partition
 the partition range of the run, so a backfill of N days is one run and one API range.
 """
 
-import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -14,8 +13,8 @@ from typing import Any, Literal
 import dagster as dg
 
 from connectors.base import Connector
-from connectors.contracts import ContractLimits
 from connectors.errors import ConnectorError
+from connectors.registry import effective_settings
 from connectors.sync import new_sync_id, run_stream_sync
 
 OWNERS = ["team:data-engineering"]
@@ -125,8 +124,9 @@ def build_source_assets(spec: SourceAssets) -> dg.AssetsDefinition:
         failures: dict[str, str] = {}
         warehouse = context.resources.warehouse
         with warehouse.raw_store(spec.source) as store, spec.make_connector(context, date_range) as connector:
-            # the clock records are checked against (JOURNEYHUB_TODAY pins it for replays and the sandbox)
-            connector.limits = ContractLimits.from_env(os.environ)
+            # what this run was configured with (secrets left out): the answer to "which limit did it use?"
+            settings = effective_settings(connector, getattr(context.resources, spec.resource_key).secrets())
+            context.log.info(f"{spec.source} settings: {settings}")
             for name in selected:
                 try:
                     result = run_stream_sync(
@@ -140,7 +140,8 @@ def build_source_assets(spec: SourceAssets) -> dg.AssetsDefinition:
                 if result.status == "partial":
                     # a page stayed malformed: it is quarantined and the next run resumes at it
                     context.log.warning(f"{spec.source}.{name}: partial sync ({result.error})")
-                yield dg.MaterializeResult(asset_key=asset_key(name), metadata=_metadata(store, result, sync_id))
+                metadata = {**_metadata(store, result, sync_id), "connector_settings": dg.MetadataValue.json(settings)}
+                yield dg.MaterializeResult(asset_key=asset_key(name), metadata=metadata)
                 yield _quarantine_check(asset_key(name), result, config.max_quarantine_rate)
             context.log.info(f"{spec.source} HTTP: {connector.api.http.stats.as_metadata()}")
         if failures:

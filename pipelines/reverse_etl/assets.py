@@ -11,7 +11,6 @@ from typing import Any
 
 import dagster as dg
 
-from connectors.hubspot.api import HubSpotConfig
 from pipelines.resources import HubSpotResource, WarehouseResource
 from reverse_etl.config import SyncDefinition, load_syncs
 from reverse_etl.engine import RunOptions, run_sync
@@ -48,8 +47,7 @@ def after_publish() -> dg.AutomationCondition:
 
 
 def _writer(hubspot: HubSpotResource) -> HubSpotWriter:
-    env = {"HUBSPOT_ACCESS_TOKEN": hubspot.access_token, "HUBSPOT_BASE_URL": hubspot.base_url}
-    return HubSpotWriter(HubSpotConfig.from_env(env, requests_per_10s=hubspot.requests_per_10s))
+    return HubSpotWriter(hubspot.config())
 
 
 def _table(rows: list[dict[str, str]], columns: list[str]) -> str:

@@ -15,7 +15,8 @@ from connectors.registry import ensure_raw_tables
 from pipelines.ingest.factory import OWNERS
 from pipelines.settings import DBT_PROJECT_DIR, warehouse_path
 
-DBT_TARGET = os.environ.get("DBT_TARGET", "dev")
+# the dbt target of profiles.yml: dev (DuckDB) or postgres
+DBT_TARGET = os.environ.get("JOURNEYHUB_DBT_TARGET") or "dev"
 DBT_POOL = "dbt_warehouse"
 # The dbt installed beside this interpreter, so a non-activated virtualenv (make, CI, the UI) still finds it.
 _VENV_DBT = Path(sys.executable).parent / "dbt"

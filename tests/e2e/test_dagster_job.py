@@ -21,15 +21,13 @@ def test_refresh_all_job_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     with run_sandbox(World(small_world)) as sb, dg.instance_for_test() as instance:
         for key, value in sb.env().items():
             monkeypatch.setenv(key, value)
+        # the sandbox's limits are the real ones; these settings reach the run through the default resources
         monkeypatch.setenv("META_REQUESTS_PER_MINUTE", "100000")
-        from pipelines.definitions import build_defs, default_resources, range_tags
-        from pipelines.resources import HubSpotResource
+        monkeypatch.setenv("HUBSPOT_REQUESTS_PER_10S", "1000")
+        from pipelines.definitions import build_defs, range_tags
         from pipelines.settings import start_date, today
 
-        hubspot = HubSpotResource(
-            access_token=dg.EnvVar("HUBSPOT_ACCESS_TOKEN"), base_url=sb.hubspot.base_url, requests_per_10s=1000
-        )
-        job = build_defs(**{**default_resources(), "hubspot": hubspot}).resolve_job_def("refresh_all")
+        job = build_defs().resolve_job_def("refresh_all")
         tags = range_tags(start_date().isoformat(), today().isoformat())
         first = job.execute_in_process(instance=instance, tags=tags)
         second = job.execute_in_process(instance=instance, tags=tags)

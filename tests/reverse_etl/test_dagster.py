@@ -48,7 +48,10 @@ def test_materialize_sync_assets(warehouse: Path, sb):
     assets = build_reverse_etl_assets([ADVOCATES, SYNCS["list_stalled_in_consideration"]])
     resources = {
         "warehouse": WarehouseResource(path=str(warehouse)),
-        "hubspot": HubSpotResource(access_token=sb.hubspot.token, base_url=sb.hubspot.base_url, requests_per_10s=5000),
+        "hubspot": HubSpotResource(
+            access_token=sb.hubspot.token,
+            settings={"HUBSPOT_BASE_URL": sb.hubspot.base_url, "HUBSPOT_REQUESTS_PER_10S": "5000"},
+        ),
     }
     key = dg.AssetKey(["reverse_etl", "list_advocates"])
 
