@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 import orjson
 
-from connectors.locking import warehouse_lock
+from connectors.locking import connect_warehouse, warehouse_lock
 from connectors.redaction import scrub
 
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -104,7 +104,7 @@ class RawStore:
         self._lock_cm = warehouse_lock(self.path, timeout_s=self._lock_timeout_s)
         self._lock_cm.__enter__()
         try:
-            self._con = duckdb.connect(str(self.path))
+            self._con = connect_warehouse(self.path)
             self._ensure_meta_tables()
         except BaseException:
             self._lock_cm.__exit__(None, None, None)

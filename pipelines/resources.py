@@ -13,6 +13,7 @@ import duckdb
 
 from connectors.base import Connector
 from connectors.hubspot import HubSpotConfig
+from connectors.locking import connect_warehouse
 from connectors.raw_store import RawStore
 from connectors.registry import SOURCES, connector_from_env
 
@@ -31,7 +32,7 @@ class WarehouseResource(dg.ConfigurableResource):
         return RawStore(self.resolved_path, source)
 
     def read_only(self) -> duckdb.DuckDBPyConnection:
-        return duckdb.connect(str(self.resolved_path), read_only=True)
+        return connect_warehouse(self.resolved_path, read_only=True)
 
 
 class SourceResource(dg.ConfigurableResource):

@@ -5,6 +5,11 @@ either block the pipeline or fail on its lock. Publishing copies the published s
 older storage version (most BI drivers bundle DuckDB 1.x, which cannot read DuckDB 2.0 files), then swaps it in with
 an atomic rename. A reader that has the old file open keeps reading it; the next connection sees the new one. Parquet
 goes to a new versioned folder and a ``current`` symlink is swapped the same way.
+
+The serving copy is for reading. A client that opened it read-write and died leaves ``serving.duckdb.wal`` behind;
+next to a newly swapped-in file that log no longer matches, and every later reader fails ("WAL does not match
+database file"). Publishing therefore removes a stale log before the swap, and refuses to publish while a client
+holds the copy open read-write (its log would go stale the same way), naming that client.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ from pathlib import Path
 
 import duckdb
 
-from connectors.locking import warehouse_lock
+from connectors.errors import ConnectorError
+from connectors.locking import connect_warehouse, lock_holder, warehouse_lock
 
 # DuckDB 1.4 and later (and so every current BI driver) read this storage version.
 SERVING_STORAGE_VERSION = "v1.4.0"
@@ -32,6 +38,29 @@ class PublishResult:
     parquet_dir: Path | None
     tables: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+
+
+class ServingCopyBusyError(ConnectorError):
+    """A client holds the serving copy open read-write: publishing now would leave its log stale."""
+
+
+def _clear_stale_wal(serving: Path) -> None:
+    """Remove ``serving.duckdb.wal`` left by a read-write client that is gone; refuse while one is still open."""
+    wal = serving.with_name(f"{serving.name}.wal")
+    if not wal.exists():
+        return
+    try:
+        # succeeds unless a writer holds the file: readers share their lock
+        duckdb.connect(str(serving), read_only=True).close()
+    except duckdb.IOException as exc:
+        holder = lock_holder(str(exc))
+        if holder is not None:
+            raise ServingCopyBusyError(
+                f"the serving copy {serving} is open read-write in {holder}: BI tools must open it read-only "
+                "(docs/serving.md). Close that connection and publish again."
+            ) from None
+        # any other failure to read it (a log that does not match the file) also means the log is stale
+    wal.unlink(missing_ok=True)
 
 
 def _quote(path: Path) -> str:
@@ -58,6 +87,8 @@ def publish_serving_copy(
     try:
         # The warehouse is read under the writers' lock, so no sync or dbt run changes it half-way through the copy.
         with warehouse_lock(warehouse, timeout_s=lock_timeout_s), duckdb.connect() as con:
+            # a read-only probe first: it waits for (and names) a foreign process that holds the warehouse
+            connect_warehouse(warehouse, read_only=True).close()
             con.execute(f"attach {_quote(warehouse)} as wh (read_only)")
             con.execute(f"attach {_quote(tmp)} as serving (storage_version '{SERVING_STORAGE_VERSION}')")
             tables = con.execute(
@@ -75,6 +106,9 @@ def publish_serving_copy(
                     target = version_dir / f"{schema}.{table}.parquet"
                     con.execute(f'copy serving."{schema}"."{table}" to {_quote(target)} (format parquet)')
             con.execute("detach serving")
+        if tmp.with_name(f"{tmp.name}.wal").exists():
+            raise RuntimeError(f"DuckDB did not checkpoint {tmp} when detaching it; not publishing a half-written copy")
+        _clear_stale_wal(serving)
         os.replace(tmp, serving)
     except BaseException:
         tmp.unlink(missing_ok=True)

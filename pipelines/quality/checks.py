@@ -12,7 +12,7 @@ from contextlib import contextmanager
 import dagster as dg
 import duckdb
 
-from connectors.locking import warehouse_lock
+from connectors.locking import connect_warehouse, warehouse_lock
 from connectors.registry import stream_names
 from pipelines.settings import quality_dir, warehouse_path
 from quality import GxRunner, Suite, SuiteOutcome, published_suites, raw_suite
@@ -23,7 +23,7 @@ GX_CHECK = "gx_contract"
 @contextmanager
 def _warehouse_reader() -> Iterator[duckdb.DuckDBPyConnection]:
     # readers wait for writers (DuckDB has one writing process; a reader would fail on its lock)
-    with warehouse_lock(warehouse_path()), duckdb.connect(str(warehouse_path()), read_only=True) as con:
+    with warehouse_lock(warehouse_path()), connect_warehouse(warehouse_path(), read_only=True) as con:
         yield con
 
 

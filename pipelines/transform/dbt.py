@@ -10,7 +10,7 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from connectors.locking import warehouse_lock
+from connectors.locking import connect_warehouse, warehouse_lock
 from connectors.registry import ensure_raw_tables
 from pipelines.ingest.factory import OWNERS
 from pipelines.settings import DBT_PROJECT_DIR, warehouse_path
@@ -50,7 +50,7 @@ def _row_counts(relations: dict[dg.AssetKey, str]) -> dict[dg.AssetKey, int]:
     counts: dict[dg.AssetKey, int] = {}
     if not relations or DBT_TARGET != "dev":
         return counts
-    with duckdb.connect(str(warehouse_path()), read_only=True) as con:
+    with connect_warehouse(warehouse_path(), read_only=True) as con:
         for key, relation in relations.items():
             try:
                 counts[key] = int(con.execute(f"select count(*) from {relation}").fetchone()[0])
@@ -94,6 +94,10 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[A
     # Sources that were never synced still get (empty) raw tables, so their staging models read zero rows.
     ensure_raw_tables(warehouse_path())
     with warehouse_lock(warehouse_path()):
+        if DBT_TARGET == "dev":
+            # dbt would die on DuckDB's lock error if a process outside the lock (a notebook) holds the file:
+            # wait for it here, with a message naming it, and fail with one sentence if it never lets go
+            connect_warehouse(warehouse_path(), on_wait=context.log.warning).close()
         # Not raising inside the stream: the models that did build must still be recorded when a later one fails.
         invocation = dbt.cli(["build"], context=context, raise_on_error=False)
         events = list(invocation.stream())

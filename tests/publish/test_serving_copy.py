@@ -13,7 +13,8 @@ import duckdb
 import pytest
 
 from connectors.raw_store import RawRecord, RawStore
-from pipelines.publish.serving import publish_serving_copy
+from pipelines.publish.serving import ServingCopyBusyError, publish_serving_copy
+from tests.support.holders import holding
 
 REPO = Path(__file__).resolve().parents[2]
 # `make test` installs a DuckDB 1.x client here: the kind of reader BI drivers bundle.
@@ -115,3 +116,38 @@ def test_the_serving_copy_holds_only_published_schemas(tmp_path: Path) -> None:
     )
     assert out.stdout.strip() == "0"
     assert sys.executable != str(BI_PYTHON)
+
+
+def _read_facts(serving: Path) -> tuple:
+    with duckdb.connect(str(serving), read_only=True) as con:
+        return con.execute("select max(version), count(*) from marts.facts").fetchone()
+
+
+def test_a_client_that_wrote_to_the_copy_and_died_leaves_no_stale_log(tmp_path: Path) -> None:
+    """A read-write client killed after writing leaves serving.duckdb.wal; next to the next copy that log no
+    longer matches and every reader would fail with "WAL does not match database file"."""
+    warehouse, serving = tmp_path / "warehouse.duckdb", tmp_path / "serving.duckdb"
+    build_marts(warehouse, 1)
+    publish_serving_copy(warehouse, serving)
+    with holding(serving, read_only=False, write=True):
+        pass  # killed (SIGKILL) while open, after its write reached the log
+    assert serving.with_name("serving.duckdb.wal").exists(), "the scenario needs a log left behind"
+    build_marts(warehouse, 2)
+    publish_serving_copy(warehouse, serving)
+    assert not serving.with_name("serving.duckdb.wal").exists()
+    assert _read_facts(serving) == (2, 2000)
+
+
+def test_publishing_refuses_while_a_client_holds_the_copy_read_write(tmp_path: Path) -> None:
+    warehouse, serving = tmp_path / "warehouse.duckdb", tmp_path / "serving.duckdb"
+    build_marts(warehouse, 1)
+    publish_serving_copy(warehouse, serving)
+    build_marts(warehouse, 2)
+    with holding(serving, read_only=False, write=True) as client:
+        before = serving.read_bytes()
+        with pytest.raises(ServingCopyBusyError, match=f"PID {client.pid}.*read-only"):
+            publish_serving_copy(warehouse, serving)
+        assert serving.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    publish_serving_copy(warehouse, serving)  # the client is gone: its log is stale and removed
+    assert _read_facts(serving) == (2, 2000)
