@@ -1,7 +1,8 @@
 """The circuit breaker: refuse a run whose blast radius is out of proportion with what the sync owns in HubSpot.
 
-A truncated model, a broken join or a renamed segment looks like "delete everyone"; Hightouch and Census only alert
-on that, drt only guards the empty source. A model that breaks a column for many rows makes them invalid, which
+A truncated model, a broken join or a renamed segment looks like "delete everyone"; a join that fans out or a filter
+that stopped filtering looks like "create everyone"; Hightouch and Census only alert on such runs, drt only guards the
+empty source. A model that breaks a column for many rows makes them invalid, which
 leaves them stale in HubSpot without a sound. Here the run is refused before any call, and recorded as ``refused``.
 """
 
@@ -30,6 +31,12 @@ def check(plan: Plan, thresholds: Thresholds, *, allow_large_changes: bool = Fal
             "an empty source would remove everything"
         )
     elif synced >= thresholds.min_rows:
+        added = plan.count("add")
+        if added / synced > thresholds.max_add_share:
+            problems.append(
+                f"{added} rows would be added to the {synced} synced ({added / synced:.0%} > "
+                f"max_add_share {thresholds.max_add_share:.0%})"
+            )
         removed = plan.count("remove")
         changed = plan.count("change") + removed
         if removed / synced > thresholds.max_delete_share:
@@ -42,6 +49,9 @@ def check(plan: Plan, thresholds: Thresholds, *, allow_large_changes: bool = Fal
                 f"{changed} of {synced} synced rows would change or be removed ({changed / synced:.0%} > "
                 f"max_change_share {thresholds.max_change_share:.0%})"
             )
+    added = plan.count("add")
+    if added > thresholds.max_add_rows:
+        problems.append(f"{added} rows would be added in one run (more than max_add_rows {thresholds.max_add_rows})")
     invalid = len(plan.invalid)
     if plan.queried >= thresholds.min_rows and plan.queried and invalid / plan.queried > thresholds.max_invalid_share:
         problems.append(

@@ -117,6 +117,13 @@ class Thresholds(_Strict):
 
     max_delete_share: float = Field(0.25, ge=0, le=1)
     max_change_share: float = Field(0.5, ge=0, le=1)
+    # Additions (new contacts created, new list members) as a share of the synced rows: a model that suddenly
+    # holds far more people (a join that fans out, a filter that stopped filtering) would otherwise create them all
+    # in HubSpot unchecked. May exceed 1 (doubling the set is 1.0).
+    max_add_share: float = Field(0.5, ge=0)
+    # Additions in one run, whatever the share, the first run included: a first delivery larger than this is a
+    # deliberate act (raise the limit, or run once with allow_large_changes).
+    max_add_rows: int = Field(1000, ge=0)
     # Share of the queried rows that fail validation (null or duplicate key, no match key, a value that does not fit
     # its type). Invalid rows are neither sent nor removed, so a broken model would otherwise leave HubSpot quietly
     # stale for everyone it broke: above this share the run is refused.

@@ -176,3 +176,24 @@ def test_changes_older_than_the_retention_are_deleted_with_a_run(
     assert ledger_rows(warehouse, "_changes", f"run_id = '{first.run_id}'") == []
     assert len(ledger_rows(warehouse, "_changes", "sync_name = 'another_sync'")) == 1  # other syncs: their own rules
     assert len(ledger_rows(warehouse, "_sync_runs", f"run_id = '{first.run_id}'")) == 1  # runs are kept
+
+
+def test_breaker_refuses_a_model_that_suddenly_holds_many_more_people(
+    warehouse: Path, ledger: Ledger, writer: HubSpotWriter, sb
+):
+    run_sync(STALLED, ledger, writer)
+    members = list_members(sb, STALLED.destination.list_name)
+    sb.hubspot.reset_writes()
+    # a broken filter: every person of the warehouse is now "stalled in consideration"
+    execute(
+        warehouse,
+        "insert into marts.segment_membership (person_key, segment_name, member_since) "
+        "select person_key, 'stalled_in_consideration', current_timestamp from marts.dim_persons "
+        "where person_key not in (select person_key from marts.segment_membership "
+        "where segment_name = 'stalled_in_consideration')",
+    )
+    refused = run_sync(STALLED, ledger, writer)
+    assert refused.status == "refused" and "would be added" in refused.message, refused.message
+    assert refused.counts["added"] > STALLED.thresholds.max_add_share * len(members)
+    assert sb.hubspot.write_call_count() == 0
+    assert list_members(sb, STALLED.destination.list_name) == members
