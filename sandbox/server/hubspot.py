@@ -79,6 +79,7 @@ class HubSpotApp(VendorApp):
         self.search_cap = search_cap
         self._limiter = _Limiter()
         r = self.router
+        r.trailing_slash = True  # the official SDK asks for /crm/v3/owners/ and /marketing/v3/forms/
         r.add("GET", "/crm/v3/objects/{objectType}", self.list_objects)
         r.add("GET", "/crm/v3/objects/{objectType}/{objectId}", self.get_object)
         r.add("POST", "/crm/v3/objects/{objectType}/search", self.search)
