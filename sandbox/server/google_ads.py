@@ -1,9 +1,13 @@
-"""The Google Ads API (REST) of the sandbox (``shared/reference/API_CONTRACTS.md`` section 5):
+"""The Google Ads API (REST) of the sandbox (https://developers.google.com/google-ads/api/rest/common/search):
 ``POST /vNN/customers/{customerId}/googleAds:searchStream`` (and the paged ``:search``) answering GAQL queries over
 the world's campaigns, ad groups, daily metrics and click views.
 
-searchStream answers a JSON array of batches (<= 10,000 rows each, ``fieldMask`` and ``requestId`` on every batch,
-``queryResourceConsumption`` on the last); errors are Google RPC status objects with a ``GoogleAdsFailure`` detail,
+searchStream answers a JSON array of ``SearchGoogleAdsStreamResponse`` batches (<= 10,000 rows each, ``fieldMask``
+and ``requestId`` on every batch, ``queryResourceConsumption`` on the last); search answers one
+``SearchGoogleAdsResponse`` per page, which has no request id field: both send the id in the ``request-id`` header
+(https://developers.google.com/google-ads/api/reference/rpc/v24/SearchGoogleAdsResponse). Request bodies are checked
+against the request messages (``google_ads_requests``). Errors are Google RPC status objects with a
+``GoogleAdsFailure`` detail (https://developers.google.com/google-ads/api/docs/best-practices/understand-api-errors),
 wrapped in an array for searchStream. Auth: ``Authorization: Bearer`` plus the ``developer-token`` header (and an
 optional ``login-customer-id``). Quotas: a daily operations budget per developer token and a short-term rate
 (429 ``RESOURCE_EXHAUSTED`` with ``quotaErrorDetails.retryDelay``).

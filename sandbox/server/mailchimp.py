@@ -1,7 +1,9 @@
-"""The Mailchimp Marketing API v3 of the sandbox (``shared/reference/API_CONTRACTS.md`` section 2): ``/3.0/lists``,
-members, campaigns and campaign reports with offset/count paging, ``fields`` / ``exclude_fields`` filtering,
-HTTP Basic / Bearer / OAuth auth, RFC 7807 problem+json errors and the limit of 10 simultaneous connections per
-API key (no rate-limit headers)."""
+"""The Mailchimp Marketing API v3 of the sandbox (https://mailchimp.com/developer/marketing/api/): ``/3.0/lists``,
+members, campaigns, campaign reports (``/reports``, ``/reports/{id}``, ``sent-to``, ``email-activity``,
+``unsubscribed``) with offset/count paging, ``fields`` / ``exclude_fields`` filtering, HTTP Basic / Bearer / OAuth
+auth, RFC 7807 problem+json errors (https://mailchimp.com/developer/marketing/docs/errors/) and the limit of 10
+simultaneous connections per API key, without rate-limit headers
+(https://mailchimp.com/developer/marketing/docs/fundamentals/#api-limits)."""
 
 from __future__ import annotations
 

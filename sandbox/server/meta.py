@@ -1,6 +1,9 @@
-"""The Meta Graph API of the sandbox (``shared/reference/API_CONTRACTS.md`` sections 4 and 7): the Marketing API
-(ad account campaigns, ad sets, ads, sync and async insights), Lead Ads (forms and leads), the Facebook Page (posts,
-comments, reactions) and the Instagram business account (media, comments), all on one Graph host.
+"""The Meta Graph API of the sandbox: the Marketing API (ad account campaigns, ad sets, ads, sync and async insights:
+https://developers.facebook.com/docs/marketing-api/insights), Lead Ads (forms and leads:
+https://developers.facebook.com/docs/marketing-api/guides/lead-ads/retrieving), the Facebook Page (posts, comments,
+reactions: https://developers.facebook.com/docs/graph-api/reference/page/feed) and the Instagram business account
+(media, comments: https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/media),
+all on one Graph host.
 
 Graph conventions: ``fields`` selection (nested ``from{id,name}``; an unknown field is error 100), cursor paging
 (``paging.cursors.after`` on every non-empty page, ``paging.next`` only when more pages exist), ``access_token``
