@@ -63,7 +63,7 @@ def ga(sdk_sandbox):
             "developer-token": env["GOOGLE_ADS_DEVELOPER_TOKEN"],
         }
     )
-    s.base = f"{env['GOOGLE_ADS_BASE_URL']}"  # type: ignore[attr-defined]
+    s.base = env["GOOGLE_ADS_BASE_URL"]  # type: ignore[attr-defined]
     yield s
     s.close()
 
@@ -160,9 +160,11 @@ def test_daily_ad_group_metrics(ga, ads_snap, sdk_sandbox, version, method):
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_click_views_one_day(ga, ads_snap, sdk_sandbox, version):
+@pytest.mark.parametrize("method", ["searchStream", "search"])
+def test_click_views_one_day(ga, ads_snap, sdk_sandbox, version, method):
     day = _today(sdk_sandbox) - timedelta(days=3)
-    rows = stream(ga, version, CLICKS_QUERY.format(day=day.isoformat()))
+    query = CLICKS_QUERY.format(day=day.isoformat())
+    rows = stream(ga, version, query) if method == "searchStream" else search(ga, version, query)[0]
     want = click_views(ads_snap, catalog.to_day_ms(day.isoformat()))
     assert want
     assert [r.click_view.gclid for r in rows] == [c.gclid for c in want]
