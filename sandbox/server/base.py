@@ -80,8 +80,10 @@ class Route:
 
 
 class Router:
-    def __init__(self) -> None:
+    def __init__(self, *, trailing_slash: bool = False) -> None:
         self.routes: list[Route] = []
+        # Some vendors serve ``/x/`` as ``/x`` (HubSpot, Meta's Graph API), and their own SDKs send that form.
+        self.trailing_slash = trailing_slash
 
     def add(self, method: str, pattern: str, handler: Handler, kind: str = "api") -> None:
         rx = "^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", pattern) + "$"
@@ -89,6 +91,12 @@ class Router:
 
     def match(self, method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:
         """(route, params, path_known): path_known is True when the path exists with another method."""
+        route, params, known = self._match(method, path)
+        if route is None and not known and self.trailing_slash and len(path) > 1 and path.endswith("/"):
+            return self._match(method, path[:-1])
+        return route, params, known
+
+    def _match(self, method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:
         known = False
         for r in self.routes:
             m = r.regex.match(path)

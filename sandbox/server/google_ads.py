@@ -1,9 +1,13 @@
-"""The Google Ads API (REST) of the sandbox (``shared/reference/API_CONTRACTS.md`` section 5):
+"""The Google Ads API (REST) of the sandbox (https://developers.google.com/google-ads/api/rest/common/search):
 ``POST /vNN/customers/{customerId}/googleAds:searchStream`` (and the paged ``:search``) answering GAQL queries over
 the world's campaigns, ad groups, daily metrics and click views.
 
-searchStream answers a JSON array of batches (<= 10,000 rows each, ``fieldMask`` and ``requestId`` on every batch,
-``queryResourceConsumption`` on the last); errors are Google RPC status objects with a ``GoogleAdsFailure`` detail,
+searchStream answers a JSON array of ``SearchGoogleAdsStreamResponse`` batches (<= 10,000 rows each, ``fieldMask``
+and ``requestId`` on every batch, ``queryResourceConsumption`` on the last); search answers one
+``SearchGoogleAdsResponse`` per page, which has no request id field: both send the id in the ``request-id`` header
+(https://developers.google.com/google-ads/api/reference/rpc/v24/SearchGoogleAdsResponse). Request bodies are checked
+against the request messages (``google_ads_requests``). Errors are Google RPC status objects with a
+``GoogleAdsFailure`` detail (https://developers.google.com/google-ads/api/docs/best-practices/understand-api-errors),
 wrapped in an array for searchStream. Auth: ``Authorization: Bearer`` plus the ``developer-token`` header (and an
 optional ``login-customer-id``). Quotas: a daily operations budget per developer token and a short-term rate
 (429 ``RESOURCE_EXHAUSTED`` with ``quotaErrorDetails.retryDelay``).
@@ -21,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sandbox.server.base import Request, Response, VendorApp
+from sandbox.server.google_ads_requests import RequestError, SearchRequest, parse_request
 from sandbox.world import catalog
 from sandbox.world.projections import google_ads as gq
 from sandbox.world.world import World
@@ -31,6 +36,7 @@ MANAGER_ID = "9990001112"
 VERSIONS = frozenset({"v22", "v23", "v24", "v25", "v26"})
 BATCH_ROWS = 10_000
 _FAILURE = "type.googleapis.com/google.ads.googleads.{v}.errors.GoogleAdsFailure"
+_BAD_REQUEST = "type.googleapis.com/google.rpc.BadRequest"
 _BAD_GATEWAY_HTML = (
     b"<!DOCTYPE html><html lang=en><title>Error 502 (Server Error)!!1</title><p><b>502.</b> That's an error.</p>"
     b"<p>The server encountered a temporary error and could not complete your request.</p></html>\n"
@@ -58,10 +64,13 @@ def google_error(
     version: str = "v24",
     stream: bool = True,
     headers: list[tuple[str, str]] | None = None,
+    details: list[dict[str, Any]] | None = None,
 ) -> Response:
     err: dict[str, Any] = {"code": status, "message": message, "status": grpc_status}
     if errors:
         err["details"] = [{"@type": _FAILURE.format(v=version), "errors": errors, "requestId": _request_id()}]
+    elif details:
+        err["details"] = details
     body: Any = {"error": err}
     return Response.json(status, [body] if stream else body, headers)
 
@@ -280,17 +289,54 @@ class GoogleAdsApp(VendorApp):
 
     # -- endpoints ---------------------------------------------------------------------------------------------
 
-    def _run(self, req: Request) -> tuple[list[dict[str, Any]], str] | Response:
+    def _run(self, req: Request) -> tuple[list[dict[str, Any]], str, SearchRequest] | Response:
         v = req.params["version"]
         stream = self._is_stream(req)
         if v not in VERSIONS:
             return self.not_found(req)
         try:
-            body = req.json() or {}
+            body = req.json()
         except json.JSONDecodeError:
             return google_error(400, "INVALID_ARGUMENT", "Invalid JSON payload received.", version=v, stream=stream)
-        query = body.get("query") if isinstance(body, dict) else None
-        if not isinstance(query, str) or not query.strip():
+        parsed = parse_request({} if body is None else body, stream=stream, version=v)
+        if isinstance(parsed, RequestError):
+            violation: dict[str, Any] = {"description": parsed.message}
+            if parsed.field:
+                violation = {"field": parsed.field, **violation}
+            return google_error(
+                400,
+                "INVALID_ARGUMENT",
+                parsed.message,
+                version=v,
+                stream=stream,
+                details=[{"@type": _BAD_REQUEST, "fieldViolations": [violation]}],
+            )
+        if parsed.settings.get("returnSummaryRow") or parsed.summary_row_setting.startswith("SUMMARY_ROW_"):
+            return google_error(
+                400,
+                "INVALID_ARGUMENT",
+                "The sandbox does not compute summary rows: leave returnSummaryRow / summaryRowSetting unset.",
+                version=v,
+                stream=stream,
+            )
+        if parsed.page_size:
+            return google_error(
+                400,
+                "INVALID_ARGUMENT",
+                "Request contains an invalid argument.",
+                [
+                    _failure(
+                        "requestError",
+                        "PAGE_SIZE_NOT_SUPPORTED",
+                        f"Setting the page size is not supported. Search Responses will have fixed page size of "
+                        f"'{BATCH_ROWS}' rows.",
+                    )
+                ],
+                version=v,
+                stream=stream,
+            )
+        query = parsed.query
+        if not query.strip():
             return google_error(
                 400,
                 "INVALID_ARGUMENT",
@@ -312,13 +358,13 @@ class GoogleAdsApp(VendorApp):
                 version=v,
                 stream=stream,
             )
-        return rows, mask
+        return rows, mask, parsed
 
     def search_stream(self, req: Request) -> Response:
         got = self._run(req)
         if isinstance(got, Response):
             return got
-        rows, mask = got
+        rows, mask, _ = got
         rid = _request_id()
         batches: list[dict[str, Any]] = []
         for i in range(0, max(1, len(rows)), BATCH_ROWS):
@@ -336,10 +382,9 @@ class GoogleAdsApp(VendorApp):
         got = self._run(req)
         if isinstance(got, Response):
             return got
-        rows, mask = got
-        body = req.json() or {}
+        rows, mask, parsed = got
         start = 0
-        token = body.get("pageToken")
+        token = parsed.page_token
         if token:
             try:
                 start = int(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode())
@@ -352,16 +397,17 @@ class GoogleAdsApp(VendorApp):
                     version=req.params["version"],
                     stream=False,
                 )
-        chunk = rows[start : start + BATCH_ROWS]
-        rid = _request_id()
+        if parsed.validate_only:
+            rows = []
+        chunk = [] if parsed.settings.get("omitResults") else rows[start : start + BATCH_ROWS]
         out: dict[str, Any] = {}
         if chunk:
             out["results"] = chunk
         if start + BATCH_ROWS < len(rows):
             out["nextPageToken"] = base64.urlsafe_b64encode(str(start + BATCH_ROWS).encode()).decode().rstrip("=")
-        if body.get("returnTotalResultsCount"):
+        if parsed.settings.get("returnTotalResultsCount"):
             out["totalResultsCount"] = str(len(rows))
         out["fieldMask"] = mask
-        out["requestId"] = rid
         out["queryResourceConsumption"] = str(50 + len(rows) // 20)
-        return Response.json(200, out, [("request-id", rid)], records=len(chunk))
+        # SearchGoogleAdsResponse has no request id (searchStream's batches do): REST sends it as a header only
+        return Response.json(200, out, [("request-id", _request_id())], records=len(chunk))

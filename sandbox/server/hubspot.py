@@ -1,5 +1,15 @@
-"""The HubSpot API of the sandbox: real paths, shapes, paging, auth, errors and rate limits
-(``shared/reference/API_CONTRACTS.md`` section 1; shapes validated against the vendor's OpenAPI specs)."""
+"""The HubSpot API of the sandbox: real paths, shapes, paging, auth, errors and rate limits.
+
+Vendor documentation:
+- CRM objects, search and batch reads: https://developers.hubspot.com/docs/api/crm/understanding-the-crm
+- associations v4: https://developers.hubspot.com/docs/api/crm/associations
+- owners: https://developers.hubspot.com/docs/api/crm/owners
+- forms: https://developers.hubspot.com/docs/api/marketing/forms
+- limits: https://developers.hubspot.com/docs/api/usage-details
+
+Shapes are validated against HubSpot's published OpenAPI specs
+(https://github.com/HubSpot/HubSpot-public-api-spec-collection) and its official Python SDK (tests). As HubSpot does,
+a path with a trailing slash is served as the path without it (the SDK asks for ``/crm/v3/owners/``)."""
 
 from __future__ import annotations
 
@@ -79,6 +89,7 @@ class HubSpotApp(VendorApp):
         self.search_cap = search_cap
         self._limiter = _Limiter()
         r = self.router
+        r.trailing_slash = True  # the official SDK asks for /crm/v3/owners/ and /marketing/v3/forms/
         r.add("GET", "/crm/v3/objects/{objectType}", self.list_objects)
         r.add("GET", "/crm/v3/objects/{objectType}/{objectId}", self.get_object)
         r.add("POST", "/crm/v3/objects/{objectType}/search", self.search)

@@ -1,6 +1,9 @@
 """The CRM writes a reverse-ETL client makes, on the sandbox HubSpot server: contact batch upsert / update / create,
-custom properties, MANUAL lists and their memberships, GDPR delete (``shared/reference/API_CONTRACTS.md`` §1.9;
-responses validate against ``shared/specs/hubspot/{contacts,properties,lists}.v3.json``).
+custom properties, MANUAL lists and their memberships, GDPR delete. Vendor documentation: batch upsert and update
+https://developers.hubspot.com/docs/api/crm/contacts, properties https://developers.hubspot.com/docs/api/crm/properties,
+lists https://developers.hubspot.com/docs/api/crm/lists, GDPR delete
+https://developers.hubspot.com/docs/api/crm/contacts (``gdpr-delete``); responses validate against HubSpot's OpenAPI
+specs for contacts, properties and lists v3 (tests).
 
 Writes go to the store's :class:`~sandbox.world.projections.hubspot_overlay.WriteOverlay`, so they survive the world's
 clock moving and every read endpoint serves them. They share the reads' auth, rate limits and faults; every call

@@ -1,7 +1,9 @@
-"""The Mailchimp Marketing API v3 of the sandbox (``shared/reference/API_CONTRACTS.md`` section 2): ``/3.0/lists``,
-members, campaigns and campaign reports with offset/count paging, ``fields`` / ``exclude_fields`` filtering,
-HTTP Basic / Bearer / OAuth auth, RFC 7807 problem+json errors and the limit of 10 simultaneous connections per
-API key (no rate-limit headers)."""
+"""The Mailchimp Marketing API v3 of the sandbox (https://mailchimp.com/developer/marketing/api/): ``/3.0/lists``,
+members, campaigns, campaign reports (``/reports``, ``/reports/{id}``, ``sent-to``, ``email-activity``,
+``unsubscribed``) with offset/count paging, ``fields`` / ``exclude_fields`` filtering, HTTP Basic / Bearer / OAuth
+auth, RFC 7807 problem+json errors (https://mailchimp.com/developer/marketing/docs/errors/) and the limit of 10
+simultaneous connections per API key, without rate-limit headers
+(https://mailchimp.com/developer/marketing/docs/fundamentals/#api-limits)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import uuid
 from typing import Any
 
 from sandbox.server.base import Request, Response, VendorApp
+from sandbox.server.mailchimp_reports import campaign_report
 from sandbox.world import catalog
 from sandbox.world.projections.mailchimp import LIST_ID, MailchimpSnapshot, mc_time
 from sandbox.world.timeutil import parse_time_ms
@@ -104,6 +107,8 @@ class MailchimpApp(VendorApp):
         r.add("GET", "/3.0/lists/{list_id}/members/{subscriber_hash}", self.member)
         r.add("GET", "/3.0/campaigns", self.campaigns)
         r.add("GET", "/3.0/campaigns/{campaign_id}", self.campaign)
+        r.add("GET", "/3.0/reports", self.reports)
+        r.add("GET", "/3.0/reports/{campaign_id}", self.report)
         r.add("GET", "/3.0/reports/{campaign_id}/sent-to", self.sent_to)
         r.add("GET", "/3.0/reports/{campaign_id}/email-activity", self.email_activity)
         r.add("GET", "/3.0/reports/{campaign_id}/unsubscribed", self.unsubscribed)
@@ -350,6 +355,35 @@ class MailchimpApp(VendorApp):
         if cid not in {c.id for c in snap.sent_campaigns()}:
             return snap, None
         return snap, snap.recipients.get(cid, [])
+
+    def reports(self, req: Request) -> Response:
+        snap = self.snap()
+        sent = snap.sent_campaigns()
+        typ = req.arg("type")
+        if typ and typ != "regular":  # every campaign of the world is a regular one
+            sent = []
+        for arg, ge in (("since_send_time", True), ("before_send_time", False)):
+            bound = self._time_arg(req, arg)
+            if isinstance(bound, Response):
+                return bound
+            if bound is not None:
+                sent = [c for c in sent if (c.send_ms >= bound if ge else c.send_ms < bound)]
+        page = self._page(req)
+        if isinstance(page, Response):
+            return page
+        count, offset = page
+        root = f"{self.base_url}/3.0"
+        # only the page's reports are folded: each walks its campaign's recipients
+        chunk = [campaign_report(snap, c, root) for c in sent[offset : offset + count]]
+        body = {"reports": chunk, "total_items": len(sent), "_links": self._links("/reports")}
+        return self._respond(req, body, len(chunk))
+
+    def report(self, req: Request) -> Response:
+        snap = self.snap()
+        for c in snap.sent_campaigns():
+            if c.id == req.params["campaign_id"]:
+                return self._respond(req, campaign_report(snap, c, f"{self.base_url}/3.0"), 1)
+        return self.not_found(req)
 
     def sent_to(self, req: Request) -> Response:
         _snap, recips = self._report(req)

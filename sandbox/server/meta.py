@@ -1,6 +1,9 @@
-"""The Meta Graph API of the sandbox (``shared/reference/API_CONTRACTS.md`` sections 4 and 7): the Marketing API
-(ad account campaigns, ad sets, ads, sync and async insights), Lead Ads (forms and leads), the Facebook Page (posts,
-comments, reactions) and the Instagram business account (media, comments), all on one Graph host.
+"""The Meta Graph API of the sandbox: the Marketing API (ad account campaigns, ad sets, ads, sync and async insights:
+https://developers.facebook.com/docs/marketing-api/insights), Lead Ads (forms and leads:
+https://developers.facebook.com/docs/marketing-api/guides/lead-ads/retrieving), the Facebook Page (posts, comments,
+reactions: https://developers.facebook.com/docs/graph-api/reference/page/feed) and the Instagram business account
+(media, comments: https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/media),
+all on one Graph host.
 
 Graph conventions: ``fields`` selection (nested ``from{id,name}``; an unknown field is error 100), cursor paging
 (``paging.cursors.after`` on every non-empty page, ``paging.next`` only when more pages exist), ``access_token``
@@ -20,9 +23,10 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 from sandbox.server.base import Request, Response, VendorApp
+from sandbox.server.meta_presets import PRESETS, RETENTION_MONTHS, months_back, preset_range
 from sandbox.world import catalog
 from sandbox.world.projections import ads as ads_p
 from sandbox.world.projections import social as soc_p
@@ -32,6 +36,8 @@ from sandbox.world.world import World
 
 DEFAULT_TOKEN = "sandbox-meta-token"
 VERSIONS = frozenset({"v23.0", "v24.0", "v25.0", "v26.0"})
+# The version the connectors speak and the SDK conformance tests pin (every version above is served alike).
+API_VERSION = "v25.0"
 ACCOUNT_NODE = f"act_{catalog.META_AD_ACCOUNT_ID}"
 _BAD_GATEWAY_HTML = b"<html><body><h1>502 Bad Gateway</h1><p>Sorry, something went wrong.</p></body></html>\n"
 
@@ -97,6 +103,25 @@ def graph_error(
     return Response.json(status, {"error": err}, headers)
 
 
+def body_params(req: Request) -> dict[str, str] | None:
+    """Parameters of a POST body as Graph takes them: a form (what the official SDK sends) or a JSON object, whose
+    non-string values count as their JSON text (the SDK JSON-encodes lists, objects and booleans the same way).
+    None when the body is neither."""
+    text = req.body.decode("utf-8", "replace")
+    if "json" in req.headers.get("content-type", "").lower():
+        try:
+            obj = json.loads(text) if text.strip() else {}
+        except ValueError:
+            return None
+        if not isinstance(obj, dict):
+            return None
+        return {
+            str(k): v if isinstance(v, str) else json.dumps(v, sort_keys=True, separators=(",", ":"))
+            for k, v in obj.items()
+        }
+    return {k: v[-1] for k, v in parse_qs(text, keep_blank_values=True).items()}
+
+
 def _bad_field(node_type: str, name: str) -> Response:
     return graph_error(400, 100, f"(#100) Tried accessing nonexisting field ({name}) on node type ({node_type})")
 
@@ -156,6 +181,7 @@ class MetaApp(VendorApp):
         self._report_ids = itertools.count(6023456789012)
         self._fault_turn = itertools.count()
         r = self.router
+        r.trailing_slash = True  # the official SDK reads nodes as /v25.0/<id>/
         r.add("GET", "/{version}/{node}", self.get_node)
         r.add("GET", "/{version}/{node}/{edge}", self.get_edge)
         r.add("POST", "/{version}/{node}/{edge}", self.post_edge)
@@ -178,11 +204,9 @@ class MetaApp(VendorApp):
         if req.arg("access_token"):
             return req.arg("access_token")
         if req.method == "POST" and req.body:
-            from urllib.parse import parse_qs
-
-            form = parse_qs(req.body.decode("utf-8", "replace"))
-            if form.get("access_token"):
-                return form["access_token"][-1]
+            form = body_params(req)
+            if isinstance(form, dict) and form.get("access_token"):
+                return form["access_token"]
         return None
 
     def authenticate(self, req: Request) -> Response | None:
@@ -308,6 +332,14 @@ class MetaApp(VendorApp):
 
     def _fields(self, req: Request, node_type: str, sample: dict[str, Any] | None) -> Any:
         text = req.arg("fields") or _DEFAULT_FIELDS.get(node_type, "id")
+        if text.lstrip().startswith("["):  # a JSON array, as the SDK encodes list parameters in POST bodies
+            try:
+                names = json.loads(text)
+            except ValueError:
+                names = None
+            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+                return graph_error(400, 100, "(#100) Param fields must be a list of field names")
+            text = ",".join(names)
         try:
             spec = parse_fields(text)
         except FieldError as exc:
@@ -478,9 +510,9 @@ class MetaApp(VendorApp):
             return bad
         if req.params["node"] != ACCOUNT_NODE or req.params["edge"] != "insights":
             return graph_error(400, 100, "(#100) Unsupported post request.")
-        from urllib.parse import parse_qs
-
-        form = {k: v[-1] for k, v in parse_qs(req.body.decode("utf-8", "replace")).items()}
+        form = body_params(req)
+        if form is None:
+            return graph_error(400, 100, "(#100) The request body must be a form or a JSON object")
         merged = Request(
             req.method, req.path, {**req.query, **{k: [v] for k, v in form.items()}}, req.headers, b"", req.params
         )
@@ -611,6 +643,7 @@ class MetaApp(VendorApp):
             return spec
         tr = req.arg("time_range")
         preset = req.arg("date_preset")
+        today_date = date.fromisoformat(iso_date(today))
         if tr:
             try:
                 rng = json.loads(tr)
@@ -622,25 +655,14 @@ class MetaApp(VendorApp):
                 return graph_error(400, 100, "(#100) Must provide a valid time range: since must be before until")
             lo, hi = catalog.to_day_ms(since.isoformat()), catalog.to_day_ms(until.isoformat())
         else:
-            days = {
-                "today": 0,
-                "yesterday": 1,
-                "last_7d": 7,
-                "last_14d": 14,
-                "last_28d": 28,
-                "last_30d": 30,
-                "last_90d": 90,
-            }
-            n = days.get(preset or "last_30d")
-            if n is None:
+            # computed against the sandbox's clock, so "this_month" moves when the world advances
+            window = preset_range(preset or "last_30d", today_date)
+            if window is None:
                 return graph_error(
-                    400, 100, f"(#100) date_preset must be one of the following values: {', '.join(days)}"
+                    400, 100, f"(#100) date_preset must be one of the following values: {', '.join(PRESETS)}"
                 )
-            if preset == "today":
-                lo = hi = today
-            else:
-                lo, hi = today - n * DAY_MS, today - DAY_MS
-        if (hi - lo) // DAY_MS > 37 * 31:
+            lo, hi = catalog.to_day_ms(window[0].isoformat()), catalog.to_day_ms(window[1].isoformat())
+        if lo < catalog.to_day_ms(months_back(today_date, RETENTION_MONTHS).isoformat()):
             return graph_error(
                 400, 3018, "(#3018) The start date of the time range cannot be beyond 37 months from the current date"
             )
@@ -648,7 +670,14 @@ class MetaApp(VendorApp):
         inc = req.arg("time_increment") or "all_days"
         if level != "ad" or inc != "1":
             rows = _aggregate(rows, level, inc, iso_date(lo), iso_date(hi))
-        return [select(r, spec, always_id=False) for r in rows], iso_date(lo), iso_date(hi)
+        out = []
+        for r in rows:
+            row = select(r, spec, always_id=False)
+            # Graph reports every insights row's date range, whatever the fields asked for
+            row.setdefault("date_start", r["date_start"])
+            row.setdefault("date_stop", r["date_stop"])
+            out.append(row)
+        return out, iso_date(lo), iso_date(hi)
 
     def _insights_sync(self, req: Request) -> Response:
         rows = self._insight_rows(req)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from functools import cache
 from pathlib import Path
 
@@ -13,15 +14,33 @@ from sandbox.server.hubspot import RateLimits
 from sandbox.testing import run_sandbox
 from sandbox.world import World, WorldConfig
 
-SPECS = Path(__file__).resolve().parents[3] / "shared" / "specs" / "hubspot"
-if not SPECS.exists():  # CI clones main with shared/ beside it
-    SPECS = Path("/work/shared/specs/hubspot")
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def shared_dir() -> Path:
+    """The project's shared folder: ``JOURNEYHUB_SHARED_DIR`` when set, else ``../shared`` beside the checkout (where
+    CI puts it). Nothing else is looked at, so no machine path can creep back in."""
+    configured = os.environ.get("JOURNEYHUB_SHARED_DIR")
+    return Path(configured) if configured else REPO_ROOT.parent / "shared"
+
+
+SPECS = shared_dir() / "specs" / "hubspot"
+SPECS_MISSING = (
+    f"HubSpot OpenAPI specs not found at {SPECS}: put the shared folder beside the checkout (../shared) "
+    "or point JOURNEYHUB_SHARED_DIR at it"
+)
 
 SMALL = WorldConfig(people=150)
 
 
-@cache
 def _spec(name: str) -> dict:
+    if not SPECS.is_dir():
+        pytest.skip(SPECS_MISSING)
+    return _loaded_spec(name)
+
+
+@cache
+def _loaded_spec(name: str) -> dict:
     spec = json.loads((SPECS / name).read_text())
     spec = copy.deepcopy(spec)
     schemas = spec["components"]["schemas"]

@@ -113,6 +113,50 @@ def test_async_report_job(graph):
     assert len(rows) == 20 * len(catalog.META_ADSETS) and pages == 4
 
 
+def test_async_report_job_from_a_json_body_with_fields_as_an_array(graph):
+    """Graph takes POST parameters as a form or as a JSON object; list parameters may be JSON arrays."""
+    body = {
+        "level": "ad",
+        "time_increment": 1,
+        "time_range": {"since": "2026-01-05", "until": "2026-01-06"},
+        "fields": ["ad_id", "date_start", "clicks"],
+    }
+    started = graph.post(f"{graph.base}/act_{catalog.META_AD_ACCOUNT_ID}/insights", json=body, timeout=5).json()
+    run_id = started["report_run_id"]
+    for _ in range(3):
+        status = _get(graph, f"{run_id}/").json()  # a node read with a trailing slash, as the SDK sends it
+    assert status["async_status"] == "Job Completed"
+    assert (status["date_start"], status["date_stop"]) == ("2026-01-05", "2026-01-06")
+    rows, _ = _all(graph, f"{run_id}/insights", limit=100)
+    assert len(rows) == 2 * len(catalog.META_ADSETS)
+    assert all(set(r) == {"ad_id", "date_start", "date_stop", "clicks"} for r in rows)  # Graph adds date_stop
+    bad = graph.post(f"{graph.base}/act_{catalog.META_AD_ACCOUNT_ID}/insights", json=["level"], timeout=5)
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == 100
+
+
+def test_fields_as_a_json_array_on_get_and_bad_arrays(graph):
+    campaign = _get(graph, f"act_{catalog.META_AD_ACCOUNT_ID}/campaigns").json()["data"][0]["id"]
+    got = _get(graph, campaign, fields=json.dumps(["name", "objective"])).json()
+    assert set(got) == {"id", "name", "objective"}
+    for bad in ('["name", 3]', "[name"):
+        err = _get(graph, campaign, fields=bad).json()["error"]
+        assert err["code"] == 100 and "fields" in err["message"]
+
+
+def test_date_preset_errors_list_every_documented_value_and_history_is_37_months(graph):
+    from sandbox.server.meta_presets import PRESETS
+
+    path = f"act_{catalog.META_AD_ACCOUNT_ID}/insights"
+    err = _get(graph, path, date_preset="lifetime").json()["error"]
+    assert err["code"] == 100 and all(p in err["message"] for p in PRESETS)
+    too_old = json.dumps({"since": "2022-12-31", "until": "2023-01-31"})  # clock 2026-04-01: 37 months is 2023-03-01
+    assert _get(graph, path, time_range=too_old).json()["error"]["code"] == 3018
+    oldest = json.dumps({"since": "2023-03-01", "until": "2023-03-02"})
+    assert _get(graph, path, time_range=oldest).json() == {"data": []}
+    (row,) = _get(graph, path, date_preset="maximum", fields="spend").json()["data"]
+    assert (row["date_start"], row["date_stop"]) == ("2023-03-01", "2026-04-01")
+
+
 def test_leads_and_time_created_filter(graph):
     forms, _ = _all(graph, f"{catalog.META_PAGE_ID}/leadgen_forms", fields="id,name,status,locale,created_time")
     leads = []
