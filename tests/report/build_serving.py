@@ -1,7 +1,7 @@
 """Build a small published serving copy from the sandbox world: load, dbt build, attribution, publish.
 
 Used by the report tests (once per session) and runnable by hand for development:
-``python -m tests.report.build_serving /tmp/jm``. The warehouse is built in a child process: dbt-duckdb keeps the
+``python -m tests.report.build_serving var/jm``. The warehouse is built in a child process: dbt-duckdb keeps the
 file attached for the life of the process, and publishing must attach it again.
 """
 
