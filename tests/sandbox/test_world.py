@@ -62,7 +62,7 @@ def _reference_stage(events):
     conversions = 0
     for e in events:
         reached.add("awareness")
-        if e.type in ("email_click", "social_comment", "social_reaction"):
+        if e.type in ("email_subscribe", "email_click", "social_comment", "social_reaction"):
             reached.add("engagement")
         if e.type in ("form_submission", "meeting", "deal_created"):
             reached.add("consideration")
