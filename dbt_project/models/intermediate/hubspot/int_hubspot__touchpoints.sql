@@ -1,7 +1,7 @@
 -- Every HubSpot touch, one row per touch and person identifier: form submissions (identified by the submission
 -- itself, which the identity graph links to its submitter through the typed email, phone and page click ids),
 -- engagements and survey answers (one row per associated contact), deal stage changes (one row per contact
--- associated with the deal), contact lifecycle stage changes and survey answers. Person resolution happens
+-- associated with the deal) and contact lifecycle stage changes. Person resolution happens
 -- downstream (int_person_identities); this model only says which identifier each touch carries.
 -- A referral is the referrer's own touch: their submission of the referral form (seed stage_rules makes it
 -- advocacy). The referrer_email a referred person types on their own form is no touch of anyone: one referral
@@ -371,7 +371,6 @@ unioned as (
     {{ select_touchpoint_columns('form_submission_touches', common + [
         'campaign', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term', 'gclid', 'fbclid',
         'detail']) }}
-
 
     union all
 
