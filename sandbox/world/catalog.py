@@ -52,6 +52,9 @@ FORMS: tuple[FormDef, ...] = (
         ("email", "firstname", "lastname", "company", "phone", "referrer_email"),
         False,
     ),
+    # the customer referral programme: a customer asks for a referral link to share (a `referral_given` event);
+    # whoever the link brings in lands on the partner referral form above
+    FormDef("refer_colleague", "Refer a colleague", "/refer-a-colleague", ("email", "firstname", "lastname"), False),
 )
 FORMS_BY_KEY: dict[str, FormDef] = {f.key: f for f in FORMS}
 

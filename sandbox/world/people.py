@@ -716,8 +716,24 @@ class _Journey:
             self.lifecycle(ts + MINUTE_MS, "evangelist", key, cause="AUTOMATION_PLATFORM")
 
     def referral(self, ts: int) -> None:
+        """The person refers someone: they submit the refer-a-colleague form (HubSpot sees a form submission of
+        their contact), whoever the shared link later brings in. The typed values come from an RNG of their own,
+        so the rest of the journey does not depend on them."""
+        p = self.p
+        code = f"REF-{p.index}-{sum(e.type == 'referral_given' for e in self.events)}"
+        fd = catalog.FORMS_BY_KEY["refer_colleague"]
+        typed = random.Random(f"{self.cfg.seed}:{p.index}:{code}")
+        values = {"email": messy_email(typed, self.email_for(0)), "firstname": p.first_name, "lastname": p.last_name}
         self.add(
-            ts, "referral_given", code=f"REF-{self.p.index}-{sum(e.type == 'referral_given' for e in self.events)}"
+            ts,
+            "referral_given",
+            code=code,
+            form=fd.key,
+            contact=0,
+            page_url=catalog.SITE + fd.path,
+            utm={},
+            values=values,
+            referrer=None,
         )
 
     def inquiry(self, ts: int, key: int) -> None:

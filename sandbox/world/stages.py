@@ -1,7 +1,8 @@
 """Ground-truth journey stages, computed from a person's events with the rules of docs/sandbox.md.
 
 * ``awareness``: any touch.
-* ``engagement``: an email click, a social comment or a social reaction.
+* ``engagement``: an email sign-up (joining the Mailchimp audience), an email click, a social comment or a social
+  reaction.
 * ``consideration``: a form submission, a meeting or a deal created.
 * ``conversion``: a deal won, a purchase, or the lifecycle stage becoming ``customer``.
 * ``retention``: a second conversion event (the second of ``deal_won`` / ``purchase``: a repeat purchase or an
@@ -21,7 +22,7 @@ from sandbox.world.people import Event
 STAGES: tuple[str, ...] = ("awareness", "engagement", "consideration", "conversion", "retention", "advocacy")
 STAGE_RANK: dict[str, int] = {s: i for i, s in enumerate(STAGES)}
 
-_ENGAGEMENT = frozenset({"email_click", "social_comment", "social_reaction"})
+_ENGAGEMENT = frozenset({"email_subscribe", "email_click", "social_comment", "social_reaction"})
 _CONSIDERATION = frozenset({"form_submission", "meeting", "deal_created"})
 _CONVERSION = frozenset({"deal_won", "purchase"})
 

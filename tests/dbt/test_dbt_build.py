@@ -125,7 +125,7 @@ def test_contacts_resolve_to_persons(world: World, con: duckdb.DuckDBPyConnectio
 
 def test_every_form_submission_is_one_touch(world: World, con: duckdb.DuckDBPyConnection) -> None:
     """A submission is a touch of its submitter: found through its typed email, phone or page click ids. Only
-    submissions from a shared info@ address that carry nothing else (no phone) resolve to nobody."""
+    submissions from a shared info@ address whose other identifiers no other record carries resolve to nobody."""
     records = [r for r in world.manifest().records if r["stream"] == "form_submissions"]
     personal = {r["record_id"] for r in records if r["relation"] != "shared"}
     shared = {r["record_id"] for r in records if r["relation"] == "shared"}
@@ -167,7 +167,9 @@ def test_touch_counts_match_the_world(world: World, con: duckdb.DuckDBPyConnecti
     (unresolved_submissions,) = _rows(
         con, "select count(*) from intermediate.int_touchpoints_unresolved where touch_type = 'form_submission'"
     )[0]
-    assert counts["form_submission"] == events["form_submission"] - unresolved_submissions
+    # a referral given is the referrer's submission of the refer-a-colleague form
+    submitted = events["form_submission"] + events["referral_given"]
+    assert counts["form_submission"] == submitted - unresolved_submissions
     for touch_type in (
         "meeting",
         "call",
@@ -300,6 +302,7 @@ def test_every_vendor_has_person_level_touches(con: duckdb.DuckDBPyConnection) -
         if s != "hubspot"
     }
     assert types == {
+        ("mailchimp", "email_subscribe"),
         ("mailchimp", "email_send"),
         ("mailchimp", "email_open"),
         ("mailchimp", "email_click"),
@@ -332,33 +335,40 @@ def test_nothing_vanishes(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def test_email_touches_match_the_world(world: World, con: duckdb.DuckDBPyConnection) -> None:
-    """Mailchimp sends, opens, clicks, bounces and unsubscribes of known people equal the world's email events
-    (every audience member came in through a HubSpot form), person by person for clicks."""
+    """Mailchimp sign-ups, sends, opens, clicks, bounces and unsubscribes of known people equal the world's email
+    events (every audience member came in through a HubSpot form), person by person for clicks. A sign-up is one
+    touch per address and instant: the world makes one email_subscribe event per interest group joined."""
     known = _known_people(world)
     truth: collections.Counter[str] = collections.Counter()
     clicks_by_person: collections.Counter[str] = collections.Counter()
     for p in world.visible_persons():
         if p.person_id not in known:
             continue
+        signups = set()
         for e in world.visible_events(p):
             if e.type in ("email_send", "email_open", "email_click", "email_bounce", "email_unsubscribe"):
                 truth[e.type] += 1
+            if e.type == "email_subscribe":
+                signups.add((e.attrs["email"], e.ts))
             if e.type == "email_click":
                 clicks_by_person[p.person_id] += 1
+        truth["email_subscribe"] += len(signups)
     counts = dict(
         _rows(
             con,
             "select touch_type, count(*) from marts.fct_touchpoints where source_system = 'mailchimp' group by 1",
         )
     )
-    assert truth["email_click"] > 0 and truth["email_unsubscribe"] > 0, truth
+    assert truth["email_click"] > 0 and truth["email_unsubscribe"] > 0 and truth["email_subscribe"] > 0, truth
     assert counts == dict(truth), (counts, truth)
     fct_clicks = collections.Counter(
         person for person, _ in _person_of_touch(world, con, "t.touch_type = 'email_click'") if person is not None
     )
     assert fct_clicks == clicks_by_person
     (no_key,) = _rows(
-        con, "select count(*) from marts.fct_touchpoints where source_system = 'mailchimp' and campaign_key is null"
+        con,
+        "select count(*) from marts.fct_touchpoints"
+        " where source_system = 'mailchimp' and touch_type <> 'email_subscribe' and campaign_key is null",
     )[0]
     assert no_key == 0
 

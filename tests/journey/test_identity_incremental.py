@@ -5,8 +5,9 @@ the argument). Each round here gives records new versions in int_identity__edges
 writes them (all of a record's rows replaced, a new _extracted_at), then builds the model incrementally on one copy
 of the warehouse and with --full-refresh on another; every row, ids and fingerprints included, must match. The
 rounds cover what the argument has to get right: two persons merging, a person splitting, a record vanishing, a
-profile record becoming a shared mailbox and back, an identifier going over its cap and back under it, and a
-change to the guardrail seeds.
+profile record becoming a shared mailbox and back, an identifier going over its cap and back under it, a phone
+from a shared-mailbox form founding no person until another record vouches for it and again when that record
+vanishes, and a change to the guardrail seeds.
 """
 
 from __future__ import annotations
@@ -60,6 +61,28 @@ def _new_version(
                 *(record_type, record_id, identifier_type, identifier_value),
                 *(record_id, identifier_value, record_type, identifier_type),
                 *(source_system, source_stream, observed_at, extracted_at),
+            ],
+        )
+
+
+def _add_record(
+    con: duckdb.DuckDBPyConnection,
+    record_type: str,
+    record_id: str,
+    source: tuple[str, str],
+    identifiers: list[tuple[str, str]],
+) -> None:
+    """A record the edges have not seen: its own row plus one row per identifier, observed and staged now."""
+    observed_at, extracted_at = con.execute(f"select max(observed_at), max(_extracted_at) from {EDGES}").fetchone()
+    for identifier_type, identifier_value in [(record_type, record_id), *identifiers]:
+        con.execute(
+            f"""insert into {EDGES} (identity_edge_id, record_id, identifier_value, record_type, identifier_type,
+                    source_system, source_stream, observed_at, _extracted_at)
+                values (md5(? || '|' || ? || '|' || ? || '|' || ?), ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [
+                *(record_type, record_id, identifier_type, identifier_value),
+                *(record_id, identifier_value, record_type, identifier_type),
+                *(*source, observed_at, extracted_at),
             ],
         )
 
@@ -190,7 +213,45 @@ def test_incremental_identity_resolution_equals_full_refresh(tmp_path: Path) -> 
         assert _person(con, "hubspot_contact_id", crowd[0]) == _person(con, "hubspot_contact_id", crowd[1])
         assert _person(con, "hubspot_contact_id", crowd[2]) != _person(con, "hubspot_contact_id", crowd[0])
 
-    # 6. a guardrail seed changes (b's address blocked by hand): every node is resolved again; a and b, the contacts
+    # 6. a form sent from a shared mailbox with a phone nobody has founds no person
+    mailbox_phone = "+15550004321"
+
+    def shared_mailbox_form(con: duckdb.DuckDBPyConnection) -> None:
+        _add_record(
+            con,
+            "hubspot_form_submission_id",
+            "s-from-info",
+            ("hubspot", "form_submissions"),
+            [("email", "info@acme-example.com"), ("phone", mailbox_phone)],
+        )
+
+    con = _round(tmp_path, warehouse, "shared_mailbox_form", shared_mailbox_form)
+    with con:
+        assert _person(con, "hubspot_form_submission_id", "s-from-info") is None
+        assert con.execute(
+            f"select is_shared_mailbox_only from {IDENTITIES} where identifier_type = 'phone' and identifier_value = ?",
+            [mailbox_phone],
+        ).fetchone()[0]
+
+    # 7. a Meta lead gives the same phone: it vouches for it, and the form reaches the lead's person
+    def vouched(con: duckdb.DuckDBPyConnection) -> None:
+        _add_record(con, "meta_lead_id", "l-vouches", ("meta_ads", "leads"), [("phone", mailbox_phone)])
+
+    con = _round(tmp_path, warehouse, "vouched", vouched)
+    with con:
+        assert _person(con, "hubspot_form_submission_id", "s-from-info") == _person(con, "meta_lead_id", "l-vouches")
+        assert _person(con, "phone", mailbox_phone) is not None
+
+    # 8. ... and the lead vanishes: the form is unresolved again
+    def unvouched(con: duckdb.DuckDBPyConnection) -> None:
+        con.execute(f"delete from {EDGES} where record_type = 'meta_lead_id' and record_id = 'l-vouches'")
+
+    con = _round(tmp_path, warehouse, "unvouched", unvouched)
+    with con:
+        assert _person(con, "hubspot_form_submission_id", "s-from-info") is None
+        assert _person(con, "phone", mailbox_phone) is None
+
+    # 9. a guardrail seed changes (b's address blocked by hand): every node is resolved again; a and b, the contacts
     # holding it, become shared mailboxes, and a's own address is a person of its own
     def blocklist_change(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(

@@ -165,3 +165,44 @@ def score_stages(con: duckdb.DuckDBPyConnection, manifest: Any) -> StageScore:
         else:
             score.confusion[(true_stage[person], stage)] += 1
     return score
+
+
+def true_persons_of_keys(con: duckdb.DuckDBPyConnection, manifest: Any) -> dict[str, set[str]]:
+    """{person_key: the true persons whose scored records (truth_records) resolve to it}. A correct key has exactly
+    one; a key holding none of them is a person the data made up."""
+    truth = truth_records(manifest)
+    out: dict[str, set[str]] = collections.defaultdict(set)
+    for t, v, k in con.execute(
+        "select identifier_type, identifier_value, person_key from intermediate.int_person_identities"
+        " where person_key is not null"
+    ).fetchall():
+        if (t, v) in truth:
+            out[k].add(truth[(t, v)])
+    return dict(out)
+
+
+@dataclass
+class PersonCensus:
+    """dim_persons against the true people (persons of the manifest with a scored record)."""
+
+    persons: int
+    true_people: int
+    phantoms: list[str]  # person keys holding no true person's record
+    merged: list[tuple[str, set[str]]]  # person keys holding several true people
+    split: list[str]  # true people spread over several person keys
+    missing: list[str]  # true people with no person key
+
+
+def census_persons(con: duckdb.DuckDBPyConnection, manifest: Any) -> PersonCensus:
+    true_people = set(truth_records(manifest).values())
+    persons_of_key = true_persons_of_keys(con, manifest)
+    keys = [k for (k,) in con.execute("select person_key from marts.dim_persons").fetchall()]
+    keys_of_person = collections.Counter(p for k in keys for p in persons_of_key.get(k, ()))
+    return PersonCensus(
+        persons=len(keys),
+        true_people=len(true_people),
+        phantoms=[k for k in keys if not persons_of_key.get(k)],
+        merged=[(k, persons_of_key[k]) for k in keys if len(persons_of_key.get(k, ())) > 1],
+        split=sorted(p for p, n in keys_of_person.items() if n > 1),
+        missing=sorted(true_people - set(keys_of_person)),
+    )

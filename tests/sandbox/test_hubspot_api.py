@@ -311,7 +311,7 @@ def test_properties_owners_forms_submissions(sandbox, hs_session):
     )
     forms_body = hs_session.get(f"{base}/marketing/v3/forms").json()
     validate("forms.v3.json", "CollectionResponseFormDefinitionBaseForwardPaging", forms_body)
-    assert len(forms_body["results"]) == 6
+    assert len(forms_body["results"]) == 7  # six marketing forms and the refer-a-colleague form
     total = 0
     for f in forms_body["results"]:
         subs, _ = _all(hs_session, f"{base}/form-integrations/v1/submissions/forms/{f['id']}", {"limit": 7})

@@ -4,7 +4,7 @@ import time
 from collections import Counter
 from datetime import timedelta
 
-from sandbox.world import PERSONAS, STAGES, PersonGenerator, World, WorldConfig, generate_person, stage_entries
+from sandbox.world import PERSONAS, STAGES, PersonGenerator, World, WorldConfig, catalog, generate_person, stage_entries
 from sandbox.world.people import mailchimp_member_id
 from sandbox.world.projections.hubspot import build_timeline, snapshot
 
@@ -62,7 +62,7 @@ def _reference_stage(events):
     conversions = 0
     for e in events:
         reached.add("awareness")
-        if e.type in ("email_click", "social_comment", "social_reaction"):
+        if e.type in ("email_subscribe", "email_click", "social_comment", "social_reaction"):
             reached.add("engagement")
         if e.type in ("form_submission", "meeting", "deal_created"):
             reached.add("consideration")
@@ -108,6 +108,22 @@ def test_manifest_records_cover_hubspot_person_records(small_world, tmp_path):
     assert subs == {r["record_id"] for r in m.records if r["stream"] == "form_submissions"}
     relations = Counter(r["relation"] for r in m.records)
     assert relations["shared"] > 0 and relations["secondary"] > 0
+
+
+def test_referrals_are_form_submissions_of_the_referrer(small_world):
+    """A referral given, a stage of the truth, is visible to a vendor: the referrer's submission of the
+    refer-a-colleague form, at the referral's instant, typed with the referrer's own address."""
+    guid = catalog.form_guid("refer_colleague")
+    referrals = 0
+    for p in small_world.visible_persons():
+        given = sorted(e.ts for e in small_world.visible_events(p) if e.type == "referral_given")
+        subs = [s for s in small_world.hubspot_snapshot(p.index).submissions if s["formGuid"] == guid]
+        assert sorted(s["submittedAt"] for s in subs) == given, p.person_id
+        for s in subs:
+            email = next(v["value"] for v in s["values"] if v["name"] == "email")
+            assert email.strip().lower() == p.emails[0] and s["_relation"] == "primary"
+        referrals += len(given)
+    assert referrals > 0
 
 
 def test_advance_reveals_new_state_and_bumps_lastmodified():

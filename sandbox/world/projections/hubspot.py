@@ -287,19 +287,20 @@ def build_timeline(person: Person, config: WorldConfig) -> PersonTimeline:
         elif t in ("social_reaction", "social_comment"):
             if first_touch is None:
                 first_touch = ("social", a)
-        elif t == "form_submission":
+        elif t in ("form_submission", "referral_given"):
+            # a referral given is the referrer's submission of the refer-a-colleague form (people.referral)
             if first_touch is None:
                 first_touch = ("form", a)
             key = a["contact"]
             fguid = catalog.form_guid(a["form"])
             values = [{"name": k, "value": v, "objectTypeId": "0-1"} for k, v in a["values"].items()]
             relation = "shared" if key is None else ("primary" if key == 0 else "secondary")
-            submissions.append(
-                SubmissionTimeline(
-                    ts, fguid, _uuid_from(seed, idx, "submission", n_sub), values, a["page_url"], relation
-                )
-            )
-            n_sub += 1
+            if t == "referral_given":  # ids of their own, so the ids of the person's other submissions stay put
+                sub_id = _uuid_from(seed, idx, "referral", a["code"])
+            else:
+                sub_id = _uuid_from(seed, idx, "submission", n_sub)
+                n_sub += 1
+            submissions.append(SubmissionTimeline(ts, fguid, sub_id, values, a["page_url"], relation))
             if key is None:
                 shared.append((ts, a["values"].get("firstname", ""), a["values"].get("lastname", "")))
                 continue

@@ -1,9 +1,11 @@
 -- Every HubSpot touch, one row per touch and person identifier: form submissions (identified by the submission
 -- itself, which the identity graph links to its submitter through the typed email, phone and page click ids),
 -- engagements and survey answers (one row per associated contact), deal stage changes (one row per contact
--- associated with the deal), contact lifecycle stage changes, and referrals (a form's referrer_email field: a
--- `referral_given` touch of the referring person, identified by that address). Person resolution happens
+-- associated with the deal) and contact lifecycle stage changes. Person resolution happens
 -- downstream (int_person_identities); this model only says which identifier each touch carries.
+-- A referral is the referrer's own touch: their submission of the referral form (seed stage_rules makes it
+-- advocacy). The referrer_email a referred person types on their own form is no touch of anyone: one referral
+-- link can bring in several people, and their forms say when they arrived, not when the referral was given.
 -- Archived engagements, deals, surveys and submissions are dropped; archived contacts keep their history.
 -- `channel` is the source's own hint (sales activity `sales`, CRM changes `crm`, a form without campaign
 -- parameters the contact's HubSpot original source for the address's first submission, else `direct`);
@@ -254,30 +256,6 @@ form_submission_touches as (
 
 ),
 
--- a form naming who referred the submitter is a referral given by that person (identified by their address)
-referral_touches as (
-
-    select
-        'form_submissions' as source_stream,
-        form_submissions.conversion_id as source_record_id,
-        {{ surrogate_key(["'hubspot'", "'referrals'", 'form_submissions.conversion_id']) }} as touch_event_id,
-        'email' as person_identifier_type,
-        {{ normalize_email('form_submission_values.field_value') }} as person_identifier_value,
-        form_submissions.submitted_at as occurred_at,
-        'referral_given' as touch_type,
-        'referral' as channel,
-        form_submissions.utm_campaign as campaign,
-        coalesce(forms.form_name, form_submissions.form_id) as detail
-    from form_submissions
-    inner join form_submission_values
-        on form_submissions.conversion_id = form_submission_values.conversion_id
-    left join forms
-        on form_submissions.form_id = forms.form_id
-    where form_submission_values.field_name = 'referrer_email'
-        and {{ normalize_email('form_submission_values.field_value') }} is not null
-
-),
-
 -- sales activity -----------------------------------------------------------------------------------------------
 
 engagement_touches as (
@@ -393,10 +371,6 @@ unioned as (
     {{ select_touchpoint_columns('form_submission_touches', common + [
         'campaign', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term', 'gclid', 'fbclid',
         'detail']) }}
-
-    union all
-
-    {{ select_touchpoint_columns('referral_touches', common + ['campaign', 'detail']) }}
 
     union all
 

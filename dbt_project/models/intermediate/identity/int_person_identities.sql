@@ -5,6 +5,10 @@
 --    * blocked identifiers (shared mailboxes such as info@ / sales@, test domains, placeholder phones) link
 --      nothing; a profile record (HubSpot contact, Mailchimp member) holding a blocked address is a shared
 --      mailbox, not a person: it links nothing either;
+--    * any other record holding a blocked address (a form submitted from info@) says nothing about who sent it
+--      but through its other identifiers: they link it to a person, but cannot found one. An email or phone
+--      that only such records carry is no person anchor (is_shared_mailbox_only), so a submission from info@
+--      with a phone nobody else has stays unresolved instead of becoming a phantom person;
 --    * an identifier is over its cap when linking through it would give one person more identifiers of some
 --      type than that type's max_per_person (e.g. a switchboard phone typed by a dozen colleagues, an address on
 --      thirty contacts): it links nothing. The check looks at the records carrying the identifier and the
@@ -12,7 +16,8 @@
 -- 2. Connected components over the remaining record-identifier edges (bounded min-label propagation with pointer
 --    jumping, macro connected_components).
 -- 3. A component is a person when it holds a person anchor (identifier types with is_person_anchor: a contact, a
---    lead, a Mailchimp member, an email address, a phone). A lone gclid or social account is an anonymous visitor.
+--    lead, a Mailchimp member, an email address or phone that a record other than a shared-mailbox one carries).
+--    A lone gclid or social account is an anonymous visitor.
 -- 4. person_key = hash of the component's key identifier: the anchor seen first (then by type_rank, then value).
 --    New data only adds later identifiers, so the key survives runs; when two persons merge, the one seen first
 --    keeps its key (identity_merge_log lists the keys that were folded in).
@@ -310,6 +315,34 @@ linking_edges as (
 
 ),
 
+-- records naming a blocked address that are no shared profile (those link nothing): a form from info@
+shared_mailbox_records as (
+
+    select distinct
+        edges.record_type,
+        edges.record_id
+    from edges
+    inner join blocked
+        on edges.identifier_type = blocked.identifier_type
+        and edges.identifier_value = blocked.identifier_value
+    where edges.identifier_type = 'email'
+
+),
+
+-- identifiers a person can be founded on: linked by at least one record that is not a shared-mailbox one
+vouched_identifiers as (
+
+    select distinct
+        linking_edges.identifier_type,
+        linking_edges.identifier_value
+    from linking_edges
+    left join shared_mailbox_records
+        on linking_edges.record_type = shared_mailbox_records.record_type
+        and linking_edges.record_id = shared_mailbox_records.record_id
+    where shared_mailbox_records.record_id is null
+
+),
+
 -- nodes, numbered so that the smallest node id of a component is its key identifier -------------------------------
 
 nodes_flagged as (
@@ -318,10 +351,17 @@ nodes_flagged as (
         node_stats.*,
         identifier_types.type_rank,
         identifier_types.node_kind,
+        identifier_types.is_person_anchor,
         blocked.block_reason,
         blocked.identifier_value is not null as is_blocked,
         over_cap.identifier_value is not null as is_over_cap,
-        shared_records.record_id is not null as is_shared_record
+        shared_records.record_id is not null as is_shared_record,
+        (
+            identifier_types.node_kind = 'identifier'
+            and blocked.identifier_value is null
+            and over_cap.identifier_value is null
+            and vouched_identifiers.identifier_value is null
+        ) as is_shared_mailbox_only
     from node_stats
     inner join identifier_types
         on node_stats.identifier_type = identifier_types.identifier_type
@@ -334,28 +374,36 @@ nodes_flagged as (
     left join shared_records
         on node_stats.identifier_type = shared_records.record_type
         and node_stats.identifier_value = shared_records.record_id
+    left join vouched_identifiers
+        on node_stats.identifier_type = vouched_identifiers.identifier_type
+        and node_stats.identifier_value = vouched_identifiers.identifier_value
+
+),
+
+nodes_classified as (
+
+    select
+        nodes_flagged.*,
+        not (is_blocked or is_over_cap or is_shared_record) as is_linking,
+        (
+            is_person_anchor and not (is_blocked or is_over_cap or is_shared_record or is_shared_mailbox_only)
+        ) as is_anchor
+    from nodes_flagged
 
 ),
 
 nodes as (
 
     select
-        nodes_flagged.*,
-        not (is_blocked or is_over_cap or is_shared_record) as is_linking,
-        (
-            identifier_types.is_person_anchor and not (is_blocked or is_over_cap or is_shared_record)
-        ) as is_anchor,
+        nodes_classified.*,
         row_number() over (
             order by
-                case when identifier_types.is_person_anchor
-                    and not (is_blocked or is_over_cap or is_shared_record) then 0 else 1 end,
-                nodes_flagged.first_seen_at nulls last,
-                nodes_flagged.type_rank,
-                nodes_flagged.identifier_value
+                case when is_anchor then 0 else 1 end,
+                first_seen_at nulls last,
+                type_rank,
+                identifier_value
         ) as node_id
-    from nodes_flagged
-    inner join identifier_types
-        on nodes_flagged.identifier_type = identifier_types.identifier_type
+    from nodes_classified
 
 ),
 
@@ -421,6 +469,7 @@ final as (
         is_blocked,
         is_over_cap,
         is_shared_record,
+        is_shared_mailbox_only,
         is_linking,
         is_anchor,
 

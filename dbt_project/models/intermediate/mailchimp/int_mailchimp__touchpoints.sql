@@ -1,10 +1,16 @@
 -- Every Mailchimp touch on the touchpoint contract (macros/touchpoints.sql), identified by the recipient's email
--- address (normalised): one email_send per campaign recipient (dated by the campaign's send time), one touch per
--- open, click and bounce event, and one email_unsubscribe per member who left the audience. Mailchimp's
--- email-activity report lists no unsubscribes (they live in a separate unsubscribed report the connector does not
--- read), so an unsubscribe is the member's `unsubscribed` status, dated by its last change and credited to the
--- last campaign the member received before it; should the activity stream ever carry `unsub` events, those are
--- used instead for that member and campaign.
+-- address (normalised): one email_subscribe per audience member (the sign-up), one email_send per campaign
+-- recipient (dated by the campaign's send time), one touch per open, click and bounce event, and one
+-- email_unsubscribe per member who left the audience.
+-- A sign-up is dated by the member's `timestamp_signup` (when they filled in the form; double opt-in lists only)
+-- or else `timestamp_opt` (when the opt-in took effect). It is one touch per member whatever interest groups it
+-- chose: Mailchimp records one opt-in per member, not one per group. Transactional members never opted in, and a
+-- member with neither timestamp cannot be dated (the warn test on stg_mailchimp__list_members names them): neither
+-- is a sign-up.
+-- Mailchimp's email-activity report lists no unsubscribes (they live in a separate unsubscribed report the
+-- connector does not read), so an unsubscribe is the member's `unsubscribed` status, dated by its last change and
+-- credited to the last campaign the member received before it; should the activity stream ever carry `unsub`
+-- events, those are used instead for that member and campaign.
 with
 
 campaigns as (
@@ -34,6 +40,12 @@ members as (
 
 ),
 
+lists as (
+
+    select * from {{ ref('stg_mailchimp__lists') }}
+
+),
+
 -- what every touch of a campaign shares
 campaign_attributes as (
 
@@ -56,6 +68,7 @@ send_touches as (
         recipients.email_normalized,
         campaign_attributes.sent_at as occurred_at,
         'email_send' as touch_type,
+        recipients.list_id,
         recipients.campaign_id,
         cast(null as {{ dbt.type_string() }}) as url,
         cast(null as {{ dbt.type_string() }}) as utm_source,
@@ -89,6 +102,7 @@ activity_touches as (
             -- an action this model does not know stays visible (and fails fct_touchpoints' accepted values)
             else 'email_' || action
         end as touch_type,
+        list_id,
         campaign_id,
         url,
         utm_source,
@@ -151,6 +165,7 @@ member_unsubscribe_touches as (
         unsubscribed_members.email_normalized,
         unsubscribed_members.last_changed_at as occurred_at,
         'email_unsubscribe' as touch_type,
+        unsubscribed_members.list_id,
         unsubscribe_campaigns.campaign_id,
         cast(null as {{ dbt.type_string() }}) as url,
         cast(null as {{ dbt.type_string() }}) as utm_source,
@@ -168,8 +183,36 @@ member_unsubscribe_touches as (
 
 ),
 
+-- the member joining the audience: no campaign carried it
+signup_touches as (
+
+    select
+        'list_members' as source_stream,
+        list_member_id as source_record_id,
+        email_normalized,
+        coalesce(signed_up_at, opted_in_at) as occurred_at,
+        'email_subscribe' as touch_type,
+        list_id,
+        cast(null as {{ dbt.type_string() }}) as campaign_id,
+        cast(null as {{ dbt.type_string() }}) as url,
+        cast(null as {{ dbt.type_string() }}) as utm_source,
+        cast(null as {{ dbt.type_string() }}) as utm_medium,
+        cast(null as {{ dbt.type_string() }}) as utm_campaign,
+        cast(null as {{ dbt.type_string() }}) as utm_content,
+        cast(null as {{ dbt.type_string() }}) as utm_term,
+        cast(null as {{ dbt.type_string() }}) as gclid,
+        cast(null as {{ dbt.type_string() }}) as fbclid,
+        cast(null as {{ dbt.type_string() }}) as bounce_type
+    from members
+    where member_status <> 'transactional'
+        and coalesce(signed_up_at, opted_in_at) is not null
+
+),
+
 email_touches as (
 
+    select * from signup_touches
+    union all
     select * from send_touches
     union all
     select * from activity_touches
@@ -182,8 +225,12 @@ keyed as (
 
     select
         email_touches.*,
-        {{ surrogate_key(["'mailchimp'", 'email_touches.source_stream', 'email_touches.source_record_id']) }}
-            as touch_event_id,
+        -- a member is two touches at most (its sign-up, its unsubscribe): the sign-up's key names its own event
+        case
+            when email_touches.touch_type = 'email_subscribe'
+                then {{ surrogate_key(["'mailchimp'", "'list_member_signups'", 'email_touches.source_record_id']) }}
+            else {{ surrogate_key(["'mailchimp'", 'email_touches.source_stream', 'email_touches.source_record_id']) }}
+        end as touch_event_id,
         'email' as person_identifier_type,
         email_touches.email_normalized as person_identifier_value
     from email_touches
@@ -217,8 +264,10 @@ final as (
         cast(null as {{ dbt.type_string() }}) as deal_id,
         cast(null as {{ dbt.type_string() }}) as stage_from,
         cast(null as {{ dbt.type_string() }}) as stage_to,
-        -- clicks: the link clicked; bounces: hard or soft; everything else: the subject line
+        -- sign-ups: the audience joined; clicks: the link clicked; bounces: hard or soft; everything else: the
+        -- subject line
         case
+            when keyed.touch_type = 'email_subscribe' then lists.list_name
             when keyed.touch_type = 'email_click' then keyed.url
             when keyed.touch_type = 'email_bounce' then keyed.bounce_type || ' bounce'
             else campaign_attributes.subject_line
@@ -229,6 +278,8 @@ final as (
     from keyed
     left join campaign_attributes
         on keyed.campaign_id = campaign_attributes.campaign_id
+    left join lists
+        on keyed.list_id = lists.list_id
 
 )
 
