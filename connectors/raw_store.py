@@ -340,13 +340,37 @@ class RawStore:
 
     # -- sync runs -------------------------------------------------------------------------------------------
 
-    def start_run(self, sync_id: str, stream: str, mode: str) -> None:
-        self.con.execute(
-            f"""insert into {self.schema}._sync_runs (sync_id, stream, mode, started_at, status)
-                values (?, ?, ?, ?, 'running')
-                on conflict (sync_id, stream) do update set status = 'running', finished_at = null""",
-            [sync_id, stream, mode, utc_now()],
-        )
+    def start_run(self, sync_id: str, stream: str, mode: str, *, resumes: str | None = None) -> list[str]:
+        """Record that ``sync_id`` starts syncing ``stream``, and close the stream's runs that died.
+
+        A run still ``running`` when another one starts was killed (this store holds the warehouse's single-writer
+        lock, so no other process is syncing): it becomes ``failed`` with ``interrupted: resumed by sync <id>`` (the
+        run ``resumes`` names, whose position this run continues) or ``interrupted: superseded by sync <id>``. Its
+        ``finished_at`` stays null: when it died is not known. Returns the sync ids it closed.
+        """
+        with self._transaction() as con:
+            dead = [
+                r[0]
+                for r in con.execute(
+                    f"""select sync_id from {self.schema}._sync_runs
+                        where stream = ? and status = 'running' and sync_id <> ? order by started_at""",
+                    [stream, sync_id],
+                ).fetchall()
+            ]
+            for old in dead:
+                how = "resumed" if old == resumes else "superseded"
+                con.execute(
+                    f"""update {self.schema}._sync_runs set status = 'failed', error = ?
+                        where sync_id = ? and stream = ?""",
+                    [f"interrupted: {how} by sync {sync_id}", old, stream],
+                )
+            con.execute(
+                f"""insert into {self.schema}._sync_runs (sync_id, stream, mode, started_at, status)
+                    values (?, ?, ?, ?, 'running')
+                    on conflict (sync_id, stream) do update set status = 'running', finished_at = null""",
+                [sync_id, stream, mode, utc_now()],
+            )
+        return dead
 
     def finish_run(
         self,

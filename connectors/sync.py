@@ -106,13 +106,20 @@ def run_stream_sync(
     state = dict(previous.state)
     effective_mode: SyncMode = state["run"].get("mode", mode) if resuming else mode
     started = utc_now()
-    store.start_run(sync_id, reader.name, effective_mode + (" (resumed)" if resuming else ""))
+    closed = store.start_run(
+        sync_id,
+        reader.name,
+        effective_mode + (" (resumed)" if resuming else ""),
+        resumes=previous.sync_id if resuming else None,
+    )
     pages = records = 0
     reasons: Counter[str] = Counter()
     last_report = time.monotonic()
     say = progress or (lambda msg: log.info(msg))
     if resuming:
         say(f"{store.source}.{reader.name}: resuming the unfinished sync {previous.sync_id} after its last page")
+    if closed:
+        log.warning("%s.%s: marked interrupted sync(s) %s failed", store.source, reader.name, ", ".join(closed))
 
     def finish(status: str, error: str | None = None) -> None:
         store.finish_run(
