@@ -4,8 +4,10 @@ A record that breaks its stream's contract is written to ``raw_<source>._quarant
 below (``reason``), a human explanation (``detail``), its raw text, source, stream and sync id — never dropped. The
 checks run in a fixed order and the first failing one names the reason, so a record lands in quarantine exactly once:
 
-1. the record is a JSON object (``not_an_object``);
-2. its primary key parts are present (``missing_primary_key``) and usable (``invalid_primary_key``);
+1. the record is a JSON object (``not_an_object``) whose values can be stored as they came: no text that was not
+   UTF-8 (``invalid_encoding``), no NaN or Infinity (``non_finite_number``);
+2. its primary key parts are present (``missing_primary_key``), usable (``invalid_primary_key``) and, when numeric,
+   spelled canonically (``non_canonical_primary_key``);
 3. stream-specific required fields (``missing_properties``, ``missing_email``, ``missing_action`` …);
 4. the cursor / event timestamp (``missing_timestamp``, ``unparseable_timestamp``, ``invalid_date``,
    ``timestamp_in_future``, ``timestamp_too_old``);
@@ -31,6 +33,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from connectors.jsonbody import taint_of
 from connectors.timeutil import parse_timestamp
 
 SKEW_ENV = "JOURNEYHUB_MAX_FUTURE_SKEW_HOURS"
@@ -60,13 +63,20 @@ class Reason(StrEnum):
     INVALID_FIELD_DATA = "invalid_field_data"
     MISSING_RESOURCE_NAME = "missing_resource_name"
     MALFORMED_PAGE = "malformed_page"
+    INVALID_ENCODING = "invalid_encoding"
+    NON_FINITE_NUMBER = "non_finite_number"
+    NON_CANONICAL_PRIMARY_KEY = "non_canonical_primary_key"
+    MISSING_ON_READ = "missing_on_read"
+    REPEATED_CURSOR = "repeated_cursor"
 
 
 # One line per code, for docs and for anyone reading a quarantine row.
 REASON_DESCRIPTIONS: dict[Reason, str] = {
     Reason.NOT_AN_OBJECT: "The item is not a JSON object (a string, number, list or null inside the item list).",
     Reason.MISSING_PRIMARY_KEY: "A part of the stream's primary key is absent or null.",
-    Reason.INVALID_PRIMARY_KEY: "A key part is empty, blank, or not a string/integer (HubSpot CRM ids: digits only).",
+    Reason.INVALID_PRIMARY_KEY: (
+        "A key part is empty, blank, or not a string/integer (HubSpot CRM ids: ASCII digits 0-9 only)."
+    ),
     Reason.DUPLICATE_PRIMARY_KEY: "The primary key already occurred earlier in the same page; the first one is kept.",
     Reason.MISSING_TIMESTAMP: "The cursor / event timestamp (updatedAt, submittedAt, created_time, …) is absent.",
     Reason.UNPARSEABLE_TIMESTAMP: "The cursor / event timestamp is not ISO-8601 or epoch milliseconds.",
@@ -84,6 +94,25 @@ REASON_DESCRIPTIONS: dict[Reason, str] = {
     Reason.INVALID_FIELD_DATA: "A Meta lead's field_data is missing or not a list of {name, values[]} objects.",
     Reason.MISSING_RESOURCE_NAME: "A Google Ads row lacks the resourceName (customers/…) of its resource.",
     Reason.MALFORMED_PAGE: "A whole page was not JSON or lacked its envelope, after retries; the stream ends partial.",
+    Reason.INVALID_ENCODING: (
+        "A string or key of the record was not valid UTF-8 in the response (or is an unpaired \\ud800-\\udfff "
+        "escape): stored, it would have been changed to U+FFFD."
+    ),
+    Reason.NON_FINITE_NUMBER: (
+        "A value of the record is NaN, Infinity or a number beyond the float range (not JSON): stored, it would "
+        "have become null."
+    ),
+    Reason.NON_CANONICAL_PRIMARY_KEY: (
+        "A numeric key part has leading zeros ('042'): kept, it would be a second record beside '42'."
+    ),
+    Reason.MISSING_ON_READ: (
+        "HubSpot listed the record, but reading it in full by id (batch/read) did not return it: it was archived, "
+        "merged or deleted in between. The listing's partial copy is kept here, not stored."
+    ),
+    Reason.REPEATED_CURSOR: (
+        "The vendor's paging cursor repeated (or a page repeated an earlier one): the pages loop. The stream ends "
+        "partial at the last good page, like a malformed page."
+    ),
 }
 
 
@@ -155,7 +184,9 @@ def _show(value: Any, limit: int = 60) -> str:
 
 
 def check_key_part(name: str, value: Any, *, digits: bool = False) -> Violation | None:
-    """A key part must be a non-blank string or an integer; ``digits`` additionally requires only digits."""
+    """A key part must be a non-blank string or an integer; ``digits`` additionally requires a canonical number:
+    ASCII digits only (``str.isdigit`` also accepts ``"١٢٣"`` and ``"²³"``) and no leading zero, because ``"042"``
+    and ``"42"`` would be stored as two records."""
     if type(value) is str and not digits and value.strip():  # by far the most common key: decided at once
         return None
     if value is None:
@@ -166,9 +197,33 @@ def check_key_part(name: str, value: Any, *, digits: bool = False) -> Violation 
         )
     if isinstance(value, str) and not value.strip():
         return Violation(Reason.INVALID_PRIMARY_KEY, f"primary key {name!r} is empty")
-    if digits and not str(value).isdigit():
-        return Violation(Reason.INVALID_PRIMARY_KEY, f"primary key {name!r} is not numeric: {_show(value)}")
+    if digits:
+        text = str(value)
+        if not is_ascii_number(text):
+            return Violation(
+                Reason.INVALID_PRIMARY_KEY, f"primary key {name!r} is not a number of ASCII digits: {_show(value)}"
+            )
+        if text != str(int(text)):
+            return Violation(
+                Reason.NON_CANONICAL_PRIMARY_KEY,
+                f"primary key {name!r} {_show(value)} has leading zeros: it is record {int(text)} spelled "
+                "differently, so storing it would make a second copy",
+            )
     return None
+
+
+def is_ascii_number(text: str) -> bool:
+    """Digits 0-9 only (``int()`` and ``str.isdigit`` both accept other scripts' digits)."""
+    return text.isascii() and text.isdigit()
+
+
+def check_wellformed(item: Any) -> Violation | None:
+    """A record whose values cannot be stored as they came: text that was not UTF-8 or NaN / Infinity, which the
+    HTTP layer's JSON decoder marks (:mod:`connectors.jsonbody`). A type check per record: free for clean pages."""
+    taint = taint_of(item)
+    if taint is None:
+        return None
+    return Violation(Reason(taint.reason), taint.detail)
 
 
 def check_key(payload: dict[str, Any], key_paths: tuple[str, ...]) -> Violation | None:

@@ -56,7 +56,15 @@ class RetriesExhaustedError(ConnectorError):
     """A retryable failure that kept happening after every allowed attempt."""
 
 
-class MalformedPageError(ConnectorError):
+class PageError(ConnectorError):
+    """A page the stream cannot get past in this run. The sync engine quarantines it (one row with the reason of the
+    subclass), keeps the state of the last committed page and ends the stream ``partial``; the next run resumes at
+    that page."""
+
+    request: str = ""
+
+
+class MalformedPageError(PageError):
     """A 2xx answer that is not JSON or lacks its envelope (``results``, ``data``, …), still so after a few retries.
 
     The sync engine turns it into one ``malformed_page`` quarantine row and ends the stream as ``partial`` without
@@ -80,3 +88,18 @@ class MalformedPageError(ConnectorError):
         self.problem = problem
         self.excerpt = excerpt
         self.attempts = attempts
+
+
+class RepeatedCursorError(PageError):
+    """The vendor handed back a paging cursor this paging sequence already followed, or a page equal to an earlier
+    one: following it would read the same pages forever (or, with offsets, stop early with records missing).
+
+    ``cursor`` is the repeated cursor (paging tokens and offsets are not credentials, and the quarantine writer masks
+    anything shaped like one); ``pages`` is how many pages the sequence had read when it noticed.
+    """
+
+    def __init__(self, message: str, *, request: str, cursor: object, pages: int) -> None:
+        super().__init__(message)
+        self.request = request
+        self.cursor = cursor
+        self.pages = pages

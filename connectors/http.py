@@ -2,11 +2,16 @@
 
 A ``requests.Session`` with timeouts, exponential backoff with full jitter that honours ``Retry-After``, client-side
 rate limiters, per-vendor error classification, and errors that never contain a secret.
+
+Against a hostile or broken server it also guarantees: a whole answer arrives within a total deadline (``requests``'
+read timeout is per socket read, so a body trickling in a byte at a time would never time out); redirects are never
+followed and requests only ever go to the base URL's host, so no credential header or query reaches another host;
+bodies are decoded by :mod:`connectors.jsonbody`, which never changes a value silently and turns absurd nesting into
+an unparseable page instead of a ``RecursionError``.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import time
@@ -15,9 +20,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3.exceptions
 
 from connectors.errors import (
     AuthenticationError,
@@ -29,6 +35,7 @@ from connectors.errors import (
     RetriesExhaustedError,
     TransientError,
 )
+from connectors.jsonbody import Unparseable, decode_json
 from connectors.ratelimit import SlidingWindowLimiter
 from connectors.redaction import Redactor, register_secrets, scrub
 
@@ -37,6 +44,9 @@ __all__ = ["Classified", "Expect", "HttpClient", "HttpStats", "Redactor", "Retry
 log = logging.getLogger("connectors.http")
 
 RETRYABLE_STATUSES = frozenset({500, 502, 503, 504, 520, 521, 522, 523, 524, 530})
+# Unless a client sets its own, the whole answer (connect, headers, body) must arrive within this many read timeouts.
+TOTAL_TIMEOUT_FACTOR = 3.0
+_READ_CHUNK = 65536
 
 
 @dataclass(frozen=True)
@@ -169,11 +179,13 @@ class HttpClient:
         secrets: Sequence[str | None] = (),
         timeout_s: float = 30.0,
         connect_timeout_s: float = 5.0,
+        total_timeout_s: float | None = None,
         retry: RetryPolicy | None = None,
         limiters: Mapping[str, SlidingWindowLimiter] | None = None,
         classifier: Classifier | None = None,
         base_url_env_var: str | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
         user_agent: str = "journeyhub/0.1 (+https://github.com/journeyhub)",
     ) -> None:
@@ -185,7 +197,11 @@ class HttpClient:
         self.source = source
         self.credential_env_var = credential_env_var
         self.base_url_env_var = base_url_env_var
+        self.origin = _origin(base_url)
         self.timeout = (connect_timeout_s, timeout_s)
+        # requests' read timeout bounds each socket read, not the answer: a body trickling in a byte at a time, each
+        # inside the timeout, would hold a sync forever. This bounds the whole request.
+        self.total_timeout_s = total_timeout_s if total_timeout_s is not None else TOTAL_TIMEOUT_FACTOR * timeout_s
         self.retry = retry or RetryPolicy()
         self.limiters = dict(limiters or {})
         self.classifier = classifier
@@ -193,6 +209,7 @@ class HttpClient:
         # Registered process-wide: the log filter and the raw store (quarantine rows, run errors) mask them too.
         _LOG_FILTER.add(secrets)
         self._sleep = sleep
+        self._clock = clock
         self._rng = rng or random.Random()
         self.stats = HttpStats()
         self.session = requests.Session()
@@ -249,6 +266,13 @@ class HttpClient:
         request raises :class:`MalformedPageError`, which the sync engine quarantines instead of failing the run.
         """
         url = path if path.startswith(("http://", "https://")) else f"{self.base_url}/{path.lstrip('/')}"
+        if _origin(url) != self.origin:
+            # The session carries the credentials: never to another host, whoever built the URL.
+            raise ConfigurationError(
+                f"{self.source}: refusing to send a request to {_host(url)}, which is not the host of the base URL "
+                f"({_host(self.base_url)}); credentials only ever go to the configured host",
+                source=self.source,
+            )
         request_label = f"{method} {self._path_for_log(url)}"
         label = f"{self.source} {request_label}"
         last: ConnectorError | None = None
@@ -304,10 +328,62 @@ class HttpClient:
         parts = urlsplit(url)
         return scrub(self.redact(parts.path))
 
-    def _excerpt(self, resp: requests.Response) -> str:
+    def _excerpt(self, content: bytes) -> str:
         """The start of a body, decoded leniently, with this client's and every registered secret masked."""
-        text = resp.content[: MALFORMED_EXCERPT_CHARS * 2].decode("utf-8", "replace")
+        text = content[: MALFORMED_EXCERPT_CHARS * 2].decode("utf-8", "replace")
         return scrub(self.redact(text))[:MALFORMED_EXCERPT_CHARS]
+
+    def _timed_out(self) -> TransientError:
+        return TransientError(
+            f"no complete answer within {self.total_timeout_s:.0f}s (timeout: the total deadline for one request)",
+            source=self.source,
+        )
+
+    def _read_body(self, resp: requests.Response, deadline: float) -> bytes:
+        """The whole (decoded) body, read as it arrives, giving up at ``deadline``.
+
+        ``read1`` returns what one socket read brings, so the deadline is checked between reads however slowly the
+        bytes come; the last read can still take up to one read timeout.
+        """
+        raw = resp.raw
+        read1 = getattr(raw, "read1", None)  # urllib3 >= 2; older ones read whole chunks, checked between them
+        chunks: list[bytes] = []
+        try:
+            while True:
+                if self._clock() > deadline:
+                    raise self._timed_out()
+                chunk = read1(_READ_CHUNK, decode_content=True) if read1 else raw.read(8192, decode_content=True)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        except urllib3.exceptions.ReadTimeoutError:
+            raise TransientError(f"no answer within {self.timeout[1]:.0f}s (timeout)", source=self.source) from None
+        except (urllib3.exceptions.ProtocolError, urllib3.exceptions.IncompleteRead, OSError):
+            raise TransientError("connection cut before the whole body arrived", source=self.source) from None
+        except urllib3.exceptions.DecodeError:
+            raise TransientError("the body could not be decompressed (Content-Encoding)", source=self.source) from None
+        except urllib3.exceptions.HTTPError as exc:
+            raise TransientError(f"HTTP failure: {type(exc).__name__}", source=self.source) from None
+        content = b"".join(chunks)
+        # Read by hand above; handing the bytes to the Response keeps resp.content and resp.text working for callers
+        # and classifiers, and marks the connection as reusable.
+        resp._content = content
+        resp._content_consumed = True
+        return content
+
+    def _refuse_redirect(self, resp: requests.Response, url: str) -> RequestError:
+        """No vendor API we read redirects, and following one would carry credentials to wherever it points."""
+        location = resp.headers.get("Location")
+        where = "no Location" if not location else _host(urljoin(url, location))
+        if location and _origin(urljoin(url, location)) == self.origin:
+            where += " (the same host)"
+        return RequestError(
+            f"HTTP {resp.status_code} redirect to {self.redact(where)}: not followed (the connectors never follow "
+            f"redirects, so credentials only ever reach {_host(self.base_url)}); check "
+            + (self.base_url_env_var or "the base URL"),
+            source=self.source,
+            status=resp.status_code,
+        )
 
     def _attempt(
         self,
@@ -320,8 +396,18 @@ class HttpClient:
         expect: Expect | None = None,
     ) -> Any:
         self.stats.requests += 1
+        deadline = self._clock() + self.total_timeout_s
         try:
-            resp = self.session.request(method, url, params=params, json=json_body, data=data, timeout=self.timeout)
+            resp = self.session.request(
+                method,
+                url,
+                params=params,
+                json=json_body,
+                data=data,
+                timeout=self.timeout,
+                allow_redirects=False,
+                stream=True,
+            )
         except requests.exceptions.Timeout:
             raise TransientError(f"no answer within {self.timeout[1]:.0f}s (timeout)", source=self.source) from None
         except requests.exceptions.ConnectionError as exc:
@@ -340,25 +426,31 @@ class HttpClient:
         except requests.exceptions.RequestException as exc:
             raise TransientError(f"HTTP failure: {type(exc).__name__}", source=self.source) from None
 
+        try:
+            content = self._read_body(resp, deadline)
+        finally:
+            resp.close()
         self.stats.by_status[resp.status_code] += 1
-        self.stats.bytes_received += len(resp.content)
-        body = _parse_json(resp)
+        self.stats.bytes_received += len(content)
+        if 300 <= resp.status_code < 400:
+            raise self._refuse_redirect(resp, url)
+        body = decode_json(content)
         verdict = self.classifier(resp, body) if self.classifier else None
         if verdict is None:
             verdict = self._classify_default(resp, body)
         if verdict.kind == "ok" or (resp.status_code in accept_statuses and verdict.kind == "request"):
             problem = None
-            if body is _UNPARSEABLE:
+            if isinstance(body, Unparseable):
                 problem = (
-                    f"HTTP {resp.status_code} with a body that is not valid JSON "
-                    f"({len(resp.content)} bytes, content-type {resp.headers.get('Content-Type', '?')})"
+                    f"HTTP {resp.status_code} with a body that is {body.why} "
+                    f"({len(content)} bytes, content-type {resp.headers.get('Content-Type', '?')})"
                 )
             elif expect is not None and verdict.kind == "ok":
                 problem = expect(body)
                 problem = f"HTTP {resp.status_code} without the expected envelope: {problem}" if problem else None
             if problem:
                 raise _MalformedBody(
-                    self.redact(problem), source=self.source, status=resp.status_code, excerpt=self._excerpt(resp)
+                    self.redact(problem), source=self.source, status=resp.status_code, excerpt=self._excerpt(content)
                 )
             return body
         message = self.redact(verdict.message)
@@ -392,25 +484,29 @@ class HttpClient:
         return Classified("request", text)
 
 
-class _Unparseable:
-    def __repr__(self) -> str:
-        return "<unparseable body>"
-
-
-_UNPARSEABLE = _Unparseable()
-
-
-def _parse_json(resp: requests.Response) -> Any:
-    if not resp.content:
-        return None
-    try:
-        return resp.json()
-    except (json.JSONDecodeError, ValueError):
-        return _UNPARSEABLE
-
-
 def is_unparseable(body: Any) -> bool:
-    return body is _UNPARSEABLE
+    return isinstance(body, Unparseable)
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1  # an unparseable port matches no real origin
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port if port is not None else default
+
+
+def _host(url: str) -> str:
+    """Host and port of a URL for a message: never its path or query, which may carry a token."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    host = parts.hostname or "?"
+    return f"{host}:{port}" if port else host
 
 
 def _vendor_message(body: Any) -> str:

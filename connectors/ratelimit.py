@@ -26,6 +26,8 @@ class SlidingWindowLimiter:
         self._clock = clock
         self._sleep = sleep
         self._calls: deque[float] = deque()
+        # No call before this instant (a 429's Retry-After), on top of the window: a penalty only ever adds waiting.
+        self._blocked_until = float("-inf")
         self._lock = threading.Lock()
         self.waited_s = 0.0
 
@@ -37,18 +39,23 @@ class SlidingWindowLimiter:
                 now = self._clock()
                 while self._calls and now - self._calls[0] >= self.period_s:
                     self._calls.popleft()
-                if len(self._calls) < self.max_calls:
+                if now < self._blocked_until:
+                    pause = self._blocked_until - now
+                elif len(self._calls) < self.max_calls:
                     self._calls.append(now)
                     self.waited_s += waited
                     return waited
-                pause = self.period_s - (now - self._calls[0]) + 0.001
+                else:
+                    pause = self.period_s - (now - self._calls[0]) + 0.001
             self._sleep(pause)
             waited += pause
 
     def penalise(self, seconds: float) -> None:
-        """After a 429, treat the window as full for ``seconds`` so other threads back off too."""
+        """After a 429, allow no call for ``seconds`` (every thread sharing the limiter backs off).
+
+        The window's history is kept: a short Retry-After must not let a full window of calls through right after
+        the calls that caused the 429 (it used to, refilling the window to expire all at once). A shorter penalty
+        never shortens a longer one still running.
+        """
         with self._lock:
-            now = self._clock()
-            fill_at = now + seconds - self.period_s
-            self._calls.clear()
-            self._calls.extend([fill_at] * self.max_calls)
+            self._blocked_until = max(self._blocked_until, self._clock() + seconds)

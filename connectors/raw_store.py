@@ -233,7 +233,7 @@ class RawStore:
         # second); unnesting lists inserts tens of thousands.
         values = [
             [r.record_id for r in rows],
-            [_payload_json(r.payload) for r in rows],
+            [_payload_json(r.payload, r.record_id) for r in rows],
             [r.updated_at for r in rows],
             [r.is_archived for r in rows],
             extracted_at,
@@ -304,9 +304,9 @@ class RawStore:
                             self.source,
                             stream,
                             sync_id,
-                            None if q.record_id is None else scrub(q.record_id),
+                            None if q.record_id is None else storable(scrub(q.record_id)),
                             q.reason,
-                            scrub(q.detail),
+                            storable(scrub(q.detail)),
                             _quarantine_text(q.payload),
                             extracted_at,
                         )
@@ -319,7 +319,7 @@ class RawStore:
     def _save_state(
         self, con: duckdb.DuckDBPyConnection, stream: str, state: dict[str, Any], *, status: str, sync_id: str
     ) -> None:
-        values = [json.dumps(state, default=str), status, sync_id, utc_now(), stream]
+        values = [_state_json(state), status, sync_id, utc_now(), stream]
         # Saved with every page: a plain update costs a third of an upsert's index probe, and only a stream's
         # first save inserts.
         (updated,) = con.execute(
@@ -340,13 +340,37 @@ class RawStore:
 
     # -- sync runs -------------------------------------------------------------------------------------------
 
-    def start_run(self, sync_id: str, stream: str, mode: str) -> None:
-        self.con.execute(
-            f"""insert into {self.schema}._sync_runs (sync_id, stream, mode, started_at, status)
-                values (?, ?, ?, ?, 'running')
-                on conflict (sync_id, stream) do update set status = 'running', finished_at = null""",
-            [sync_id, stream, mode, utc_now()],
-        )
+    def start_run(self, sync_id: str, stream: str, mode: str, *, resumes: str | None = None) -> list[str]:
+        """Record that ``sync_id`` starts syncing ``stream``, and close the stream's runs that died.
+
+        A run still ``running`` when another one starts was killed (this store holds the warehouse's single-writer
+        lock, so no other process is syncing): it becomes ``failed`` with ``interrupted: resumed by sync <id>`` (the
+        run ``resumes`` names, whose position this run continues) or ``interrupted: superseded by sync <id>``. Its
+        ``finished_at`` stays null: when it died is not known. Returns the sync ids it closed.
+        """
+        with self._transaction() as con:
+            dead = [
+                r[0]
+                for r in con.execute(
+                    f"""select sync_id from {self.schema}._sync_runs
+                        where stream = ? and status = 'running' and sync_id <> ? order by started_at""",
+                    [stream, sync_id],
+                ).fetchall()
+            ]
+            for old in dead:
+                how = "resumed" if old == resumes else "superseded"
+                con.execute(
+                    f"""update {self.schema}._sync_runs set status = 'failed', error = ?
+                        where sync_id = ? and stream = ?""",
+                    [f"interrupted: {how} by sync {sync_id}", old, stream],
+                )
+            con.execute(
+                f"""insert into {self.schema}._sync_runs (sync_id, stream, mode, started_at, status)
+                    values (?, ?, ?, ?, 'running')
+                    on conflict (sync_id, stream) do update set status = 'running', finished_at = null""",
+                [sync_id, stream, mode, utc_now()],
+            )
+        return dead
 
     def finish_run(
         self,
@@ -371,7 +395,7 @@ class RawStore:
                 pages,
                 records,
                 quarantined,
-                None if error is None else scrub(error),
+                None if error is None else storable(scrub(error)),
                 json.dumps(dict(sorted((quarantined_by_reason or {}).items()))),
                 sync_id,
                 stream,
@@ -450,19 +474,61 @@ def _quarantine_counts(
     return out
 
 
-def _payload_json(payload: dict[str, Any]) -> str:
+def _payload_json(payload: dict[str, Any], record_id: str = "?") -> str:
     """The payload as compact JSON text.
 
     orjson does this about 7 times faster than ``json.dumps``, which was a quarter of a bulk sync's time
     (docs/benchmarks.md, connector overhead). What orjson refuses is still valid parsed JSON and takes the standard
     library: an integer beyond 64 bits is kept exactly; a lone surrogate (a ``\\ud800`` escape with no pair) is not
     text DuckDB can store, so it becomes U+FFFD, the replacement character, instead of failing the whole page.
+    Records from vendors never get here with one: the record contract quarantines them (``invalid_encoding``), and
+    NaN / Infinity (``non_finite_number``), which orjson would write as null. A payload nested too deeply for any
+    serialiser (the HTTP layer refuses such pages) is a clear error, not a ``RecursionError``.
     """
     try:
         return orjson.dumps(payload).decode()
     except TypeError:
-        text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+        try:
+            text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+        except RecursionError:
+            raise ValueError(
+                f"record {record_id!r}: its payload is nested too deeply to store as JSON "
+                "(the HTTP layer refuses pages nested deeper than 254 levels)"
+            ) from None
         return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
+def _state_json(state: dict[str, Any]) -> str:
+    """A stream's state as JSON text. A paging cursor cut from a body that was not UTF-8 holds lone surrogates, whose
+    ``\\udcXX`` escapes DuckDB's JSON type rejects: such strings are saved with the escape as visible text (the vendor
+    then rejects the changed cursor with a clear error, instead of the page commit failing)."""
+    text = json.dumps(state, default=str)
+    if "\\ud" in text:  # a surrogate escape: a pair (an emoji) is fine, a lone one is not
+        try:
+            json.dumps(state, default=str, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            text = json.dumps(_storable_strings(state), default=str)
+    return text
+
+
+def _storable_strings(value: Any) -> Any:
+    if isinstance(value, str):
+        return storable(value)
+    if isinstance(value, dict):
+        return {storable(str(k)): _storable_strings(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable_strings(v) for v in value]
+    return value
+
+
+def storable(text: str) -> str:
+    """``text`` as DuckDB can store it: a lone surrogate (a byte that was not UTF-8, read with surrogateescape)
+    becomes its escape ``\\udcXX``, which keeps the byte recoverable where U+FFFD would lose it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 def _dedupe_newest(records: Iterable[RawRecord]) -> list[RawRecord]:
@@ -485,7 +551,11 @@ def _quarantine_text(payload: Any) -> str:
 
     Strings are masked inside the structure before it is serialised, so the stored text stays valid JSON.
     """
-    text = _as_text(_scrub_values(payload))
+    try:
+        text = _as_text(_scrub_values(payload))
+    except RecursionError:
+        # Only a direct caller can hand over such a payload (the HTTP layer refuses pages nested this deeply).
+        text = f"[not copied: a {type(payload).__name__} nested too deeply to serialise]"
     if len(text) > MAX_QUARANTINE_PAYLOAD_CHARS:
         text = text[:MAX_QUARANTINE_PAYLOAD_CHARS] + f"…[truncated: {len(text)} characters in all]"
     return text
@@ -505,8 +575,14 @@ def _scrub_values(value: Any) -> Any:
 
 def _as_text(payload: Any) -> str:
     if isinstance(payload, str | bytes):
-        return payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload
+        return storable(payload.decode("utf-8", "surrogateescape") if isinstance(payload, bytes) else payload)
     try:
-        return json.dumps(payload, default=str, ensure_ascii=False)
+        text = json.dumps(payload, default=str, ensure_ascii=False)
     except (TypeError, ValueError):
-        return repr(payload)
+        return storable(repr(payload))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # Text that was not UTF-8 (lone surrogates): all-ASCII JSON escapes it, still valid JSON, bytes recoverable.
+        text = json.dumps(payload, default=str, ensure_ascii=True)
+    return text

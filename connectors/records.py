@@ -20,6 +20,7 @@ from connectors.contracts import (
     check_date,
     check_key,
     check_timestamp,
+    check_wellformed,
 )
 from connectors.raw_store import QuarantinedRecord, RawRecord
 
@@ -78,7 +79,7 @@ def shape_page(
         payload = {**item, **added}
         for key in drop:
             payload.pop(key, None)
-        problem = check_key(payload, keys) or _first(required, payload, limits)
+        problem = check_wellformed(item) or check_key(payload, keys) or _first(required, payload, limits)
         updated = None
         if problem is None and cursor is not None:
             updated, problem = _cursor(cursor(payload), cursor_name, cursor_kind, limits)

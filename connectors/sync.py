@@ -7,7 +7,12 @@ three together, so a run killed at any moment resumes exactly after its last com
 A page that stays malformed after the HTTP layer's retries (:class:`~connectors.errors.MalformedPageError`) does not
 fail the run: the engine writes one ``malformed_page`` quarantine row (request path and a body excerpt, secrets
 masked), keeps the state of the last good page and ends the stream as ``partial``. The cursor does not move, and the
-next run resumes at the bad page, exactly like after a crash.
+next run resumes at the bad page, exactly like after a crash. A paging cursor that repeats
+(:class:`~connectors.errors.RepeatedCursorError`, raised by every reader's :class:`~connectors.paging.PageGuard`)
+ends the stream the same way, with one ``repeated_cursor`` row.
+
+A run that was killed leaves its ``_sync_runs`` row ``running``; the next run of the stream marks it ``failed``
+(``interrupted: resumed by sync <id>`` when it continues that run's position, ``superseded`` otherwise).
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from connectors.contracts import Reason
-from connectors.errors import ConnectorError, MalformedPageError
+from connectors.errors import ConnectorError, MalformedPageError, PageError, RepeatedCursorError
 from connectors.raw_store import QuarantinedRecord, RawRecord, RawStore, utc_now
 
 log = logging.getLogger("connectors.sync")
@@ -106,13 +111,20 @@ def run_stream_sync(
     state = dict(previous.state)
     effective_mode: SyncMode = state["run"].get("mode", mode) if resuming else mode
     started = utc_now()
-    store.start_run(sync_id, reader.name, effective_mode + (" (resumed)" if resuming else ""))
+    closed = store.start_run(
+        sync_id,
+        reader.name,
+        effective_mode + (" (resumed)" if resuming else ""),
+        resumes=previous.sync_id if resuming else None,
+    )
     pages = records = 0
     reasons: Counter[str] = Counter()
     last_report = time.monotonic()
     say = progress or (lambda msg: log.info(msg))
     if resuming:
         say(f"{store.source}.{reader.name}: resuming the unfinished sync {previous.sync_id} after its last page")
+    if closed:
+        log.warning("%s.%s: marked interrupted sync(s) %s failed", store.source, reader.name, ", ".join(closed))
 
     def finish(status: str, error: str | None = None) -> None:
         store.finish_run(
@@ -150,19 +162,18 @@ def run_stream_sync(
         effective_mode = (state.get("run") or {}).get("mode", effective_mode)
         final = reader.final_state(state)
         store.save_state(reader.name, final, status="complete", sync_id=sync_id)
-    except MalformedPageError as exc:
+    except PageError as exc:
         # The state stays that of the last committed page (cursor unmoved, resume position at the bad page), saved
         # together with the quarantine row; the reader's later pages are not read this run.
-        status, error = "partial", str(exc)
-        store.commit_page(
-            reader.name,
-            [],
-            sync_id=sync_id,
-            state=state,
-            status="partial",
-            quarantined=[malformed_page_record(exc)],
-        )
-        reasons[Reason.MALFORMED_PAGE] += 1
+        status = "partial"
+        if isinstance(exc, MalformedPageError):
+            error, row = str(exc), malformed_page_record(exc)
+        elif isinstance(exc, RepeatedCursorError):
+            error, row = f"{store.source}.{reader.name}: {exc}", repeated_cursor_record(exc)
+        else:
+            raise
+        store.commit_page(reader.name, [], sync_id=sync_id, state=state, status="partial", quarantined=[row])
+        reasons[row.reason] += 1
         effective_mode = (state.get("run") or {}).get("mode", effective_mode)
         final = state
         log.warning("%s.%s: %s; stream ends partial, the next sync retries the page", store.source, reader.name, exc)
@@ -262,6 +273,12 @@ def malformed_page_record(exc: MalformedPageError) -> QuarantinedRecord:
         "body_excerpt": exc.excerpt,
     }
     return QuarantinedRecord(Reason.MALFORMED_PAGE, payload, None, f"{exc.request}: {exc.problem}")
+
+
+def repeated_cursor_record(exc: RepeatedCursorError) -> QuarantinedRecord:
+    """The quarantine row for a paging sequence that looped: which request, which cursor, after how many pages."""
+    payload = {"request": exc.request, "cursor": exc.cursor, "pages": exc.pages}
+    return QuarantinedRecord(Reason.REPEATED_CURSOR, payload, None, str(exc))
 
 
 def _by_reason(reasons: Counter[str]) -> str:

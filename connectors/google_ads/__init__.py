@@ -93,13 +93,15 @@ def classify_google_ads(resp: requests.Response, body: Any) -> Classified | None
     status = err.get("status", "")
     details = []
     retry_after = None
-    for d in err.get("details") or []:
-        for e in d.get("errors") or []:
-            code = ",".join(f"{k}={v}" for k, v in (e.get("errorCode") or {}).items())
+    # An error body is vendor input like any other: odd shapes are skipped, never a crash in the classifier.
+    for d in _objects(err.get("details")):
+        errors = _objects(d.get("errors"))
+        for e in errors:
+            code = ",".join(f"{k}={v}" for k, v in _object(e.get("errorCode")).items())
             details.append(f"{code}: {e.get('message', '')}".strip(": "))
-        delay = ((d.get("quotaErrorDetails") or {}).get("retryDelay")) if isinstance(d, dict) else None
-        for e in d.get("errors") or []:
-            delay = delay or ((e.get("details") or {}).get("quotaErrorDetails") or {}).get("retryDelay")
+        delay = _object(d.get("quotaErrorDetails")).get("retryDelay")
+        for e in errors:
+            delay = delay or _object(_object(e.get("details")).get("quotaErrorDetails")).get("retryDelay")
         if isinstance(delay, str) and _DELAY.match(delay):
             retry_after = float(_DELAY.match(delay).group(1))
     text = f"HTTP {resp.status_code} {status}: {err.get('message', '')}" + (
@@ -112,6 +114,14 @@ def classify_google_ads(resp: requests.Response, body: Any) -> Classified | None
     if resp.status_code >= 500 or status in ("INTERNAL", "UNAVAILABLE", "DEADLINE_EXCEEDED"):
         return Classified("transient", text)
     return Classified("request", text)
+
+
+def _objects(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 class GoogleAdsApi:

@@ -6,11 +6,13 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import requests
 
 from connectors.envconfig import numbers, require
 from connectors.http import Classified, HttpClient, RetryPolicy, parse_retry_after
+from connectors.paging import PageGuard
 from connectors.ratelimit import SlidingWindowLimiter
 
 TOKEN_ENV = "HUBSPOT_ACCESS_TOKEN"
@@ -20,6 +22,10 @@ DEFAULT_BASE_URL = "https://api.hubapi.com"
 # v4 batch reads accept up to 1,000 inputs; 100 keeps each response small enough to retry cheaply.
 ASSOCIATION_BATCH = 100
 BATCH_READ_LIMIT = 100
+# Load balancers in front of APIs refuse request lines over 8-16 KB. A list read names every property in its query
+# string; beyond this many characters of them, a stream lists ids only and reads the records by id with the
+# properties in a POST body (batch/read), which has no such limit.
+PROPERTY_QUERY_BUDGET = 6000
 
 
 @dataclass(frozen=True)
@@ -187,8 +193,16 @@ class HubSpotApi:
         )
 
     def batch_read(
-        self, object_type: str, ids: list[str], *, properties: list[str], history: Iterable[str] = ()
+        self,
+        object_type: str,
+        ids: list[str],
+        *,
+        properties: list[str],
+        history: Iterable[str] = (),
+        archived: bool = False,
     ) -> list[dict[str, Any]]:
+        """Records by id with every requested property (in the body, so any number of them fits); ``archived``
+        reads archived records, which the default read does not return."""
         out: list[dict[str, Any]] = []
         for chunk in _chunks(ids, BATCH_READ_LIMIT):
             body = {
@@ -196,7 +210,12 @@ class HubSpotApi:
                 "properties": properties,
                 "propertiesWithHistory": list(history),
             }
-            resp = self.http.post(f"/crm/v3/objects/{object_type}/batch/read", json_body=body, expect=expect_results)
+            resp = self.http.post(
+                f"/crm/v3/objects/{object_type}/batch/read",
+                params={"archived": "true"} if archived else None,
+                json_body=body,
+                expect=expect_results,
+            )
             out += [r for r in resp.get("results", []) if isinstance(r, dict)]
         return out
 
@@ -204,33 +223,36 @@ class HubSpotApi:
         """v4 batch read: ``{from id: [to items]}`` with ``toObjectId`` as a string, following per-id paging."""
         found: dict[str, list[dict[str, Any]]] = {}
         pending: list[dict[str, str]] = [{"id": i} for i in ids]
+        path = f"/crm/v4/associations/{from_type}/{to_type}/batch/read"
+        guards: dict[str, PageGuard] = {}
         while pending:
             batch, pending = pending[:ASSOCIATION_BATCH], pending[ASSOCIATION_BATCH:]
-            resp = self.http.post(
-                f"/crm/v4/associations/{from_type}/{to_type}/batch/read",
-                json_body={"inputs": batch},
-                expect=expect_results,
-            )
+            resp = self.http.post(path, json_body={"inputs": batch}, expect=expect_results)
             for result in resp["results"]:
                 if not isinstance(result, dict):
                     continue  # an association answer without a from id belongs to no record of ours
                 from_id = str((result.get("from") or {}).get("id"))
                 items = found.setdefault(from_id, [])
-                for item in result.get("to") or []:
+                to = result.get("to") or []
+                for item in to:
                     items.append({**item, "toObjectId": str(item.get("toObjectId"))})
                 nxt = ((result.get("paging") or {}).get("next") or {}).get("after")
+                guard = guards.setdefault(from_id, PageGuard(f"POST {path} (record {from_id})"))
+                guard.after_page(to, str(nxt) if nxt else None)
                 if nxt:
                     pending.append({"id": from_id, "after": str(nxt)})
         return found
 
     def paged(self, path: str, params: dict[str, Any], after: str | None = None) -> Iterator[tuple[dict, str | None]]:
         """Yield ``(page body, after token for the next page)`` for HubSpot's ``paging.next.after`` endpoints."""
+        guard = PageGuard(f"GET {path}", after)
         while True:
             query = dict(params)
             if after:
                 query["after"] = after
             body = self.http.get(path, params=query, expect=expect_results)
             after = ((body.get("paging") or {}).get("next") or {}).get("after")
+            guard.after_page(body.get("results"), after)
             yield body, after
             if not after:
                 return
@@ -240,6 +262,12 @@ class HubSpotApi:
         for body, _ in self.paged("/marketing/v3/forms", {"limit": 50}):
             forms += [f for f in body.get("results", []) if isinstance(f, dict)]
         return forms
+
+
+def property_query_chars(properties: Iterable[str], history: Iterable[str] = ()) -> int:
+    """How many characters the property names add to a list read's query string."""
+    named = [("properties", p) for p in properties] + [("propertiesWithHistory", p) for p in history]
+    return sum(len(key) + len(quote(name, safe="")) + 2 for key, name in named)
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:

@@ -18,10 +18,13 @@ from connectors.contracts import (
     Violation,
     check_key_part,
     check_timestamp,
+    check_wellformed,
+    is_ascii_number,
     list_of_named_objects,
 )
-from connectors.hubspot.api import HubSpotApi
+from connectors.hubspot.api import PROPERTY_QUERY_BUDGET, HubSpotApi, property_query_chars
 from connectors.hubspot.catalog import HubSpotStream
+from connectors.paging import PageGuard
 from connectors.raw_store import QuarantinedRecord, RawRecord
 from connectors.sync import Page, SyncMode
 from connectors.timeutil import later_iso, parse_timestamp, to_epoch_ms, to_iso_z
@@ -33,6 +36,13 @@ class CrmObjectReader:
     Full refresh lists every active and then every archived record. Incremental searches for records modified
     since the cursor minus a lookback (keyset-paged on ``hs_object_id``), then lists archived records and keeps
     those archived since then, because the search API never returns archived records.
+
+    A portal whose property names do not fit in a URL (:data:`~connectors.hubspot.api.PROPERTY_QUERY_BUDGET`) is
+    read "wide": every listing and search asks for ids only, and each page is read in full through batch/read, with
+    the properties in the POST body. Both modes then store what batch/read returns, so a record version is the
+    same bytes whichever mode read it. History streams always re-read search pages that way (search returns no
+    history). A record batch/read does not return is quarantined (``missing_on_read``), never stored as the
+    listing's partial copy.
     """
 
     def __init__(
@@ -48,6 +58,8 @@ class CrmObjectReader:
         # Search pages of history streams are re-read through batch/read; keep them at one batch.
         self.search_limit = 100 if stream.history_properties else 200
         self.lookback = timedelta(minutes=api.config.lookback_minutes)
+        # Decided per run from the portal's property list (see the class docstring).
+        self.wide = False
 
     # -- protocol --------------------------------------------------------------------------------------------
 
@@ -62,6 +74,7 @@ class CrmObjectReader:
                 run = {"mode": "full_refresh", "phase": "active", "after": None}
             run["max_seen"] = None
         props = self.api.property_names(self.stream.object_type)
+        self.wide = property_query_chars(props, self.stream.history_properties) > PROPERTY_QUERY_BUDGET
         if run["mode"] == "incremental":
             yield from self._read_incremental(cursor, run, props)
         else:
@@ -73,6 +86,56 @@ class CrmObjectReader:
 
     # -- full refresh ----------------------------------------------------------------------------------------
 
+    def _list(self, props: list[str], *, archived: bool, after: str | None) -> tuple[dict[str, Any], list]:
+        """One list page with every property (or, wide, ids only, then read in full by id)."""
+        body = self.api.list_objects(
+            self.stream.object_type,
+            properties=["hs_object_id"] if self.wide else props,
+            history=() if self.wide else self.stream.history_properties,
+            archived=archived,
+            after=after,
+            # HubSpot caps list pages at 50 with property history; a wide listing asks for none.
+            limit=100 if self.wide else self.list_limit,
+        )
+        if not self.wide or not isinstance(body.get("results"), list):
+            return body, []
+        results, missing = self._read_by_id(body["results"], props, archived=archived)
+        return {**body, "results": results}, missing
+
+    def _read_by_id(
+        self, listed: list[Any], props: list[str], *, archived: bool
+    ) -> tuple[list[Any], list[QuarantinedRecord]]:
+        """Replace each listed record by its full version from batch/read, keeping the listing's order.
+
+        Items without a usable id stay as they are (the contract quarantines them with their reason); a record
+        batch/read did not return is quarantined as ``missing_on_read``: the listing's copy holds only a few
+        properties, and stored it would replace the full record.
+        """
+        usable = [r for r in listed if isinstance(r, dict) and check_key_part("id", r.get("id"), digits=True) is None]
+        full = self.api.batch_read(
+            self.stream.object_type,
+            list(dict.fromkeys(str(r["id"]) for r in usable)),
+            properties=props,
+            history=self.stream.history_properties,
+            archived=archived,
+        )
+        by_id = {str(r.get("id")): r for r in full}
+        usable_items = {id(r) for r in usable}
+        out: list[Any] = []
+        missing: list[QuarantinedRecord] = []
+        for item in listed:
+            if id(item) not in usable_items:
+                out.append(item)
+            elif str(item["id"]) in by_id:
+                out.append(by_id[str(item["id"])])
+            else:
+                detail = (
+                    f"HubSpot listed {self.stream.object_type} {item['id']} but batch/read did not return it "
+                    "(archived, merged or deleted in between); the listing's partial copy is not stored"
+                )
+                missing.append(QuarantinedRecord(Reason.MISSING_ON_READ, item, str(item["id"]), detail))
+        return out, missing
+
     def _read_full(self, cursor: str | None, run: dict[str, Any], props: list[str]) -> Iterator[Page]:
         for phase in ("active", "archived"):
             if run["phase"] == "active" and phase == "archived":
@@ -80,19 +143,14 @@ class CrmObjectReader:
             if run["phase"] != phase:
                 continue
             after = run.get("after")
+            guard = PageGuard(f"GET /crm/v3/objects/{self.stream.object_type}", after)
             while True:
-                body = self.api.list_objects(
-                    self.stream.object_type,
-                    properties=props,
-                    history=self.stream.history_properties,
-                    archived=phase == "archived",
-                    after=after,
-                    limit=self.list_limit,
-                )
+                body, missing = self._list(props, archived=phase == "archived", after=after)
                 after = ((body.get("paging") or {}).get("next") or {}).get("after")
+                guard.after_page(body.get("results"), after)
                 records, bad, newest = self._to_records(body, archived=phase == "archived")
                 run = {**run, "after": after, "max_seen": later_iso(run.get("max_seen"), newest)}
-                yield Page(records, {"cursor": cursor, "run": dict(run)}, bad)
+                yield Page(records, {"cursor": cursor, "run": dict(run)}, missing + bad)
                 if not after:
                     break
 
@@ -101,55 +159,55 @@ class CrmObjectReader:
     def _read_incremental(self, cursor: str | None, run: dict[str, Any], props: list[str]) -> Iterator[Page]:
         since = parse_timestamp(run["since"])
         if run["phase"] == "changed":
-            history = self.stream.history_properties
+            # History streams and wide portals read full records by id below; the search only needs the ids.
+            by_id = bool(self.stream.history_properties) or self.wide
+            start = run.get("last_id")
+            guard = PageGuard(
+                f"POST /crm/v3/objects/{self.stream.object_type}/search",
+                int(start) if start is not None else None,
+                increasing=True,
+            )
             while True:
                 body = self.api.search_changed(
                     self.stream.object_type,
                     cursor_property=self.stream.search_cursor_property,
                     since_ms=to_epoch_ms(since),
                     after_id=run.get("last_id"),
-                    # History streams fetch full records by id below; the search only needs the ids.
-                    properties=["hs_object_id"] if history else props,
+                    properties=["hs_object_id"] if by_id else props,
                     limit=self.search_limit,
                 )
                 results = body.get("results")
-                if history and isinstance(results, list):
-                    ids = [str(r["id"]) for r in results if isinstance(r, dict) and r.get("id")]
-                    full = self.api.batch_read(self.stream.object_type, ids, properties=props, history=history)
-                    by_id = {str(r.get("id")): r for r in full}
-                    # Keep the search's order and anything batch/read did not return (it is quarantined below).
-                    body = {
-                        **body,
-                        "results": [by_id.get(str(r.get("id")), r) if isinstance(r, dict) else r for r in results],
-                    }
-                records, bad, newest = self._to_records(body, archived=False)
-                ids_in_page = [int(r["id"]) for r in (results or []) if isinstance(r, dict) and _is_int(r.get("id"))]
+                missing: list[QuarantinedRecord] = []
+                if by_id and isinstance(results, list):
+                    full, missing = self._read_by_id(results, props, archived=False)
+                    body = {**body, "results": full}
+                ids_in_page = [
+                    int(r["id"]) for r in (results or []) if isinstance(r, dict) and _is_ascii_int(r.get("id"))
+                ]
                 last_id = str(max(ids_in_page)) if ids_in_page else run.get("last_id")
                 done = not results or len(results) < self.search_limit
+                # The keyset cursor must move forward on every full page; one that does not repeats the same query.
+                guard.after_page(results, None if done else int(last_id) if last_id is not None else None)
+                records, bad, newest = self._to_records(body, archived=False)
                 run = {
                     **run,
                     "last_id": last_id,
                     "max_seen": later_iso(run.get("max_seen"), newest),
                     **({"phase": "archived", "after": None} if done else {}),
                 }
-                yield Page(records, {"cursor": cursor, "run": dict(run)}, bad)
+                yield Page(records, {"cursor": cursor, "run": dict(run)}, missing + bad)
                 if done:
                     break
         # Archived records: list them all and keep those archived inside the window.
         after = run.get("after")
+        guard = PageGuard(f"GET /crm/v3/objects/{self.stream.object_type} (archived)", after)
         while True:
-            body = self.api.list_objects(
-                self.stream.object_type,
-                properties=props,
-                history=self.stream.history_properties,
-                archived=True,
-                after=after,
-                limit=self.list_limit,
-            )
+            body, missing = self._list(props, archived=True, after=after)
             after = ((body.get("paging") or {}).get("next") or {}).get("after")
+            guard.after_page(body.get("results"), after)
             records, bad, newest = self._to_records(body, archived=True, changed_since=since)
             run = {**run, "after": after, "max_seen": later_iso(run.get("max_seen"), newest)}
-            yield Page(records, {"cursor": cursor, "run": dict(run)}, bad)
+            yield Page(records, {"cursor": cursor, "run": dict(run)}, missing + bad)
             if not after:
                 break
 
@@ -204,7 +262,7 @@ def _check_crm_object(obj: Any, limits: ContractLimits) -> tuple[Violation | Non
     (and ``archivedAt`` when present)."""
     if not isinstance(obj, dict):
         return Violation(Reason.NOT_AN_OBJECT, f"item is a {type(obj).__name__}, not an object"), None
-    problem = check_key_part("id", obj.get("id"), digits=True)
+    problem = check_wellformed(obj) or check_key_part("id", obj.get("id"), digits=True)
     if problem:
         return problem, None
     if not isinstance(obj.get("properties"), dict):
@@ -236,16 +294,15 @@ def _malformed(body: Any) -> QuarantinedRecord:
     return QuarantinedRecord(Reason.MALFORMED_PAGE, body, None, "'results' is not a list")
 
 
-def _is_int(value: Any) -> bool:
-    try:
-        int(value)
-    except (TypeError, ValueError):
+def _is_ascii_int(value: Any) -> bool:
+    """A HubSpot id: an int, or a string of ASCII digits (``int()`` also takes ``" 7"`` and other scripts' digits)."""
+    if isinstance(value, bool):
         return False
-    return True
+    return isinstance(value, int) or (isinstance(value, str) and is_ascii_number(value))
 
 
 def _int_or_max(value: Any) -> int:
-    return int(value) if _is_int(value) else 2**63
+    return int(value) if _is_ascii_int(value) else 2**63
 
 
 class SimpleListReader:
@@ -309,7 +366,7 @@ def _simple_records(
         if not isinstance(obj, dict):
             problem = Violation(Reason.NOT_AN_OBJECT, f"item is a {type(obj).__name__}, not an object")
         else:
-            problem = check_key_part(stream.primary_key, obj.get(stream.primary_key))
+            problem = check_wellformed(obj) or check_key_part(stream.primary_key, obj.get(stream.primary_key))
         if problem is None and stream.cursor_field:
             updated, problem = check_timestamp(obj.get(stream.cursor_field), stream.cursor_field, limits)
         if problem is None and rid in seen:
@@ -421,7 +478,9 @@ def _check_submission(sub: Any, limits: ContractLimits) -> tuple[Violation | Non
     email lives there), and ``submittedAt`` as plausible epoch milliseconds."""
     if not isinstance(sub, dict):
         return Violation(Reason.NOT_AN_OBJECT, f"item is a {type(sub).__name__}, not an object"), None
-    problem = check_key_part("conversionId", sub.get("conversionId")) or _check_values(sub, limits)
+    problem = (
+        check_wellformed(sub) or check_key_part("conversionId", sub.get("conversionId")) or _check_values(sub, limits)
+    )
     if problem:
         return problem, None
     ms = sub.get("submittedAt")

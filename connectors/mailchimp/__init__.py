@@ -42,6 +42,8 @@ from connectors.contracts import (
 from connectors.envconfig import numbers, require
 from connectors.errors import ConfigurationError
 from connectors.http import HttpClient, RetryPolicy
+from connectors.jsonbody import mark, taint_of
+from connectors.paging import PageGuard
 from connectors.raw_store import QuarantinedRecord, RawRecord
 from connectors.records import shape_page
 from connectors.sync import Page, StreamReader, SyncMode
@@ -178,8 +180,14 @@ class MailchimpApi:
     def pages(
         self, path: str, key: str, params: Mapping[str, Any], offset: int = 0
     ) -> Iterator[tuple[list[Any] | Any, int | None]]:
-        """Yield ``(items, offset of the next page or None)`` for an offset/count collection."""
+        """Yield ``(items, offset of the next page or None)`` for an offset/count collection.
+
+        Offsets only grow, so they cannot repeat; what can is the page: a server (or a cache in front of it) that
+        ignores ``offset`` answers the first page again and again, and walking on to ``total_items`` would end
+        "complete" with the other records never read. The guard stops at the first repeated page.
+        """
         count = self.config.page_size
+        guard = PageGuard(f"GET {path}", offset)
         while True:
             body = self.http.get(
                 path, params={**params, "count": count, "offset": offset}, expect=lambda b: _expect_collection(b, key)
@@ -189,6 +197,7 @@ class MailchimpApi:
             n = len(items) if isinstance(items, list) else 0
             nxt = offset + n
             more = isinstance(items, list) and n == count and (not isinstance(total, int) or nxt < total)
+            guard.after_page(items, nxt if more else None)
             yield items, nxt if more else None
             if not more:
                 return
@@ -351,8 +360,13 @@ def _explode_activity(
             bad.append(QuarantinedRecord(Reason.INVALID_ACTIVITY, whole, rid, detail))
             continue
         base = {k: v for k, v in recipient.items() if k not in ("activity", "_links")}
+        # Flattening builds new objects: a value the decoder marked (text not UTF-8, NaN) must stay marked on the
+        # events that carry it, so the contract still quarantines them (only them: the recipient's other events
+        # are fine unless the bad value is one of the recipient's own fields).
+        tainted = taint_of(recipient) is not None
         for event in activity or []:
-            rows.append({**base, **event} if isinstance(event, dict) else event)
+            row = {**base, **event} if isinstance(event, dict) else event
+            rows.append(mark(row) if tainted and isinstance(row, dict) else row)
     return rows, bad
 
 

@@ -17,6 +17,7 @@ import requests
 
 from connectors.envconfig import numbers, require
 from connectors.http import Classified, Expect, HttpClient, RetryPolicy
+from connectors.paging import PageGuard
 from connectors.ratelimit import SlidingWindowLimiter
 
 TOKEN_ENV = "META_ACCESS_TOKEN"
@@ -104,13 +105,18 @@ def _usage_wait_s(resp: requests.Response) -> float | None:
         return None
     try:
         usage = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # a header is vendor input too: unreadable means no hint, not a crash
         return None
     minutes = 0.0
     for entries in usage.values() if isinstance(usage, dict) else []:
         for entry in entries if isinstance(entries, list) else []:
-            minutes = max(minutes, float(entry.get("estimated_time_to_regain_access") or 0))
-    return minutes * 60 if minutes > 0 else None
+            value = entry.get("estimated_time_to_regain_access") if isinstance(entry, dict) else None
+            if isinstance(value, int | float | str) and not isinstance(value, bool):
+                try:
+                    minutes = max(minutes, float(value))
+                except ValueError:
+                    continue
+    return minutes * 60 if 0 < minutes < float("inf") else None
 
 
 def expect_data(body: Any) -> str | None:
@@ -193,6 +199,7 @@ class GraphApi:
         self, node: str, edge: str, params: Mapping[str, Any], after: str | None = None
     ) -> Iterator[tuple[dict[str, Any], str | None]]:
         """Yield ``(page body, cursor of the next page or None)``; the end is a page without ``paging.next``."""
+        guard = PageGuard(f"GET {self.path(node, edge)}", after)
         while True:
             query = dict(params)
             if after:
@@ -200,6 +207,7 @@ class GraphApi:
             body = self.get(node, edge, query, expect=expect_data)
             paging = body.get("paging") or {}
             after = (paging.get("cursors") or {}).get("after") if paging.get("next") else None
+            guard.after_page(body.get("data"), after)
             yield body, after
             if not after:
                 return

@@ -121,6 +121,11 @@ def injections(secrets: dict[str, str]) -> list[Injection]:
                 _hs_contact("h-bad-ts", id="990000000002", updatedAt="last tuesday"),
                 _hs_contact("h-no-ts", id="990000000003"),
                 _hs_contact("h-future", id="990000000004", updatedAt="2099-01-01T00:00:00.000Z"),
+                # The proxy writes these as the tokens NaN and "\ud800x" (an unpaired surrogate escape).
+                _hs_contact("h-nan", id="990000000006", hs_score=float("nan"), **t),
+                _hs_contact("h-surrogate", id="990000000007", note="\ud800x", **t),
+                _hs_contact("h-zero-id", id="0990000000008", **t),
+                _hs_contact("h-arabic-id", id="\u0661\u0662\u0663", **t),
                 "DUPLICATE_OF_FIRST",
             ],
             probes=[
@@ -131,6 +136,10 @@ def injections(secrets: dict[str, str]) -> list[Injection]:
                 p("h-bad-ts", "hubspot", "contacts", Reason.UNPARSEABLE_TIMESTAMP),
                 p("h-no-ts", "hubspot", "contacts", Reason.MISSING_TIMESTAMP),
                 p("h-future", "hubspot", "contacts", Reason.TIMESTAMP_IN_FUTURE),
+                p("h-nan", "hubspot", "contacts", Reason.NON_FINITE_NUMBER),
+                p("h-surrogate", "hubspot", "contacts", Reason.INVALID_ENCODING),
+                p("h-zero-id", "hubspot", "contacts", Reason.NON_CANONICAL_PRIMARY_KEY),
+                p("h-arabic-id", "hubspot", "contacts", Reason.INVALID_PRIMARY_KEY),
                 p("h-dup", "hubspot", "contacts", Reason.DUPLICATE_PRIMARY_KEY),
             ],
         ),
@@ -171,11 +180,19 @@ def injections(secrets: dict[str, str]) -> list[Injection]:
                 {"_probe": "m-no-email", "id": "probe0001", "last_changed": f"{WHEN}+00:00"},
                 {"_probe": "m-bad-email", "id": "probe0002", "email_address": "no.at.sign", "last_changed": WHEN},
                 {"_probe": "m-bad-ts", "id": "probe0003", "email_address": "ok@example.com", "last_changed": "13/45"},
+                {
+                    "_probe": "m-nan",
+                    "id": "probe0004",
+                    "email_address": "nan@example.com",
+                    "last_changed": f"{WHEN}+00:00",
+                    "stats": {"avg_open_rate": float("nan")},
+                },
             ],
             probes=[
                 p("m-no-email", "mailchimp", "list_members", Reason.MISSING_EMAIL),
                 p("m-bad-email", "mailchimp", "list_members", Reason.INVALID_EMAIL),
                 p("m-bad-ts", "mailchimp", "list_members", Reason.UNPARSEABLE_TIMESTAMP),
+                p("m-nan", "mailchimp", "list_members", Reason.NON_FINITE_NUMBER),
             ],
         ),
         Injection(
@@ -221,10 +238,17 @@ def injections(secrets: dict[str, str]) -> list[Injection]:
             items=[
                 {"_probe": "f-lead-no-time", "id": "probe-lead-1", "field_data": []},
                 {"_probe": "f-lead-fields", "id": "probe-lead-2", "created_time": f"{WHEN}+0000", "field_data": {}},
+                {
+                    "_probe": "f-lead-surrogate",
+                    "id": "probe-lead-3",
+                    "created_time": f"{WHEN}+0000",
+                    "field_data": [{"name": "email", "values": ["\udc80@example.com"]}],
+                },
             ],
             probes=[
                 p("f-lead-no-time", "meta_ads", "leads", Reason.MISSING_TIMESTAMP),
                 p("f-lead-fields", "meta_ads", "leads", Reason.INVALID_FIELD_DATA),
+                p("f-lead-surrogate", "meta_ads", "leads", Reason.INVALID_ENCODING),
             ],
         ),
         Injection(
@@ -253,12 +277,14 @@ def injections(secrets: dict[str, str]) -> list[Injection]:
                 _g_metric("g-cost-text", "9002", costMicros="12.5.0"),
                 _g_metric("g-bad-date", "9003", date="2026-1-5"),
                 _g_metric("g-future-date", "9004", date="2099-01-01"),
+                _g_metric("g-inf", "9005", conversions=float("inf")),
             ],
             probes=[
                 p("g-neg-clicks", "google_ads", "ad_group_daily_metrics", Reason.NEGATIVE_METRIC),
                 p("g-cost-text", "google_ads", "ad_group_daily_metrics", Reason.NON_NUMERIC_METRIC),
                 p("g-bad-date", "google_ads", "ad_group_daily_metrics", Reason.INVALID_DATE),
                 p("g-future-date", "google_ads", "ad_group_daily_metrics", Reason.TIMESTAMP_IN_FUTURE),
+                p("g-inf", "google_ads", "ad_group_daily_metrics", Reason.NON_FINITE_NUMBER),
             ],
         ),
         Injection(
@@ -286,7 +312,7 @@ def injections(secrets: dict[str, str]) -> list[Injection]:
     ]
 
 
-def _g_metric(probe: str, ad_group: str, *, date: str = "2026-01-05", **metrics: str) -> dict[str, Any]:
+def _g_metric(probe: str, ad_group: str, *, date: str = "2026-01-05", **metrics: object) -> dict[str, Any]:
     return {
         "_probe": probe,
         "campaign": {"resourceName": "customers/1/campaigns/1", "id": "1"},

@@ -76,6 +76,54 @@ def test_rejects_unsafe_names(tmp_path: Path) -> None:
         store.ensure_stream("contacts; drop table x")
 
 
+def _nested(depth: int) -> list:
+    value: list = []
+    for _ in range(depth - 1):
+        value = [value]
+    return value
+
+
+def test_deeply_nested_payloads_give_a_clear_error_or_a_quarantine_excerpt_never_a_recursion_error(
+    tmp_path: Path,
+) -> None:
+    # The HTTP layer refuses pages nested deeper than 254 levels; the store is also called directly (the sandbox
+    # loader, tests), so it must not crash on what the recursive serialisers cannot handle either.
+    deep = {"note": _nested(5000)}
+    with RawStore(tmp_path / "w.duckdb", "hubspot") as store:
+        store.commit_page(
+            "contacts",
+            [RawRecord("ok", {"v": 1}, T1)],
+            sync_id="a",
+            state=None,
+            quarantined=[QuarantinedRecord("invalid_encoding", deep, "q1", "detail")],
+        )
+        (payload,) = store.con.execute("select payload from raw_hubspot._quarantine").fetchone()
+        assert "nested too deeply" in payload
+        with pytest.raises(ValueError, match=r"record 'x'.*nested too deeply"):
+            store.commit_page("contacts", [RawRecord("x", deep, T1)], sync_id="a", state=None)
+        assert store.count("contacts") == 1
+
+
+def test_quarantine_rows_keep_text_that_is_not_utf8_as_escapes(tmp_path: Path) -> None:
+    # Bytes that were not UTF-8 reach the store as lone surrogates (surrogateescape): DuckDB cannot store those as
+    # text, so the quarantine copy escapes them instead of failing the page.
+    bad = b"caf\xe9".decode("utf-8", "surrogateescape")
+    with RawStore(tmp_path / "w.duckdb", "hubspot") as store:
+        store.commit_page(
+            "contacts",
+            [],
+            sync_id="a",
+            state={"cursor": bad},
+            quarantined=[QuarantinedRecord("invalid_encoding", {"name": bad}, bad, f"name is {bad!r}")],
+        )
+        record_id, detail, payload = store.con.execute(
+            "select record_id, detail, payload from raw_hubspot._quarantine"
+        ).fetchone()
+    assert record_id == "caf\\udce9"
+    assert json.loads(payload) == {"name": bad}  # a JSON escape: the exact bytes are recoverable
+    assert "\\udce9" in detail
+
+
 def test_payloads_orjson_refuses_are_stored_exactly(tmp_path: Path) -> None:
     # The fast serialiser rejects integers beyond 64 bits and lone surrogates; both are valid parsed JSON, so the
     # record must still be stored: the integer exactly, the surrogate as the replacement character.

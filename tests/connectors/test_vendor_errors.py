@@ -106,3 +106,33 @@ def test_google_ads_bad_query_fails_with_the_error_code() -> None:
         google_api(url, []).search_stream("SELECT x FROM campaign")
     assert len(script.requests) == 1
     assert "UNRECOGNIZED_FIELD" in str(err.value) and "INVALID_ARGUMENT" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "usage",
+    [
+        "[" * 5000 + "]" * 5000,  # nested beyond Python's recursion limit
+        '{"act_1": [{"estimated_time_to_regain_access": "soon"}]}',  # not a number
+        '{"act_1": ["not an object"]}',
+    ],
+)
+def test_meta_rate_limit_with_a_hostile_usage_header_is_still_waited_out(usage: str) -> None:
+    sleeps: list[float] = []
+    steps = [
+        Step(400, meta_error(80004, "(#80004) There have been too many calls"), {"X-Business-Use-Case-Usage": usage}),
+        Step(200, {"data": [{"id": "1"}]}),
+    ]
+    with scripted_server(steps) as (url, script):
+        body = meta_api(url, sleeps).get("act_1", "campaigns", {"fields": "id"})
+    assert body["data"] == [{"id": "1"}]
+    assert len(script.requests) == 2 and len(sleeps) == 1
+
+
+@pytest.mark.parametrize("details", [["not an object"], [{"errors": ["nor this"]}], "a string"])
+def test_google_ads_error_with_odd_details_is_classified_not_a_crash(details: object) -> None:
+    sleeps: list[float] = []
+    error = [{"error": {"code": 429, "message": "Too many", "status": "RESOURCE_EXHAUSTED", "details": details}}]
+    steps = [Step(429, error), Step(200, [{"results": [{"campaign": {"id": "1"}}]}])]
+    with scripted_server(steps) as (url, _):
+        rows = google_api(url, sleeps).search_stream("SELECT campaign.id FROM campaign")
+    assert rows == [{"campaign": {"id": "1"}}] and len(sleeps) == 1
