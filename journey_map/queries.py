@@ -214,10 +214,12 @@ def stage_sequences(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, list
 
 def summary(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Headline counts for the report header and the Dagster metadata."""
-    persons, converted, dropped, as_of = con.execute(
+    row = con.execute(
         """select count(*), count(*) filter (where is_converted), count(*) filter (where is_dropped_off), max(as_of)
         from marts.customer_journeys"""
     ).fetchone()
+    assert row is not None  # an aggregate without group by always answers one row
+    persons, converted, dropped, as_of = row
     return {
         "persons": int(persons),
         "converted": int(converted),

@@ -6,7 +6,7 @@ import hashlib
 import json
 from collections import Counter
 
-from reverse_etl.config import SyncDefinition
+from reverse_etl.config import ListDestination, SyncDefinition
 from reverse_etl.ledger import LedgerState, identifier_hash
 from reverse_etl.models import Change, InvalidRow, Plan, PreparedRow, SourceRow
 from reverse_etl.values import ValueProblem, normalise_email, to_hubspot
@@ -15,7 +15,7 @@ from reverse_etl.values import ValueProblem, normalise_email, to_hubspot
 def payload_hash(sync: SyncDefinition, payload: dict[str, str]) -> str:
     """Hash of the destination-facing payload only (Hightouch diffs mapped columns): a mapping change is a change,
     a warehouse column nobody maps is not. The destination is part of it, so renaming a list re-adds everyone."""
-    dest = sync.destination.list_name if sync.is_list else "contacts"
+    dest = sync.destination.list_name if isinstance(sync.destination, ListDestination) else "contacts"
     blob = json.dumps({"dest": dest, "payload": payload}, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()
 
