@@ -165,7 +165,7 @@ def write_channel_totals(con: Any, result: AttributionResult, table: str) -> int
     """(Re)create ``table`` with the standard Markov models' credits: one row per model x channel x currency
     (:data:`CHANNEL_TOTAL_COLUMNS`). Returns the rows written."""
     totals = result.channel_totals()
-    frame = {  # noqa: F841 - read by DuckDB's replacement scan below
+    frame = {  # also read by DuckDB's replacement scan below
         "attribution_model": _varchar(totals["model"]),
         "channel": _varchar(totals["channel"]),
         "currency": _varchar(totals["currency"]),
@@ -173,11 +173,8 @@ def write_channel_totals(con: Any, result: AttributionResult, table: str) -> int
         "new_customers": totals["new_customers"],
         "revenue": totals["revenue"],
     }
-    con.execute(
-        f"create or replace table {table} ("
-        "attribution_model varchar, channel varchar, currency varchar, conversions double, new_customers double,"
-        " revenue double)"
-    )
+    types = {c: "varchar" if frame[c].dtype == object else "double" for c in CHANNEL_TOTAL_COLUMNS}
+    con.execute(f"create or replace table {table} ({', '.join(f'{c} {t}' for c, t in types.items())})")
     if len(totals["model"]):
         con.execute(f"insert into {table} select {', '.join(CHANNEL_TOTAL_COLUMNS)} from frame")
     return len(totals["model"])

@@ -63,6 +63,24 @@ def test_every_counted_conversion_is_attributed_under_every_model(con: duckdb.Du
         assert abs(total - expected[0]) < 1e-9, model
 
 
+def test_the_written_tables_have_the_columns_the_dbt_hook_creates(con: duckdb.DuckDBPyConnection) -> None:
+    from attribution.duckdb_io import CHANNEL_TOTAL_COLUMNS
+    from attribution.standard_markov import REMOVAL_EFFECT_COLUMNS
+    from pipelines.transform.attribution import ATTRIBUTION_COLUMNS
+
+    for table, columns in (
+        ("fct_attribution", ATTRIBUTION_COLUMNS),
+        ("fct_attribution_channel_totals", CHANNEL_TOTAL_COLUMNS),
+        ("fct_markov_removal_effects", REMOVAL_EFFECT_COLUMNS),
+    ):
+        found = con.execute(
+            "select column_name from information_schema.columns where table_schema = 'marts' and table_name = ? "
+            "order by ordinal_position",
+            [table],
+        ).fetchall()
+        assert tuple(c for (c,) in found) == columns, table
+
+
 def test_credit_is_conserved_in_the_table(con: duckdb.DuckDBPyConnection) -> None:
     worst = con.execute(
         """
