@@ -4,7 +4,10 @@ Pure Python + numpy. The entry point is :func:`attribute`; :mod:`attribution.duc
 results to a DuckDB connection.
 
 >>> result = attribute(touches, conversions, AttributionConfig(lookback_days=30))   # doctest: +SKIP
->>> result.rows("markov_1"); result.summary(); result.markov[1].removal_effects   # doctest: +SKIP
+>>> result.rows("markov_path_1"); result.channel_totals(); result.summary()   # doctest: +SKIP
+
+``markov_k`` is the standard Markov model (whole-data-set channel credits, ChannelAttribution's definition);
+``markov_path_k`` splits each conversion over its own path by the same removal effects (per-touch rows).
 """
 
 from attribution.config import (
@@ -21,7 +24,9 @@ from attribution.config import (
     W_SHAPED,
     AttributionConfig,
     AttributionError,
+    is_channel_level,
     markov_model_name,
+    markov_path_model_name,
 )
 from attribution.credits import ModelCredits
 from attribution.data import Conversions, Touches
@@ -30,6 +35,7 @@ from attribution.markov import MarkovChain, MarkovResult, fit_chain, markov_mode
 from attribution.paths import Paths, PathSummary, aggregate_paths, build_paths
 from attribution.rules import rule_based_credits
 from attribution.shapley import ShapleyResult, fit_game, shapley_values, subgame_shapley
+from attribution.standard_markov import ChannelCredits, removal_effects_table, standard_credits
 
 __all__ = [
     "ALL_MODELS",
@@ -46,6 +52,7 @@ __all__ = [
     "AttributionConfig",
     "AttributionError",
     "AttributionResult",
+    "ChannelCredits",
     "ConservationReport",
     "Conversions",
     "MarkovChain",
@@ -61,10 +68,14 @@ __all__ = [
     "build_paths",
     "fit_chain",
     "fit_game",
+    "is_channel_level",
     "markov_model",
     "markov_model_name",
+    "markov_path_model_name",
     "removal_effects",
+    "removal_effects_table",
     "rule_based_credits",
     "shapley_values",
+    "standard_credits",
     "subgame_shapley",
 ]

@@ -26,12 +26,31 @@ RULE_MODELS: tuple[str, ...] = (
 
 
 def markov_model_name(order: int) -> str:
-    """``markov_1``, ``markov_2``, ... : the model name of a Markov chain of that order."""
+    """``markov_1``, ``markov_2``, ... : the standard Markov model of that order.
+
+    The standard (ChannelAttribution's, the literature's) allocation is over the whole data set: channel c gets
+    ``total conversions x RE_c / sum(RE)``, so it credits channels, not touches (``AttributionResult.channel_totals``).
+    """
     return f"markov_{order}"
 
 
+def markov_path_model_name(order: int) -> str:
+    """``markov_path_1``, ... : the path-level variant, which splits each conversion over the channels on its own path
+    in proportion to their removal effects (per-touch rows, so it can be cut by campaign, person or month)."""
+    return f"markov_path_{order}"
+
+
 #: Every model :func:`attribution.attribute` runs by default.
-ALL_MODELS: tuple[str, ...] = (*RULE_MODELS, "markov_1", "markov_2", "markov_3", SHAPLEY)
+ALL_MODELS: tuple[str, ...] = (
+    *RULE_MODELS,
+    "markov_1",
+    "markov_2",
+    "markov_3",
+    "markov_path_1",
+    "markov_path_2",
+    "markov_path_3",
+    SHAPLEY,
+)
 
 #: Channel name used in summaries for conversions that had no touch in their window.
 UNATTRIBUTED = "(unattributed)"
@@ -59,7 +78,7 @@ class AttributionConfig:
     conversion_types: tuple[str, ...] | None = None
     #: Conversion cycles: a path starts after the person's previous counted conversion.
     restart_after_conversion: bool = True
-    #: Models to run, by name (see :data:`ALL_MODELS`; ``markov_<k>`` for any order k >= 1).
+    #: Models to run, by name (see :data:`ALL_MODELS`; ``markov_<k>`` and ``markov_path_<k>`` for any order k >= 1).
     models: tuple[str, ...] = ALL_MODELS
     #: Touches whose channel is this name count as direct (as well as touches flagged ``is_direct``).
     direct_channel: str = "direct"
@@ -112,22 +131,47 @@ class AttributionConfig:
         if not 1 <= self.shapley_max_channels <= 20:
             raise AttributionError("shapley_max_channels must be between 1 and 20 (2**n subsets are enumerated)")
         for m in self.models:
-            if m not in RULE_MODELS and m != SHAPLEY and parse_markov_order(m) is None:
+            if (
+                m not in RULE_MODELS
+                and m != SHAPLEY
+                and parse_markov_order(m) is None
+                and parse_markov_path_order(m) is None
+            ):
                 raise AttributionError(f"unknown model {m!r}")
         if len(set(self.models)) != len(self.models):
             raise AttributionError(f"duplicate model in {self.models!r}")
 
     @property
     def markov_orders(self) -> tuple[int, ...]:
-        """Markov orders among :attr:`models`, in the order given."""
+        """Orders of the standard Markov models (``markov_k``) among :attr:`models`, in the order given."""
         return tuple(o for o in (parse_markov_order(m) for m in self.models) if o is not None)
+
+    @property
+    def markov_path_orders(self) -> tuple[int, ...]:
+        """Orders of the path-level Markov models (``markov_path_k``) among :attr:`models`, in the order given."""
+        return tuple(o for o in (parse_markov_path_order(m) for m in self.models) if o is not None)
+
+    @property
+    def fitted_markov_orders(self) -> tuple[int, ...]:
+        """Every order a chain is fitted for (``markov_k`` and ``markov_path_k`` of one order share one chain)."""
+        return tuple(dict.fromkeys((*self.markov_orders, *self.markov_path_orders)))
+
+
+def _order_after(model: str, prefix: str) -> int | None:
+    rest = model[len(prefix) :] if model.startswith(prefix) else ""
+    return int(rest) if rest.isdigit() and int(rest) >= 1 else None
 
 
 def parse_markov_order(model: str) -> int | None:
-    """``"markov_2"`` -> 2; anything else -> None."""
-    prefix = "markov_"
-    if model.startswith(prefix) and model[len(prefix) :].isdigit():
-        order = int(model[len(prefix) :])
-        if order >= 1:
-            return order
-    return None
+    """``"markov_2"`` -> 2; anything else (``markov_path_2`` included) -> None."""
+    return _order_after(model, "markov_")
+
+
+def parse_markov_path_order(model: str) -> int | None:
+    """``"markov_path_2"`` -> 2; anything else -> None."""
+    return _order_after(model, "markov_path_")
+
+
+def is_channel_level(model: str) -> bool:
+    """Models that credit channels over the whole data set rather than touches (the standard Markov models)."""
+    return parse_markov_order(model) is not None

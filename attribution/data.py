@@ -38,7 +38,10 @@ class Touches:
 
 @dataclass
 class Conversions:
-    """One element per conversion. ``revenue`` NaN or missing counts as 0; ``currency`` is carried to summaries."""
+    """One element per conversion. ``revenue`` NaN or missing counts as 0; ``currency`` is carried to summaries.
+
+    ``is_first_conversion`` marks a person's first conversion (an acquisition): its credit counts as new customers.
+    """
 
     conversion_id: np.ndarray
     person_key: np.ndarray
@@ -46,6 +49,7 @@ class Conversions:
     conversion_type: np.ndarray | None = None
     revenue: np.ndarray | None = None
     currency: np.ndarray | None = None
+    is_first_conversion: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.conversion_id)
@@ -134,7 +138,7 @@ def bool_array(values: np.ndarray | None, n: int, what: str) -> np.ndarray:
         return np.zeros(n, dtype=bool)
     arr = np.asarray(values)
     if arr.shape != (n,):
-        raise AttributionError(f"{what} must have one element per touch")
+        raise AttributionError(f"{what} must have {n} elements, one per row of its input")
     if arr.dtype == object:
         arr = np.array([bool(v) if v is not None else False for v in arr], dtype=bool)
     return arr.astype(bool, copy=False)

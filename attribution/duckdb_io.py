@@ -1,4 +1,5 @@
-"""Optional I/O: read touches and conversions from a DuckDB connection, write fct_attribution and the channel summary.
+"""Optional I/O: read touches and conversions from a DuckDB connection; write fct_attribution (touch-level models),
+the standard Markov channel totals, the removal effects and the channel summary.
 
 Only this module imports duckdb (lazily, through the connection it is given); the algorithms never do.
 Inputs are any SQL relation (a table name or a ``select``) with the column names given as arguments.
@@ -12,6 +13,10 @@ import numpy as np
 
 from attribution.data import Conversions, Touches
 from attribution.engine import AttributionResult
+from attribution.standard_markov import REMOVAL_EFFECT_COLUMNS
+
+#: Columns of the standard Markov channel totals (marts.fct_attribution_channel_totals), in order.
+CHANNEL_TOTAL_COLUMNS = ("attribution_model", "channel", "currency", "conversions", "new_customers", "revenue")
 
 
 def _relation(source: str) -> str:
@@ -71,8 +76,11 @@ def read_conversions(
     conversion_type: str | None = "conversion_type",
     revenue: str | None = "revenue",
     currency: str | None = "currency",
+    is_first_conversion: str | None = None,
     where: str | None = None,
 ) -> Conversions:
+    """Conversions ordered by (person, time). ``is_first_conversion`` is a boolean column or SQL expression marking a
+    person's first conversion (new customers); without it no conversion counts as one."""
     rel = _relation(source)
     cols = [
         f"{conversion_id} as conversion_id",
@@ -81,12 +89,16 @@ def read_conversions(
         f"{conversion_type}::varchar as conversion_type" if conversion_type else "null::varchar as conversion_type",
         f"coalesce({revenue}, 0)::double as revenue" if revenue else "0::double as revenue",
         f"{currency}::varchar as currency" if currency else "null::varchar as currency",
+        f"coalesce({is_first_conversion or 'false'}, false) as is_first_conversion",
     ]
     filt = f"where {where}" if where else ""
     data = con.execute(f"select {', '.join(cols)} from {rel} {filt} order by person_key, converted_us").fetchnumpy()
 
     def plain(a: Any) -> np.ndarray:
-        return np.ma.filled(a.astype(object), None) if isinstance(a, np.ma.MaskedArray) else np.asarray(a)
+        # NULLs become None (np.ma.filled(..., None) would use the masked array's default fill value, '?')
+        if isinstance(a, np.ma.MaskedArray):
+            return np.where(np.ma.getmaskarray(a), None, np.ma.getdata(a).astype(object))
+        return np.asarray(a)
 
     return Conversions(
         conversion_id=plain(data["conversion_id"]),
@@ -95,6 +107,7 @@ def read_conversions(
         conversion_type=plain(data["conversion_type"]),
         revenue=np.asarray(data["revenue"], dtype=np.float64),
         currency=plain(data["currency"]),
+        is_first_conversion=np.asarray(data["is_first_conversion"], dtype=bool) if is_first_conversion else None,
     )
 
 
@@ -104,7 +117,8 @@ def write_attribution(
     table: str = "fct_attribution",
     summary_table: str | None = "rpt_attribution_channels",
 ) -> int:
-    """(Re)create ``table`` with one row per conversion x touch x model and, optionally, the channel summary.
+    """(Re)create ``table`` with one row per conversion x touch x touch-level model and, optionally, the channel
+    summary of every model (touch-level and standard Markov).
 
     Columns: conversion_id, touch_id (null for unattributed conversions), model, channel, credit, revenue_credit.
     Needs a result made by :func:`attribution.attribute` (it keeps the input ids). Returns the rows written.
@@ -113,7 +127,7 @@ def write_attribution(
         raise ValueError("write_attribution needs a result from attribute() (with its inputs)")
     written = 0
     created = False
-    for model in result.models:
+    for model in result.touch_models:
         rows = result.rows(model)
         frame = {  # noqa: F841 - read by DuckDB's replacement scan below
             "conversion_id": rows["conversion_id"],
@@ -136,10 +150,71 @@ def write_attribution(
         summary = result.summary()  # noqa: F841 - read by DuckDB's replacement scan below
         con.execute(
             f"create or replace table {summary_table} as select model::varchar as model, channel::varchar as channel,"
-            " currency::varchar as currency, conversions::double as conversions, revenue::double as revenue"
-            " from summary"
+            " currency::varchar as currency, conversions::double as conversions,"
+            " new_customers::double as new_customers, revenue::double as revenue from summary"
         )
     return written
 
 
-__all__ = ["read_conversions", "read_touches", "write_attribution"]
+def _varchar(values: np.ndarray) -> np.ndarray:
+    # object arrays holding None are read as NULL only when every other value is a str
+    return np.array([None if v is None else str(v) for v in values], dtype=object)
+
+
+def write_channel_totals(con: Any, result: AttributionResult, table: str) -> int:
+    """(Re)create ``table`` with the standard Markov models' credits: one row per model x channel x currency
+    (:data:`CHANNEL_TOTAL_COLUMNS`). Returns the rows written."""
+    totals = result.channel_totals()
+    frame = {  # also read by DuckDB's replacement scan below
+        "attribution_model": _varchar(totals["model"]),
+        "channel": _varchar(totals["channel"]),
+        "currency": _varchar(totals["currency"]),
+        "conversions": totals["conversions"],
+        "new_customers": totals["new_customers"],
+        "revenue": totals["revenue"],
+    }
+    types = {c: "varchar" if frame[c].dtype == object else "double" for c in CHANNEL_TOTAL_COLUMNS}
+    con.execute(f"create or replace table {table} ({', '.join(f'{c} {t}' for c, t in types.items())})")
+    if len(totals["model"]):
+        con.execute(f"insert into {table} select {', '.join(CHANNEL_TOTAL_COLUMNS)} from frame")
+    return len(totals["model"])
+
+
+_REMOVAL_EFFECT_TYPES = {
+    "attribution_model": "varchar",
+    "markov_order": "integer",
+    "channel": "varchar",
+    "currency": "varchar",
+    "journeys": "bigint",
+    "converting_journeys": "bigint",
+    "chain_states": "bigint",
+    "chain_transitions": "bigint",
+    "solver": "varchar",
+}
+
+
+def write_removal_effects(con: Any, result: AttributionResult, table: str) -> int:
+    """(Re)create ``table`` with the removal effects of every fitted chain (:data:`REMOVAL_EFFECT_COLUMNS`): a NaN
+    (an undefined value-weighted effect) is written as NULL. Returns the rows written."""
+    effects = result.removal_effects_table()
+    frame = {  # noqa: F841 - read by DuckDB's replacement scan below
+        c: _varchar(v) if v.dtype == object else v for c, v in effects.items()
+    }
+    types = {c: _REMOVAL_EFFECT_TYPES.get(c, "double") for c in REMOVAL_EFFECT_COLUMNS}
+    con.execute(f"create or replace table {table} ({', '.join(f'{c} {t}' for c, t in types.items())})")
+    if len(effects["channel"]):
+        select = ", ".join(
+            f"case when isnan({c}) then null else {c} end" if t == "double" else c for c, t in types.items()
+        )
+        con.execute(f"insert into {table} select {select} from frame")
+    return len(effects["channel"])
+
+
+__all__ = [
+    "CHANNEL_TOTAL_COLUMNS",
+    "read_conversions",
+    "read_touches",
+    "write_attribution",
+    "write_channel_totals",
+    "write_removal_effects",
+]

@@ -1,4 +1,5 @@
-"""Run every configured model and hold the result: fct_attribution rows, a channel summary and diagnostics."""
+"""Run every configured model and hold the result: fct_attribution rows (touch-level models), the standard Markov
+channel credits (channel-level models), a channel summary of both, and diagnostics."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from attribution.config import (
     AttributionConfig,
     AttributionError,
     markov_model_name,
+    markov_path_model_name,
+    parse_markov_order,
 )
 from attribution.credits import ModelCredits, channel_weight_credits
 from attribution.data import Conversions, Touches
@@ -21,6 +24,9 @@ from attribution.markov import MarkovResult, markov_model
 from attribution.paths import Paths, build_paths
 from attribution.rules import rule_based_credits
 from attribution.shapley import ShapleyResult, fit_game
+from attribution.standard_markov import ChannelCredits, removal_effects_table, standard_credits
+
+_SUMMARY_FIELDS = ("conversions", "new_customers", "revenue")
 
 
 @dataclass
@@ -40,22 +46,40 @@ class ConservationReport:
 
 @dataclass
 class AttributionResult:
-    """Credits of every model, plus the Markov and Shapley diagnostics and run statistics."""
+    """Credits of every model, plus the Markov and Shapley diagnostics and run statistics.
+
+    Touch-level models (rule-based, ``markov_path_k``, ``shapley``) give each touch of a conversion a share
+    (``credits``, :meth:`rows`); channel-level models (the standard ``markov_k``) credit channels over the whole data
+    set (``channel_credits``, :meth:`channel_totals`). :meth:`summary` holds both at the channel grain.
+    """
 
     paths: Paths
     config: AttributionConfig
     credits: dict[str, ModelCredits]
     markov: dict[int, MarkovResult] = field(default_factory=dict)
     shapley: ShapleyResult | None = None
-    #: Attributed conversions that fell back to last touch, per data-driven model (all channel weights zero).
+    #: Per data-driven touch-level model: attributed conversions that fell back to last touch (all channel weights
+    #: zero). Per standard Markov model: currencies whose revenue summed to <= 0 and followed the conversion shares.
     fallbacks: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     conversions: Conversions | None = None
     touches: Touches | None = None
+    channel_credits: dict[str, ChannelCredits] = field(default_factory=dict)
 
     @property
     def models(self) -> list[str]:
+        """Every model that ran, in the configured order."""
+        return [m for m in self.config.models if m in self.credits or m in self.channel_credits]
+
+    @property
+    def touch_models(self) -> list[str]:
+        """Models with per-touch rows (fct_attribution)."""
         return list(self.credits)
+
+    @property
+    def channel_models(self) -> list[str]:
+        """Models that credit channels over the whole data set (fct_attribution_channel_totals)."""
+        return list(self.channel_credits)
 
     @property
     def n_conversions(self) -> int:
@@ -76,6 +100,12 @@ class AttributionResult:
         ``touch_id`` are the input ids when the result kept its inputs (``touch_id`` is a masked array where
         there is no touch), ``channel`` the touch's channel (``(unattributed)`` where there is none).
         """
+        if model in self.channel_credits:
+            order = parse_markov_order(model)
+            raise AttributionError(
+                f"{model} is the standard whole-data-set Markov allocation: it credits channels, not touches "
+                f"(channel_totals()); {markov_path_model_name(order or 1)} splits each conversion over its own path"
+            )
         mc = self.credits[model]
         has = mc.row >= 0
         touch_index = np.full(len(mc), -1, dtype=np.int64)
@@ -98,49 +128,74 @@ class AttributionResult:
         return out
 
     def summary(self) -> dict[str, np.ndarray]:
-        """Channel summary: one row per (model, channel, currency) with credited conversions and revenue.
+        """Channel summary of every model: one row per (model, channel, currency) with credited conversions, new
+        customers (credit of people's first conversions) and revenue.
 
-        Totals equal the fct rows' sums (so they inherit conservation); unattributed conversions appear under
-        ``(unattributed)``. ``currency`` is None when conversions carry none.
+        Touch-level models: the sums of their rows (so they inherit conservation). Standard Markov models: their
+        whole-data-set credits (:meth:`channel_totals`). Unattributed conversions appear under ``(unattributed)``;
+        ``currency`` is None when conversions carry none.
         """
         names = [*self.paths.channel_names, UNATTRIBUTED]
         n_ch = len(names)
         cur_codes, currencies = self._currency_codes()
         n_cur = len(currencies)
-        cols: dict[str, list] = {"model": [], "channel": [], "currency": [], "conversions": [], "revenue": []}
-        for model, mc in self.credits.items():
+        first = self.paths.first_conversion.astype(np.float64)
+        cols: dict[str, list] = {"model": [], "channel": [], "currency": [], **{f: [] for f in _SUMMARY_FIELDS}}
+        for model in self.models:
+            if model in self.channel_credits:
+                cc = self.channel_credits[model]
+                cols["model"] += [model] * len(cc)
+                cols["channel"] += cc.channel.tolist()
+                cols["currency"] += cc.currency.tolist()
+                for f in _SUMMARY_FIELDS:
+                    cols[f] += getattr(cc, f).tolist()
+                continue
+            mc = self.credits[model]
             ch = np.full(len(mc), n_ch - 1, dtype=np.int64)
             has = mc.row >= 0
             ch[has] = self.paths.channel[mc.row[has]]
             key = ch * n_cur + cur_codes[mc.conversion]
-            conv = np.bincount(key, weights=mc.credit, minlength=n_ch * n_cur)
-            rev = np.bincount(key, weights=self.revenue_credit(model), minlength=n_ch * n_cur)
+            sums = {
+                "conversions": np.bincount(key, weights=mc.credit, minlength=n_ch * n_cur),
+                "new_customers": np.bincount(key, weights=mc.credit * first[mc.conversion], minlength=n_ch * n_cur),
+                "revenue": np.bincount(key, weights=self.revenue_credit(model), minlength=n_ch * n_cur),
+            }
             present = np.bincount(key, minlength=n_ch * n_cur) > 0
             for k in np.flatnonzero(present):
                 cols["model"].append(model)
                 cols["channel"].append(names[k // n_cur])
                 cols["currency"].append(currencies[k % n_cur])
-                cols["conversions"].append(conv[k])
-                cols["revenue"].append(rev[k])
+                for f in _SUMMARY_FIELDS:
+                    cols[f].append(sums[f][k])
         return {
             "model": np.array(cols["model"], dtype=object),
             "channel": np.array(cols["channel"], dtype=object),
             "currency": np.array(cols["currency"], dtype=object),
-            "conversions": np.array(cols["conversions"], dtype=np.float64),
-            "revenue": np.array(cols["revenue"], dtype=np.float64),
+            **{f: np.array(cols[f], dtype=np.float64) for f in _SUMMARY_FIELDS},
         }
 
+    def channel_totals(self) -> dict[str, np.ndarray]:
+        """The channel-level (standard Markov) models' credits: one row per (model, channel, currency) with
+        conversions, new customers and revenue (see :mod:`attribution.standard_markov`)."""
+        cc = list(self.channel_credits.values())
+        return {
+            "model": np.array([c.model for c in cc for _ in range(len(c))], dtype=object),
+            "channel": np.concatenate([c.channel for c in cc]) if cc else np.zeros(0, dtype=object),
+            "currency": np.concatenate([c.currency for c in cc]) if cc else np.zeros(0, dtype=object),
+            **{f: np.concatenate([getattr(c, f) for c in cc]) if cc else np.zeros(0) for f in _SUMMARY_FIELDS},
+        }
+
+    def removal_effects_table(self) -> dict[str, np.ndarray]:
+        """Removal effects of every fitted chain, with what reproduces the standard allocation from them."""
+        return removal_effects_table(self.markov)
+
     def _currency_codes(self) -> tuple[np.ndarray, list]:
-        n = self.paths.n_conversions
-        if self.conversions is None or self.conversions.currency is None:
-            return np.zeros(n, dtype=np.int64), [None]
-        cur = np.asarray(self.conversions.currency, dtype=object)[self.paths.conversion_index]
-        uniq: dict = {}
-        codes = np.fromiter((uniq.setdefault(c, len(uniq)) for c in cur), dtype=np.int64, count=n)
-        return codes, list(uniq)
+        return self.paths.currency_codes()
 
     def check_conservation(self, raise_on_failure: bool = True) -> ConservationReport:
-        """For every model and every counted conversion: sum(credit) == 1 and sum(revenue_credit) == revenue.
+        """For every touch-level model and every counted conversion: sum(credit) == 1 and sum(revenue_credit) ==
+        revenue. For every channel-level model and every currency: its conversions, new customers and revenue add up to
+        those of the counted conversions (relative to max(1, total)).
 
         With ``emit_unattributed`` off, conversions without touches are checked to have no rows instead.
         """
@@ -162,6 +217,28 @@ class AttributionResult:
             credit_err[model], revenue_err[model] = ce, re
             if not (ce <= atol and re <= atol):
                 problems.append(f"{model}: max |sum(credit) - 1| = {ce:.3g}, max relative revenue error = {re:.3g}")
+        if self.channel_credits:
+            codes, currencies = self._currency_codes()
+            index = {c: i for i, c in enumerate(currencies)}
+            first = self.paths.first_conversion.astype(np.float64)
+            expected = {
+                "conversions": np.bincount(codes, weights=expect, minlength=len(currencies)),
+                "new_customers": np.bincount(codes, weights=expect * first, minlength=len(currencies)),
+                "revenue": np.bincount(codes, weights=expect * revenue, minlength=len(currencies)),
+            }
+            for model, cc in self.channel_credits.items():
+                cur = np.fromiter((index[c] for c in cc.currency), dtype=np.int64, count=len(cc))
+                errors = {}
+                for f, want in expected.items():
+                    got = np.bincount(cur, weights=getattr(cc, f), minlength=len(currencies))
+                    errors[f] = float((np.abs(got - want) / np.maximum(1.0, np.abs(want))).max()) if n else 0.0
+                ce, re = max(errors["conversions"], errors["new_customers"]), errors["revenue"]
+                credit_err[model], revenue_err[model] = ce, re
+                if not (ce <= atol and re <= atol):
+                    problems.append(
+                        f"{model}: channel totals off by {ce:.3g} (relative, conversions or new customers) and "
+                        f"{re:.3g} (relative, revenue) from the counted conversions"
+                    )
         report = ConservationReport(credit_err, revenue_err, n, atol)
         if problems and raise_on_failure:
             raise AttributionError("credit not conserved: " + "; ".join(problems))
@@ -197,16 +274,23 @@ def attribute_paths(paths: Paths, config: AttributionConfig | None = None) -> At
         result.credits[mc.model] = _with_unattributed(paths, mc, config)
     result.timings["rule_based"] = time.perf_counter() - t0
 
-    for order in config.markov_orders:
+    for order in config.fitted_markov_orders:
         t0 = time.perf_counter()
-        name = markov_model_name(order)
         mr = markov_model(paths, order, config)
         result.markov[order] = mr
-        row_w = mr.removal_effects[paths.channel] if paths.n_rows else np.zeros(0)
-        mc, fallback = channel_weight_credits(paths, name, row_w, paths.channel, paths.n_channels, keep_zero)
-        result.credits[name] = _with_unattributed(paths, mc, config)
-        result.fallbacks[name] = int(fallback.sum())
-        result.timings[name] = time.perf_counter() - t0
+        if order in config.markov_orders:
+            name = markov_model_name(order)
+            result.channel_credits[name] = standard_credits(paths, mr, config.emit_unattributed)
+            result.fallbacks[name] = int(mr.value_fallback[mr.value_conversions > 0].sum())
+            result.timings[name] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+        if order in config.markov_path_orders:
+            name = markov_path_model_name(order)
+            row_w = mr.removal_effects[paths.channel] if paths.n_rows else np.zeros(0)
+            mc, fallback = channel_weight_credits(paths, name, row_w, paths.channel, paths.n_channels, keep_zero)
+            result.credits[name] = _with_unattributed(paths, mc, config)
+            result.fallbacks[name] = int(fallback.sum())
+            result.timings[name] = time.perf_counter() - t0
 
     if SHAPLEY in config.models:
         t0 = time.perf_counter()
@@ -230,8 +314,8 @@ def attribute_paths(paths: Paths, config: AttributionConfig | None = None) -> At
         result.fallbacks[SHAPLEY] = int(fallback.sum())
         result.timings[SHAPLEY] = time.perf_counter() - t0
 
-    ordered = {m: result.credits[m] for m in config.models if m in result.credits}
-    result.credits = ordered
+    result.credits = {m: result.credits[m] for m in config.models if m in result.credits}
+    result.channel_credits = {m: result.channel_credits[m] for m in config.models if m in result.channel_credits}
     if config.check_conservation:
         t0 = time.perf_counter()
         result.check_conservation()

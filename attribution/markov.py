@@ -9,7 +9,13 @@ dropped, as ChannelAttribution's ``markov_model`` does; that does not change any
 Removal effect of channel c: send every transition into a state whose tuple contains c to ``(null)``;
 ``RE_c = 1 - P_without_c(conversion | start) / P(conversion | start)``, which equals the probability that a converting
 walk visits c (what ChannelAttribution estimates by simulation). The value-weighted removal effect does the same
-with each conversion weighted by its revenue (ChannelAttribution's ``removal_effects_conversion_value``).
+with each conversion weighted by its revenue (ChannelAttribution's ``removal_effects_conversion_value``), once per
+value column (one per currency: revenue in different currencies is never added).
+
+The standard allocation (ChannelAttribution's ``total_conversions`` / ``total_conversion_value``, the model
+``markov_k``) is over the whole data set: channel c gets ``conversions x RE_c / sum(RE)`` and, per currency,
+``revenue x REvalue_c / sum(REvalue)``. The path-level variant (``markov_path_k``, in :mod:`attribution.engine`)
+splits each conversion over its own path's channels by the same removal effects instead.
 
 Solvers. Up to ``markov_dense_max_states`` states: one dense LU solve of ``(I - Q) x = R`` per scenario (full chain,
 and one per removed channel). Larger chains: forward propagation of the walk distribution of all scenarios at once
@@ -19,7 +25,7 @@ every probability, so the result is exact to that tolerance and the bound is rep
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -41,14 +47,20 @@ class MarkovChain:
     src: np.ndarray
     dst: np.ndarray
     prob: np.ndarray
-    #: Per transient state: probability of moving to (conversion), and the expected revenue of that move.
+    #: Per transient state: probability of moving to (conversion), and the expected value of that move, one column
+    #: per value (``conv_value[s, j]``).
     conv_prob: np.ndarray
     conv_value: np.ndarray
     #: ``contains[s, c]``: state s's tuple holds channel c.
     contains: np.ndarray
     n_journeys: int
     n_conversions: int
-    total_revenue: float
+    #: Sum of each value column over the converting journeys.
+    value_totals: np.ndarray
+
+    @property
+    def total_revenue(self) -> float:
+        return float(self.value_totals.sum())
 
     @property
     def n_states(self) -> int:
@@ -66,7 +78,12 @@ class MarkovChain:
 
 @dataclass
 class MarkovResult:
-    """Removal effects of an order-k chain and what they give each channel over the whole data set."""
+    """Removal effects of an order-k chain and what they give each channel over the whole data set.
+
+    Value arrays have one column per value the chain was fitted with; :func:`markov_model` fits one per currency of
+    the conversions (``currencies``). The 1-D ``removal_effects_value`` / ``revenue`` lump every column together,
+    which is ChannelAttribution's result when there is one currency.
+    """
 
     order: int
     channel_names: list[str]
@@ -78,14 +95,35 @@ class MarkovResult:
     removal_effects_value: np.ndarray
     #: Removal effects normalised to sum 1 (all 0 when no channel has an effect): the channel weights.
     weights: np.ndarray
-    #: Whole-data-set split, comparable with ChannelAttribution: conversions * RE_c / sum(RE),
-    #: revenue * REvalue_c / sum(REvalue).
+    #: Whole-data-set split, ChannelAttribution's: conversions * RE_c / sum(RE),
+    #: revenue * REvalue_c / sum(REvalue) (all value columns together).
     conversions: np.ndarray
     revenue: np.ndarray
     solver: str
     iterations: int
     #: Upper bound of the absolute error of every conversion probability (0 for the dense solve, up to rounding).
     error_bound: float
+    n_journeys: int = 0
+    n_conversions: int = 0
+    #: P(conversion | start) with each channel removed.
+    p_without: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    #: Label of each value column (currencies for :func:`markov_model`).
+    currencies: list = field(default_factory=lambda: [None])
+    #: Per value column: its total over converting journeys, the expected value per journey from start, the same with
+    #: each channel removed (channels x columns), the value-weighted removal effects (channels x columns).
+    value_totals: np.ndarray = field(default_factory=lambda: np.zeros(1))
+    value_per_journey: np.ndarray = field(default_factory=lambda: np.zeros(1))
+    value_without: np.ndarray = field(default_factory=lambda: np.zeros((0, 1)))
+    removal_effects_by_value: np.ndarray = field(default_factory=lambda: np.zeros((0, 1)))
+    #: Channel shares of each value column (channels x columns): REvalue / sum(REvalue), or the conversion weights
+    #: where a column's total is not positive (value-weighted effects are undefined there; ``value_fallback``).
+    value_weights: np.ndarray = field(default_factory=lambda: np.zeros((0, 1)))
+    value_fallback: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=bool))
+    #: Converting journeys per value column (per currency for :func:`markov_model`).
+    value_conversions: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+
+    #: Channels on at least one journey of the chain.
+    seen: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
 
 def fit_chain(
@@ -97,7 +135,11 @@ def fit_chain(
     n_channels: int,
     collapse_repeats: bool = False,
 ) -> MarkovChain:
-    """Count transitions of non-empty paths ``channel[offsets[i]:offsets[i+1]]`` into an order-k chain."""
+    """Count transitions of non-empty paths ``channel[offsets[i]:offsets[i+1]]`` into an order-k chain.
+
+    ``revenue`` is each path's conversion value: one value per path, or one row of value columns per path
+    (``(n_paths, n_values)``, e.g. revenue per currency), each column solved on its own.
+    """
     if order < 1:
         raise AttributionError("Markov order must be >= 1")
     lens = np.diff(offsets)
@@ -146,18 +188,29 @@ def fit_chain(
     prev[starts] = start
     move_key = prev * width + sid
     absorb_key = sid[lasts] * width + np.where(converted, conv_state, null_state)
-    absorb_value = np.where(converted, revenue, 0.0)
+    values = np.asarray(revenue, dtype=np.float64)
+    values = values.reshape(len(lens), -1) if values.ndim == 1 else values
+    if values.shape[0] != n_paths:
+        raise AttributionError(f"fit_chain: {values.shape[0]} value rows for {n_paths} paths")
+    absorb_value = np.where(converted[:, None], values, 0.0)
     if width * width <= 1 << 26:
         counts = np.bincount(move_key, minlength=width * width) + np.bincount(absorb_key, minlength=width * width)
-        values = np.bincount(absorb_key, weights=absorb_value, minlength=width * width)
         nz = np.flatnonzero(counts)
-        e_src, e_dst, e_cnt, e_val = nz // width, nz % width, counts[nz].astype(np.float64), values[nz]
+        e_src, e_dst, e_cnt = nz // width, nz % width, counts[nz].astype(np.float64)
+        edge_keys = nz
     else:
-        uk, inv = np.unique(np.concatenate([move_key, absorb_key]), return_inverse=True)
-        inv = inv.reshape(-1)
-        e_src, e_dst = uk // width, uk % width
-        e_cnt = np.bincount(inv, minlength=len(uk)).astype(np.float64)
-        e_val = np.bincount(inv[n_rows:], weights=absorb_value, minlength=len(uk))
+        edge_keys, inv = np.unique(np.concatenate([move_key, absorb_key]), return_inverse=True)
+        e_src, e_dst = edge_keys // width, edge_keys % width
+        e_cnt = np.bincount(inv.reshape(-1), minlength=len(edge_keys)).astype(np.float64)
+    # Values only ride on absorbing moves: sum each column per edge (edge keys are sorted, so a search finds them).
+    absorb_edge = np.searchsorted(edge_keys, absorb_key)
+    e_val = np.stack(
+        [
+            np.bincount(absorb_edge, weights=absorb_value[:, j], minlength=len(edge_keys))
+            for j in range(values.shape[1])
+        ],
+        axis=1,
+    )
     # Self-transitions do not change absorption probabilities: drop them (as ChannelAttribution does).
     not_self = e_src != e_dst
     e_src, e_dst, e_cnt, e_val = e_src[not_self], e_dst[not_self], e_cnt[not_self], e_val[not_self]
@@ -165,7 +218,14 @@ def fit_chain(
     p = e_cnt / out[e_src]
     to_conv = e_dst == conv_state
     conv_prob = np.bincount(e_src[to_conv], weights=p[to_conv], minlength=n_states)
-    conv_value = np.bincount(e_src[to_conv], weights=e_val[to_conv] / out[e_src[to_conv]], minlength=n_states)
+    conv_src = e_src[to_conv]
+    conv_value = np.stack(
+        [
+            np.bincount(conv_src, weights=e_val[to_conv, j] / out[conv_src], minlength=n_states)
+            for j in range(values.shape[1])
+        ],
+        axis=1,
+    )
     trans = e_dst < n_states
     order_dst = np.argsort(e_dst[trans], kind="stable")
 
@@ -189,13 +249,14 @@ def fit_chain(
         contains=contains,
         n_journeys=n_paths,
         n_conversions=int(converted.sum()),
-        total_revenue=float(revenue[converted].sum()),
+        value_totals=values[converted].sum(axis=0),
     )
 
 
 def solve_scenarios(chain: MarkovChain, config: AttributionConfig) -> tuple[np.ndarray, np.ndarray, str, int, float]:
-    """P(conversion | start) and expected revenue from start, for the full chain (index 0) and each channel removed
-    (index c + 1). Returns ``(p, value, solver, iterations, error_bound)``."""
+    """P(conversion | start) and the expected value of each value column from start, for the full chain (index 0)
+    and each channel removed (index c + 1). Returns ``(p, value, solver, iterations, error_bound)`` with ``value`` of
+    shape (scenarios, value columns)."""
     if chain.n_states <= config.markov_dense_max_states:
         p, v = _solve_dense(chain)
         return p, v, "dense", 0, 0.0
@@ -206,23 +267,21 @@ def _solve_dense(chain: MarkovChain) -> tuple[np.ndarray, np.ndarray]:
     s = chain.n_states
     m = np.eye(s)
     np.add.at(m, (chain.src, chain.dst), -chain.prob)
-    rhs = np.stack([chain.conv_prob, chain.conv_value], axis=1)
+    rhs = np.column_stack([chain.conv_prob, chain.conv_value])
     n_sc = chain.n_channels + 1
-    p = np.zeros(n_sc)
-    v = np.zeros(n_sc)
+    x_start = np.zeros((n_sc, rhs.shape[1]))
     for sc in range(n_sc):
         if sc == 0:
             keep = np.ones(s, dtype=bool)
         else:
             keep = ~chain.contains[:, sc - 1]
-            if keep.all() and sc > 0:
-                p[sc], v[sc] = p[0], v[0]
+            if keep.all():
+                x_start[sc] = x_start[0]
                 continue
         idx = np.flatnonzero(keep)
         x = np.linalg.solve(m[np.ix_(idx, idx)], rhs[idx])
-        at = np.searchsorted(idx, chain.start)
-        p[sc], v[sc] = x[at, 0], x[at, 1]
-    return p, v
+        x_start[sc] = x[np.searchsorted(idx, chain.start)]
+    return x_start[:, 0], x_start[:, 1:]
 
 
 def _solve_iterative(chain: MarkovChain, tol: float, max_iter: int) -> tuple[np.ndarray, np.ndarray, str, int, float]:
@@ -233,7 +292,7 @@ def _solve_iterative(chain: MarkovChain, tol: float, max_iter: int) -> tuple[np.
     dist = np.zeros((s, n_sc))
     dist[chain.start, :] = 1.0
     p = np.zeros(n_sc)
-    v = np.zeros(n_sc)
+    v = np.zeros((chain.conv_value.shape[1], n_sc))
     if len(chain.dst):
         udst, dst_start = np.unique(chain.dst, return_index=True)
     else:
@@ -244,7 +303,7 @@ def _solve_iterative(chain: MarkovChain, tol: float, max_iter: int) -> tuple[np.
     while it < max_iter:
         it += 1
         p += chain.conv_prob @ dist
-        v += chain.conv_value @ dist
+        v += chain.conv_value.T @ dist
         nxt = np.zeros_like(dist)
         if len(udst):
             nxt[udst] = np.add.reduceat(dist[chain.src] * prob, dst_start, axis=0)
@@ -258,25 +317,39 @@ def _solve_iterative(chain: MarkovChain, tol: float, max_iter: int) -> tuple[np.
             f"order-{chain.order} Markov solve did not reach tolerance {tol} in {max_iter} iterations "
             f"(unabsorbed mass {mass:.3g}); raise markov_max_iter or markov_dense_max_states"
         )
-    return p, v, "iterative", it, mass
+    return p, v.T, "iterative", it, mass
+
+
+def _effects(full: np.ndarray, without: np.ndarray, seen: np.ndarray) -> np.ndarray:
+    """``1 - without / full`` clipped to [0, 1], 0 where full is not positive and for channels on no journey (the
+    division can leave rounding dust there)."""
+    full = np.asarray(full, dtype=np.float64)
+    safe = np.where(full > 0, full, 1.0)
+    re = np.where(full > 0, np.clip(1.0 - without / safe, 0.0, 1.0), 0.0)
+    return np.where(seen.reshape(-1, *([1] * (re.ndim - 1))), re, 0.0)
+
+
+def _shares(effects: np.ndarray) -> np.ndarray:
+    total = effects.sum(axis=0)
+    return np.where(total > 0, effects / np.where(total > 0, total, 1.0), 0.0)
 
 
 def removal_effects(chain: MarkovChain, config: AttributionConfig | None = None) -> MarkovResult:
     """Solve the chain and every removal scenario; weights and whole-data-set conversions/revenue per channel."""
     config = config or AttributionConfig()
     p, v, solver, iterations, bound = solve_scenarios(chain, config)
-    re = np.zeros(chain.n_channels)
-    re_v = np.zeros(chain.n_channels)
-    if p[0] > 0:
-        re = np.clip(1.0 - p[1:] / p[0], 0.0, 1.0)
-    if v[0] > 0:
-        re_v = np.clip(1.0 - v[1:] / v[0], 0.0, 1.0)
-    # Channels absent from every path have exactly no effect (the division above can leave rounding dust).
     seen = chain.contains.any(axis=0)
-    re[~seen] = 0.0
-    re_v[~seen] = 0.0
-    weights = re / re.sum() if re.sum() > 0 else np.zeros_like(re)
-    weights_v = re_v / re_v.sum() if re_v.sum() > 0 else np.zeros_like(re_v)
+    re = _effects(p[0], p[1:], seen)
+    weights = _shares(re)
+    re_v = _effects(v[0], v[1:], seen)
+    # A value column whose total is not positive (refunds bigger than sales) has no value-weighted removal effect:
+    # its value follows the conversion weights rather than vanishing.
+    fallback = ~(chain.value_totals > 0) & (chain.value_totals != 0)
+    value_weights = np.where(fallback[None, :], weights[:, None], _shares(re_v))
+    total_v = v.sum(axis=1)
+    re_v_all = _effects(total_v[0], total_v[1:], seen)
+    total = chain.total_revenue
+    weights_v_all = weights if (total < 0) else _shares(re_v_all)
     return MarkovResult(
         order=chain.order,
         channel_names=[],
@@ -284,24 +357,48 @@ def removal_effects(chain: MarkovChain, config: AttributionConfig | None = None)
         n_transitions=len(chain.src),
         p_conversion=float(p[0]),
         removal_effects=re,
-        removal_effects_value=re_v,
+        removal_effects_value=re_v_all,
         weights=weights,
         conversions=weights * chain.n_conversions,
-        revenue=weights_v * chain.total_revenue,
+        revenue=weights_v_all * total,
         solver=solver,
         iterations=iterations,
         error_bound=bound,
+        n_journeys=chain.n_journeys,
+        n_conversions=chain.n_conversions,
+        p_without=np.asarray(p[1:], dtype=np.float64),
+        value_totals=chain.value_totals,
+        value_per_journey=v[0],
+        value_without=v[1:],
+        removal_effects_by_value=re_v,
+        value_weights=value_weights,
+        value_fallback=fallback,
+        seen=seen,
     )
 
 
 def markov_model(paths: Paths, order: int, config: AttributionConfig | None = None) -> MarkovResult:
-    """Fit an order-k chain on converting and null paths and compute its removal effects."""
+    """Fit an order-k chain on converting and null paths and compute its removal effects, with revenue as one value
+    column per currency of the conversions."""
     config = config or AttributionConfig()
     channel, offsets, converted, revenue = paths.sequences()
+    codes, currencies = paths.currency_codes()
+    n_cur = len(currencies)
+    values = np.zeros((len(converted), n_cur))
+    n_att = len(paths.attributed)
+    values[np.arange(n_att), codes[paths.attributed]] = revenue[:n_att]
     if len(offsets) == 1:
         z = np.zeros(paths.n_channels)
-        return MarkovResult(order, list(paths.channel_names), 1, 0, 0.0, z, z, z, z, z, "none", 0, 0.0)
-    chain = fit_chain(channel, offsets, converted, revenue, order, paths.n_channels, config.markov_collapse_repeats)
+        zv = np.zeros((paths.n_channels, n_cur))
+        return MarkovResult(
+            order, list(paths.channel_names), 1, 0, 0.0, z, z, z, z, z, "none", 0, 0.0,
+            p_without=z, currencies=currencies, value_totals=np.zeros(n_cur), value_per_journey=np.zeros(n_cur),
+            value_without=zv, removal_effects_by_value=zv, value_weights=zv, value_fallback=np.zeros(n_cur, dtype=bool),
+            seen=np.zeros(paths.n_channels, dtype=bool), value_conversions=np.zeros(n_cur, dtype=np.int64),
+        )  # fmt: skip
+    chain = fit_chain(channel, offsets, converted, values, order, paths.n_channels, config.markov_collapse_repeats)
     result = removal_effects(chain, config)
     result.channel_names = list(paths.channel_names)
+    result.currencies = currencies
+    result.value_conversions = np.bincount(codes[paths.attributed], minlength=n_cur)
     return result

@@ -49,6 +49,10 @@ class Paths:
     null_touch_index: np.ndarray
     #: Input conversions left out because their type does not count.
     n_conversions_excluded: int = 0
+    #: Per counted conversion: its currency (object array; None when the conversions carry none) and whether it is the
+    #: person's first conversion (None when not given).
+    currency: np.ndarray | None = None
+    is_first_conversion: np.ndarray | None = None
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -108,6 +112,25 @@ class Paths:
     def segment_lasts(self) -> np.ndarray:
         """Last row of each attributed conversion."""
         return self.offsets[self.attributed + 1] - 1
+
+    def currency_codes(self) -> tuple[np.ndarray, list]:
+        """Per conversion, a code into the returned currencies (in order of first appearance; ``[None]`` without)."""
+        if "currency_codes" not in self._cache:
+            n = self.n_conversions
+            if self.currency is None:
+                self._cache["currency_codes"] = (np.zeros(n, dtype=np.int64), [None])
+            else:
+                uniq: dict = {}
+                codes = np.fromiter((uniq.setdefault(c, len(uniq)) for c in self.currency), dtype=np.int64, count=n)
+                self._cache["currency_codes"] = (codes, list(uniq) or [None])
+        return self._cache["currency_codes"]
+
+    @property
+    def first_conversion(self) -> np.ndarray:
+        """Per conversion: the person's first (all False when the input did not say)."""
+        if self.is_first_conversion is None:
+            return np.zeros(self.n_conversions, dtype=bool)
+        return self.is_first_conversion
 
     def sequences(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """All non-empty paths, converting first then null: ``(channel, offsets, converted, revenue)``."""
@@ -224,6 +247,10 @@ def build_paths(touches: Touches, conversions: Conversions, config: AttributionC
     else:
         revenue = np.asarray(conversions.revenue, dtype=np.float64)[counted]
         revenue = np.where(np.isfinite(revenue), revenue, 0.0)
+    currency = None if conversions.currency is None else np.asarray(conversions.currency, dtype=object)[counted]
+    is_first = None
+    if conversions.is_first_conversion is not None:
+        is_first = bool_array(conversions.is_first_conversion, nc, "is_first_conversion")[counted]
 
     # Touches sorted by (person, time, touch_id); person blocks.
     order = _sort_order(t_person, t_time, touches.touch_id)
@@ -280,6 +307,8 @@ def build_paths(touches: Touches, conversions: Conversions, config: AttributionC
         null_channel=channel[null_touch_index],
         null_touch_index=null_touch_index,
         n_conversions_excluded=nc - len(counted),
+        currency=currency,
+        is_first_conversion=is_first,
     )
 
 

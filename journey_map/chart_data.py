@@ -11,10 +11,11 @@ from typing import Any
 
 from journey_map import queries
 from journey_map.designed import DesignedJourneys, conformance
-from journey_map.labels import CHANNELS, NO_COHORT, STAGES, UNKNOWN_PERSONA, label
+from journey_map.labels import CHANNELS, MODEL_NOTES, NO_COHORT, STAGES, UNKNOWN_PERSONA, label
 
-# The model selected when the report opens: a data-driven model that credits every step of the path.
-PREFERRED_MODELS = ("markov_1", "shapley", "linear")
+# The model selected when the report opens: a data-driven model that credits every step of the path (the standard
+# Markov model first; it shows everyone under persona and cohort filters, and says so).
+PREFERRED_MODELS = ("markov_1", "markov_path_1", "shapley", "linear")
 PREFERRED_FUNNEL = "journey_stages"
 FUNNEL_LABELS = {
     "journey_stages": "Journey stages",
@@ -32,6 +33,7 @@ def build_chart_data(serving: Path, designs: DesignedJourneys, *, max_path_steps
             "time_in_stage": queries.time_in_stage(con),
             "speed_to_lead": queries.speed_to_lead(con),
             "revenue": queries.attributed_revenue(con),
+            "revenue_whole": queries.attributed_revenue_whole(con),
             "spend": queries.spend(con),
         }
         sequences = queries.stage_sequences(con)
@@ -65,9 +67,11 @@ def _meta(
         set(_distinct(tables["stage_flow"], "cohort")) | set(_distinct(tables["funnels"], "cohort")),
         key=lambda c: (c == NO_COHORT, c),
     )
-    models = _distinct(tables["revenue"], "model")
+    whole_models = _distinct(tables["revenue_whole"], "model")
+    models = sorted({*_distinct(tables["revenue"], "model"), *whole_models})
     funnels = _distinct(tables["funnels"], "funnel")
-    codes = {*STAGES, *CHANNELS, *personas, *models, *_distinct(tables["revenue"], "channel"), "conversion", "drop_off"}
+    channels = {*_distinct(tables["revenue"], "channel"), *_distinct(tables["revenue_whole"], "channel")}
+    codes = {*STAGES, *CHANNELS, *personas, *models, *channels, "conversion", "drop_off"}
     codes |= set(_distinct(tables["funnels"], "entry_channel"))
     labels = {code: label(code) for code in codes}
     labels.update({f: FUNNEL_LABELS.get(f, label(f)) for f in funnels})
@@ -81,6 +85,9 @@ def _meta(
         "personas": personas,
         "cohorts": cohorts,
         "models": models,
+        # models credited over the whole data set (rows of revenue_whole, not of revenue): no persona or cohort split
+        "whole_data_set_models": whole_models,
+        "model_notes": {m: MODEL_NOTES[m] for m in models if m in MODEL_NOTES},
         "default_model": next((m for m in PREFERRED_MODELS if m in models), models[0] if models else None),
         "funnels": funnels,
         "default_funnel": PREFERRED_FUNNEL if PREFERRED_FUNNEL in funnels else (funnels[0] if funnels else None),

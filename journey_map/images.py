@@ -58,8 +58,10 @@ def stage_reach_png(chart_data: dict[str, Any]) -> bytes:
 def revenue_spend_png(chart_data: dict[str, Any]) -> bytes:
     """Attributed revenue per channel under the default model, next to ad spend."""
     model = chart_data["meta"]["default_model"]
+    # the standard Markov models are channel totals (revenue_whole); the others are summed from per-person rows
+    table = "revenue_whole" if model in chart_data["meta"]["whole_data_set_models"] else "revenue"
     revenue: dict[str, float] = defaultdict(float)
-    for r in _rows(chart_data, "revenue"):
+    for r in _rows(chart_data, table):
         if r["model"] == model:
             revenue[r["channel"]] += r["revenue"]
     spend = {r["channel"]: r["spend"] for r in _rows(chart_data, "spend")}

@@ -61,8 +61,25 @@ _SPECIAL = {
     "markov_1": "Markov chain (1st order)",
     "markov_2": "Markov chain (2nd order)",
     "markov_3": "Markov chain (3rd order)",
+    "markov_path_1": "Markov chain per path (1st order)",
+    "markov_path_2": "Markov chain per path (2nd order)",
+    "markov_path_3": "Markov chain per path (3rd order)",
     "shapley": "Shapley value",
     "drop_off": "Dropped off",
+}
+
+
+# One line under the model chooser where a Markov model is shown: its two forms share credit differently.
+_STANDARD_MARKOV_NOTE = (
+    "Standard Markov model: all conversions are shared out by each channel's removal effect (the share of"
+    " conversions lost without it), over all journeys at once."
+)
+_PATH_MARKOV_NOTE = (
+    "Markov per path: each conversion is split over the channels on its own path, by the same removal effects."
+)
+MODEL_NOTES: dict[str, str] = {
+    **{f"markov_{k}": _STANDARD_MARKOV_NOTE for k in (1, 2, 3)},
+    **{f"markov_path_{k}": _PATH_MARKOV_NOTE for k in (1, 2, 3)},
 }
 
 

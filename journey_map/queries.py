@@ -185,6 +185,17 @@ def attributed_revenue(con: duckdb.DuckDBPyConnection) -> Table:
     )
 
 
+def attributed_revenue_whole(con: duckdb.DuckDBPyConnection) -> Table:
+    """The standard Markov models' channel totals (fct_attribution_channel_totals): credit over the whole data set,
+    which has no per-person split, so persona and cohort filters do not apply to it."""
+    return _table(
+        con,
+        """select attribution_model as model, channel, sum(revenue) as revenue, sum(conversions) as conversions
+        from marts.fct_attribution_channel_totals
+        group by all order by all""",
+    )
+
+
 def spend(con: duckdb.DuckDBPyConnection) -> Table:
     """Ad spend per channel from rpt_channel_performance. Each model's rows repeat the same spend, so one model's
     rows are summed. Spend belongs to no person, so persona and cohort filters do not apply to it."""

@@ -95,12 +95,13 @@ def report(path: str) -> None:
             ).fetchall()
             for source, touch_type, n in rows:
                 print(f"  {source:<12} {touch_type:<31} {n:>9,}")
-        if ("marts", "rpt_channel_performance") in tables:
-            print("\nchannel economics under exact Markov attribution (marts.rpt_channel_performance, markov_1):")
+        if ("marts", "rpt_channel_performance_total") in tables:
+            # markov_1 is the standard whole-data-set allocation: a channel total, so the whole-period report
+            print("\nchannel economics under exact Markov attribution (marts.rpt_channel_performance_total, markov_1):")
             rows = con.execute(
                 """select channel, sum(attributed_conversions), sum(attributed_revenue), sum(spend),
                           sum(attributed_revenue) / nullif(sum(spend), 0)
-                   from marts.rpt_channel_performance where attribution_model = 'markov_1'
+                   from marts.rpt_channel_performance_total where attribution_model = 'markov_1'
                    group by 1 order by 3 desc"""
             ).fetchall()
             print(f"  {'channel':<16} {'conversions':>11} {'revenue':>12} {'spend':>10} {'ROAS':>7}")

@@ -300,4 +300,32 @@ def published_suites() -> list[Suite]:
             ),
             description="Attribution conserves credit and revenue for every conversion and model",
         ),
+        Suite(
+            name="marts.fct_attribution_channel_totals",
+            asset=("marts", "fct_attribution_channel_totals"),
+            # One row per currency: every model, touch-level (fct_attribution) or standard Markov (channel totals),
+            # must credit the same conversions and revenue, and no channel may get negative conversions.
+            sql="""
+                with per_model as (
+                    select attribution_model, currency, count(distinct conversion_id)::double as conversions,
+                           sum(revenue_credit) as revenue, 0.0 as min_conversions
+                    from marts.fct_attribution
+                    group by all
+                    union all
+                    select attribution_model, currency, sum(conversions), sum(revenue), min(conversions)
+                    from marts.fct_attribution_channel_totals
+                    group by all
+                )
+                select currency, count(*) as models, max(conversions) - min(conversions) as conversion_spread,
+                       max(revenue) - min(revenue) as revenue_spread, min(min_conversions) as min_conversions
+                from per_model
+                group by currency
+            """,
+            checks=(
+                between("conversion_spread", max_value=1e-6),
+                between("revenue_spread", max_value=1e-4),
+                between("min_conversions", min_value=-1e-9),
+            ),
+            description="The standard Markov totals credit the same conversions and revenue as every other model",
+        ),
     ]

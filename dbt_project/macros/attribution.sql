@@ -1,13 +1,17 @@
 {#-
-    fct_attribution is written by the Dagster asset marts/fct_attribution (the numpy engine in attribution/), not
-    by dbt. This on-run-start hook creates it empty when it does not exist yet, so a plain `dbt build` (before the
-    asset first ran, or on a fresh PostgreSQL database) still builds the reports that read it. The asset replaces
-    the table with the same columns (pipelines/transform/attribution.py, ATTRIBUTION_COLUMNS).
+    The attribution tables are written by the Dagster asset marts/fct_attribution (the numpy engine in attribution/),
+    not by dbt, all three in one transaction: fct_attribution (touch-level models), fct_attribution_channel_totals
+    (the standard Markov models, channel-level) and fct_markov_removal_effects. This on-run-start hook creates them
+    empty when they do not exist yet, so a plain `dbt build` (before the asset first ran, or on a fresh PostgreSQL
+    database) still builds the reports that read them. The asset replaces the tables with the same columns
+    (pipelines/transform/attribution.py ATTRIBUTION_COLUMNS; attribution/duckdb_io.py CHANNEL_TOTAL_COLUMNS;
+    attribution/standard_markov.py REMOVAL_EFFECT_COLUMNS).
 -#}
 {% macro create_attribution_table_if_missing() -%}
     {%- if execute -%}
-    create schema if not exists {{ adapter.quote('marts') }};
-    create table if not exists {{ adapter.quote('marts') }}.{{ adapter.quote('fct_attribution') }} (
+    {%- set marts = adapter.quote('marts') -%}
+    create schema if not exists {{ marts }};
+    create table if not exists {{ marts }}.{{ adapter.quote('fct_attribution') }} (
         attribution_id {{ dbt.type_string() }},
         attribution_model {{ dbt.type_string() }},
         conversion_id {{ dbt.type_string() }},
@@ -24,6 +28,35 @@
         touched_at {{ dbt.type_timestamp() }},
         credit {{ journeyhub.type_double() }},
         revenue_credit {{ journeyhub.type_double() }}
+    );
+    create table if not exists {{ marts }}.{{ adapter.quote('fct_attribution_channel_totals') }} (
+        attribution_model {{ dbt.type_string() }},
+        channel {{ dbt.type_string() }},
+        currency {{ dbt.type_string() }},
+        conversions {{ journeyhub.type_double() }},
+        new_customers {{ journeyhub.type_double() }},
+        revenue {{ journeyhub.type_double() }}
+    );
+    create table if not exists {{ marts }}.{{ adapter.quote('fct_markov_removal_effects') }} (
+        attribution_model {{ dbt.type_string() }},
+        markov_order {{ dbt.type_int() }},
+        channel {{ dbt.type_string() }},
+        currency {{ dbt.type_string() }},
+        journeys {{ dbt.type_bigint() }},
+        converting_journeys {{ dbt.type_bigint() }},
+        conversion_probability {{ journeyhub.type_double() }},
+        conversion_probability_without_channel {{ journeyhub.type_double() }},
+        removal_effect {{ journeyhub.type_double() }},
+        conversion_share {{ journeyhub.type_double() }},
+        revenue {{ journeyhub.type_double() }},
+        revenue_per_journey {{ journeyhub.type_double() }},
+        revenue_per_journey_without_channel {{ journeyhub.type_double() }},
+        revenue_removal_effect {{ journeyhub.type_double() }},
+        revenue_share {{ journeyhub.type_double() }},
+        chain_states {{ dbt.type_bigint() }},
+        chain_transitions {{ dbt.type_bigint() }},
+        solver {{ dbt.type_string() }},
+        error_bound {{ journeyhub.type_double() }}
     )
     {%- endif -%}
 {%- endmacro %}

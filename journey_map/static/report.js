@@ -367,17 +367,26 @@
     container.dataset.total = String(total);
   }
 
+  // Models credited over the whole data set (the standard Markov models): channel totals for everyone, no rows per
+  // persona or cohort, so under a filter the chart shows everyone for them and says so.
+  const WHOLE = new Set(META.whole_data_set_models || []);
+
   function renderRevenue(container) {
-    const list = kept("revenue");
-    if (!list.length) return empty(container, "No attributed revenue for these filters.");
     const filtered = state.persona !== "all" || state.cohort !== "all";
-    const byModel = sumBy(list, (r) => `${r.model}|${r.channel}`, (r) => r.revenue);
+    const byPerson = filtered && !WHOLE.has(state.model);
+    const list = byPerson ? kept("revenue") : rows("revenue");
+    const whole = byPerson ? [] : rows("revenue_whole");
+    document.getElementById("model-note").textContent = (META.model_notes || {})[state.model] || "";
+    if (!list.length && !whole.length) return empty(container, "No attributed revenue for these filters.");
+    const byModel = sumBy([...list, ...whole], (r) => `${r.model}|${r.channel}`, (r) => r.revenue);
+    // With filters, the range covers the models that follow them (the whole-data-set ones cannot).
+    const rangeModels = META.models.filter((m) => !byPerson || !WHOLE.has(m));
     const spend = new Map(rows("spend").map((r) => [r.channel, r.spend]));
-    const channels = [...new Set([...list.map((r) => r.channel), ...spend.keys()])];
+    const channels = [...new Set([...list.map((r) => r.channel), ...whole.map((r) => r.channel), ...spend.keys()])];
     const revenueOf = (c) => byModel.get(`${state.model}|${c}`) || 0;
     channels.sort((a, b) => revenueOf(b) - revenueOf(a) || (spend.get(b) || 0) - (spend.get(a) || 0));
     const ranges = new Map(channels.map((c) => {
-      const values = META.models.map((m) => byModel.get(`${m}|${c}`) || 0);
+      const values = rangeModels.map((m) => byModel.get(`${m}|${c}`) || 0);
       return [c, [Math.min(...values), Math.max(...values)]];
     }));
     const max = Math.max(1, ...channels.map((c) => Math.max(ranges.get(c)[1], spend.get(c) || 0)));
@@ -399,12 +408,15 @@
       if (sp > 0) {
         const sbar = svg("rect", { x: labelWidth, y: y + 20, width: (barWidth * sp) / max, height: 14, fill: COLORS.spend, class: "spend-bar", "data-value": sp }, root);
         tip(sbar, `${L(c)}: ${money.format(sp)} ad spend`);
-        const roas = filtered ? "" : ` · ${num1.format(rev / sp)} of revenue per 1 of spend`;
+        const roas = byPerson ? "" : ` · ${num1.format(rev / sp)} of revenue per 1 of spend`;
         text(root, labelWidth + (barWidth * sp) / max + 6, y + 27, `${money.format(sp)} spend${roas}`, { "dominant-baseline": "middle", class: "bar-label dark" });
       }
     });
-    horizontalLegend(container, [[`Attributed revenue (${L(state.model)})`, COLORS.revenue], ["Ad spend (everyone)", COLORS.spend], ["Range across all attribution models", COLORS.range]]);
-    if (filtered) html("p", { class: "note" }, container, "Spend cannot be split by persona or cohort: it is shown for everyone, so compare it with revenue only without filters.");
+    const who = byPerson ? "" : filtered ? " (everyone)" : "";
+    horizontalLegend(container, [[`Attributed revenue (${L(state.model)})${who}`, COLORS.revenue], ["Ad spend (everyone)", COLORS.spend], ["Range across all attribution models", COLORS.range]]);
+    if (filtered && !byPerson) html("p", { class: "note" }, container, `${L(state.model)} is computed over all journeys at once, so it cannot be split by persona or cohort: this chart shows everyone. Choose a model "per path" to follow the filters.`);
+    const rangeNote = WHOLE.size ? " The range leaves out the standard Markov models, which cannot be split either." : "";
+    if (byPerson) html("p", { class: "note" }, container, `Spend cannot be split by persona or cohort: it is shown for everyone, so compare it with revenue only without filters.${rangeNote}`);
     container.dataset.total = String(Math.round(channels.reduce((s, c) => s + revenueOf(c), 0)));
   }
 

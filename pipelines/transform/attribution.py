@@ -1,13 +1,17 @@
-"""marts.fct_attribution: the attribution engine (attribution/) run over the journey marts, as a Dagster asset.
+"""marts.fct_attribution, marts.fct_attribution_channel_totals and marts.fct_markov_removal_effects: the attribution
+engine (attribution/) run over the journey marts, as one Dagster multi-asset that writes the three in one transaction.
 
 The engine runs in Python with numpy over paths read from fct_touchpoints and fct_conversions (exact Markov
 chains and exact Shapley values have no practical SQL form; 1M journeys take about a second, docs/benchmarks.md).
-The dbt reports rpt_channel_performance and rpt_campaign_performance read the table through the dbt source
-``attribution.fct_attribution``.
+fct_attribution holds the touch-level models (rule-based, markov_path_k, shapley); the standard Markov models
+(markov_k: total conversions x RE_c / sum RE over the whole data set) credit channels, not touches, so they live in
+fct_attribution_channel_totals, and the removal effects behind both in fct_markov_removal_effects. The dbt reports
+read them through the dbt sources ``attribution.*``.
 """
 
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,12 +21,22 @@ import duckdb
 import numpy as np
 
 from attribution import ALL_MODELS, AttributionConfig, AttributionResult, attribute
-from attribution.duckdb_io import read_conversions, read_touches, write_attribution
+from attribution.duckdb_io import (
+    read_conversions,
+    read_touches,
+    write_attribution,
+    write_channel_totals,
+    write_removal_effects,
+)
 from connectors.locking import warehouse_lock
 from pipelines.ingest.factory import OWNERS
 from pipelines.settings import warehouse_path
 
 ATTRIBUTION_KEY = dg.AssetKey(["marts", "fct_attribution"])
+CHANNEL_TOTALS_KEY = dg.AssetKey(["marts", "fct_attribution_channel_totals"])
+REMOVAL_EFFECTS_KEY = dg.AssetKey(["marts", "fct_markov_removal_effects"])
+CHANNEL_TOTALS_TABLE = "marts.fct_attribution_channel_totals"
+REMOVAL_EFFECTS_TABLE = "marts.fct_markov_removal_effects"
 TOUCHPOINTS_KEY = dg.AssetKey(["marts", "fct_touchpoints"])
 CONVERSIONS_KEY = dg.AssetKey(["marts", "fct_conversions"])
 
@@ -78,9 +92,11 @@ class AttributionRun:
     rows_written: int
     touches: int
     seconds: float
+    channel_total_rows: int = 0
+    removal_effect_rows: int = 0
 
 
-def _touch_filter(excluded_channels: list[str]) -> str | None:
+def touch_filter(excluded_channels: list[str]) -> str | None:
     if not excluded_channels:
         return None
     quoted = ", ".join("'" + c.replace("'", "''") + "'" for c in excluded_channels)
@@ -98,7 +114,8 @@ def _duckdb_config() -> dict[str, str]:
 
 
 def run_attribution(warehouse: Path, config: AttributionConfig, excluded_channels: list[str]) -> AttributionRun:
-    """Read the marts, attribute every counted conversion under every model, replace marts.fct_attribution."""
+    """Read the marts, attribute every counted conversion under every model, replace marts.fct_attribution, the
+    standard Markov channel totals and the removal effects (one transaction)."""
     started = time.perf_counter()
     with warehouse_lock(warehouse), duckdb.connect(str(warehouse), config=_duckdb_config()) as con:
         touches = read_touches(
@@ -108,13 +125,14 @@ def run_attribution(warehouse: Path, config: AttributionConfig, excluded_channel
             is_direct="is_direct",
             is_lead_creation="is_lead_creation",
             is_opportunity_creation="is_opportunity_creation",
-            where=_touch_filter(excluded_channels),
+            where=touch_filter(excluded_channels),
         )
-        conversions = read_conversions(con, "marts.fct_conversions")
+        # a person's first conversion of any type is an acquisition (new customers, CAC), as in fct_attribution
+        conversions = read_conversions(con, "marts.fct_conversions", is_first_conversion="conversion_number = 1")
         result = attribute(touches, conversions, config)
         con.execute("begin transaction")
         # the engine's narrow rows go to a work table, then one statement joins the touch and conversion context in;
-        # all in one transaction, so readers see the old table or the new one, never a half-written one
+        # all three tables in one transaction, so readers see the old ones or the new ones, never a mix
         written = write_attribution(con, result, table=CREDITS_TABLE, summary_table=None)
         if not written:
             con.execute(
@@ -148,8 +166,10 @@ def run_attribution(warehouse: Path, config: AttributionConfig, excluded_channel
             """
         )
         con.execute(f"drop table {CREDITS_TABLE}")
+        totals = write_channel_totals(con, result, CHANNEL_TOTALS_TABLE)
+        effects = write_removal_effects(con, result, REMOVAL_EFFECTS_TABLE)
         con.execute("commit")
-    return AttributionRun(result, written, len(touches.touch_id), time.perf_counter() - started)
+    return AttributionRun(result, written, len(touches.touch_id), time.perf_counter() - started, totals, effects)
 
 
 def _credit_table(result: AttributionResult, field: str) -> str:
@@ -193,25 +213,88 @@ def attribution_metadata(run: AttributionRun) -> dict[str, Any]:
     return meta
 
 
-@dg.asset(
-    key=ATTRIBUTION_KEY,
-    deps=[TOUCHPOINTS_KEY, CONVERSIONS_KEY],
-    group_name="marts",
-    kinds={"python", "numpy", "duckdb"},
-    owners=OWNERS,
-    tags={"layer": "marts"},
+def _removal_effects_md(result: AttributionResult) -> str:
+    """Markdown: one row per channel, per fitted order the removal effect and the channel's share of conversions."""
+    orders = list(result.markov)
+    header = "| channel | " + " | ".join(f"RE order {k} | share order {k}" for k in orders) + " |"
+    lines = [header, "|---" * (2 * len(orders) + 1) + "|"]
+    channels = sorted(
+        {c for m in result.markov.values() for c, seen in zip(m.channel_names, m.seen, strict=True) if seen}
+    )
+    for channel in channels:
+        cells = []
+        for k in orders:
+            m = result.markov[k]
+            i = m.channel_names.index(channel)
+            cells += [f"{m.removal_effects[i]:.4f}", f"{m.weights[i]:.2%}"]
+        lines.append(f"| {channel} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+_SPEC = {
+    "deps": [TOUCHPOINTS_KEY, CONVERSIONS_KEY],
+    "group_name": "marts",
+    "kinds": {"python", "numpy", "duckdb"},
+    "owners": OWNERS,
+    "tags": {"layer": "marts"},
+}
+
+
+@dg.multi_asset(
+    name="fct_attribution",
+    specs=[
+        dg.AssetSpec(
+            ATTRIBUTION_KEY,
+            description=(
+                "One row per conversion, touch and touch-level attribution model (first/last touch, last non-direct,"
+                " linear, time decay, position based, W-shaped, Markov per path of order 1-3, exact Shapley): each"
+                " touch's share of the conversion and its revenue. Computed in Python (numpy) from fct_touchpoints"
+                " and fct_conversions."
+            ),
+            **_SPEC,
+        ),
+        dg.AssetSpec(
+            CHANNEL_TOTALS_KEY,
+            description=(
+                "The standard Markov models (markov_1..3, ChannelAttribution's definition): one row per model,"
+                " channel and currency with the conversions (total conversions x RE_c / sum RE), new customers and"
+                " revenue (value-weighted removal effects) credited over the whole data set. Written with"
+                " fct_attribution, in the same transaction."
+            ),
+            **_SPEC,
+        ),
+        dg.AssetSpec(
+            REMOVAL_EFFECTS_KEY,
+            description=(
+                "Removal effects of every fitted Markov chain (order 1-3), one row per order, channel and currency:"
+                " conversion probabilities with and without the channel, the removal effect, value-weighted"
+                " effects and the shares that reproduce the standard Markov totals."
+            ),
+            **_SPEC,
+        ),
+    ],
     pool="dbt_warehouse",
-    description=(
-        "One row per conversion, touch and attribution model (first/last touch, last non-direct, linear, time decay,"
-        " position based, W-shaped, exact Markov of order 1-3, exact Shapley): each touch's share of the conversion"
-        " and its revenue. Computed in Python (numpy) from fct_touchpoints and fct_conversions."
-    ),
 )
-def fct_attribution(context: dg.AssetExecutionContext, config: AttributionSettings) -> dg.MaterializeResult:
+def fct_attribution(context: dg.AssetExecutionContext, config: AttributionSettings) -> Iterator[dg.MaterializeResult]:
     run = run_attribution(warehouse_path(), config.engine_config(), config.excluded_channels)
     result = run.result
     context.log.info(
         f"attributed {result.n_conversions} conversions ({result.n_unattributed} without a touch in the window) "
         f"from {run.touches} touches under {len(result.models)} models in {run.seconds:.1f}s"
     )
-    return dg.MaterializeResult(metadata=attribution_metadata(run))
+    yield dg.MaterializeResult(asset_key=ATTRIBUTION_KEY, metadata=attribution_metadata(run))
+    yield dg.MaterializeResult(
+        asset_key=CHANNEL_TOTALS_KEY,
+        metadata={
+            "dagster/row_count": run.channel_total_rows,
+            "models": dg.MetadataValue.json(result.channel_models),
+            "fallbacks": dg.MetadataValue.json({m: result.fallbacks.get(m, 0) for m in result.channel_models}),
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key=REMOVAL_EFFECTS_KEY,
+        metadata={
+            "dagster/row_count": run.removal_effect_rows,
+            "removal_effects": dg.MetadataValue.md(_removal_effects_md(result)),
+        },
+    )

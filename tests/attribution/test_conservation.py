@@ -15,7 +15,7 @@ CONFIGS = [
     {"lookback_days": None, "restart_after_conversion": False},
     {"conversion_types": ("purchase",), "emit_zero_credit_rows": True},
     {"emit_unattributed": False, "markov_dense_max_states": 0},
-    {"models": (*ALL_MODELS, "markov_4"), "markov_collapse_repeats": True, "shapley_max_channels": 3},
+    {"models": (*ALL_MODELS, "markov_4", "markov_path_4"), "markov_collapse_repeats": True, "shapley_max_channels": 3},
     {"shapley_clip_negative": False, "w_weights": (0.25, 0.25, 0.25, 0.25), "position_weights": (0.3, 0.4, 0.3)},
 ]
 
@@ -34,7 +34,10 @@ def test_credit_sums_to_one_and_revenue_to_revenue_per_conversion_and_model(seed
     unattributed = {
         result.conversions.conversion_id[result.paths.conversion_index[i]] for i in result.paths.unattributed
     }
-    for model in result.models:
+    assert result.touch_models + result.channel_models == sorted(
+        result.models, key=result.touch_models.__contains__, reverse=True
+    )
+    for model in result.touch_models:
         rows = result.rows(model)
         credit: dict = {}
         money: dict = {}
@@ -48,7 +51,7 @@ def test_credit_sums_to_one_and_revenue_to_revenue_per_conversion_and_model(seed
             assert money[cid] == pytest.approx(revenue[cid], abs=1e-9), (model, cid)
         if model != "shapley" or cfg.shapley_clip_negative:
             assert (rows["credit"] >= 0).all(), model
-    # The summary carries the same totals.
+    # The summary carries the same totals, for touch-level and channel-level (standard Markov) models alike.
     summary = result.summary()
     for model in result.models:
         sel = summary["model"] == model
@@ -60,7 +63,13 @@ def test_credit_sums_to_one_and_revenue_to_revenue_per_conversion_and_model(seed
 
 def _canonical(result):
     out = {}
-    for model in result.models:
+    totals = result.channel_totals()
+    for model in result.channel_models:
+        sel = totals["model"] == model
+        out[model] = sorted(
+            zip(totals["channel"][sel].tolist(), np.round(totals["conversions"][sel], 12).tolist(), strict=True)
+        )
+    for model in result.touch_models:
         rows = result.rows(model)
         tid = np.ma.filled(np.ma.masked_array(rows["touch_id"]).astype(object), None)
         credit = np.round(rows["credit"], 12).tolist()

@@ -31,7 +31,7 @@ def test_hand_solved_order_1_chain():
     # Without A: x_B = 2/3 (B->A goes to null), P = (0 + 2/3) / 2 = 1/3  =>  RE_A = 1 - (1/3)/(1/2) = 1/3.
     # Without B: x_A = 0, P = 0  =>  RE_B = 1.  Weights: A = (1/3)/(4/3) = 1/4, B = 3/4.
     # Revenue: the same chain with B->conv worth 150/3 = 50 per visit: V = 150/4; without A: 25 (RE 1/3); without B: 0.
-    result = run(HAND_TOUCHES, HAND_CONVERSIONS, models=("markov_1",))
+    result = run(HAND_TOUCHES, HAND_CONVERSIONS, models=("markov_path_1",))
     mr = result.markov[1]
     names = mr.channel_names
     assert names == ["A", "B"]
@@ -41,8 +41,10 @@ def test_hand_solved_order_1_chain():
     assert mr.weights.tolist() == pytest.approx([0.25, 0.75], abs=1e-15)
     # Whole-data-set split (ChannelAttribution's): 2 conversions x weights.
     assert mr.conversions.tolist() == pytest.approx([0.5, 1.5], abs=1e-15)
-    # Per conversion: c1's path holds A and B -> 1/4, 3/4; c3's holds only B -> 1.
-    assert credit_map(result, "markov_1") == pytest.approx({("c1", "p1a"): 0.25, ("c1", "p1b"): 0.75, ("c3", "p3b"): 1})
+    # Path level: c1's path holds A and B -> 1/4, 3/4; c3's holds only B -> 1.
+    assert credit_map(result, "markov_path_1") == pytest.approx(
+        {("c1", "p1a"): 0.25, ("c1", "p1b"): 0.75, ("c3", "p3b"): 1}
+    )
 
 
 def _chain_from_paths(paths_list, order, padded=True):
@@ -194,11 +196,13 @@ def test_zero_weight_paths_fall_back_to_last_touch():
     # channel loses half the conversions: RE = 1/2 each; p's conversion splits 1/2, 1/2 between its two touches.
     t = [("p", "p1", 0, "B"), ("p", "p2", 1, "A"), ("q", "q1", 0, "C")]
     c = [("cp", "p", 2, 1.0), ("cq", "q", 1, 1.0)]
-    result = run(t, c, models=("markov_1",))
+    result = run(t, c, models=("markov_path_1",))
     mr = result.markov[1]
     assert mr.removal_effects.tolist() == pytest.approx([0.5, 0.5, 0.5])
-    assert result.fallbacks["markov_1"] == 0
-    assert credit_map(result, "markov_1") == pytest.approx({("cp", "p1"): 0.5, ("cp", "p2"): 0.5, ("cq", "q1"): 1.0})
+    assert result.fallbacks["markov_path_1"] == 0
+    assert credit_map(result, "markov_path_1") == pytest.approx(
+        {("cp", "p1"): 0.5, ("cp", "p2"): 0.5, ("cq", "q1"): 1.0}
+    )
 
 
 def test_all_null_data_gives_zero_effects_and_last_touch():
@@ -207,8 +211,8 @@ def test_all_null_data_gives_zero_effects_and_last_touch():
     assert mr.p_conversion == 0 and mr.removal_effects.tolist() == [0.0, 0.0]
     # A conversion whose path has only zero-weight channels falls back to last touch.
     t2 = [("p", "p1", 0, "A"), ("q", "q1", 0, "B"), ("q", "q2", 1, "A")]
-    result = run(t2, [("cq", "q", 0.5, 1.0)], models=("markov_1",))
-    assert credit_map(result, "markov_1") == {("cq", "q1"): 1.0}
+    result = run(t2, [("cq", "q", 0.5, 1.0)], models=("markov_path_1",))
+    assert credit_map(result, "markov_path_1") == {("cq", "q1"): 1.0}
 
 
 def _absorption_fraction(probs, removed=None):

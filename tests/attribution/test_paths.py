@@ -126,14 +126,15 @@ def test_bad_inputs_raise():
 def test_unattributed_conversions_rows_or_exclusion():
     t = [("p", "t0", 0, "a")]
     c = [("c1", "p", 1, 5.0), ("c2", "nobody", 1, 7.0), ("c3", "p", 100, 3.0)]
-    result = run(t, c, models=("linear", "markov_1", "shapley"))
+    result = run(t, c, models=("linear", "markov_path_1", "shapley", "markov_1"))
     assert result.n_unattributed == 2  # c2 has no touches at all, c3 none within 30 days
-    for model in result.models:
+    for model in result.touch_models:
         got = credit_map(result, model)
         assert got == {("c1", "t0"): 1.0, ("c2", None): 1.0, ("c3", None): 1.0}
     summary = result.summary()
-    un = (summary["channel"] == "(unattributed)") & (summary["model"] == "linear")
-    assert summary["conversions"][un].tolist() == [2.0] and summary["revenue"][un].tolist() == [10.0]
+    for model in result.models:
+        un = (summary["channel"] == "(unattributed)") & (summary["model"] == model)
+        assert summary["conversions"][un].tolist() == [2.0] and summary["revenue"][un].tolist() == [10.0], model
     excluded = run(t, c, models=("linear",), emit_unattributed=False)
     assert credit_map(excluded, "linear") == {("c1", "t0"): 1.0}
     assert excluded.n_unattributed == 2 and excluded.check_conservation().ok

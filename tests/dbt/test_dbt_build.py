@@ -95,6 +95,30 @@ def test_build_succeeds_without_warnings(built: dict[str, Any]) -> None:
     assert kinds["model"] >= 55 and kinds["unit_test"] >= 14 and kinds["test"] >= 250, (kinds, statuses)
 
 
+def test_the_attribution_tables_exist_empty_until_the_asset_runs(con: duckdb.DuckDBPyConnection) -> None:
+    """The on-run-start hook creates the three tables the attribution asset writes, with the asset's columns, so a
+    plain `dbt build` builds the reports on them (empty)."""
+    from attribution.duckdb_io import CHANNEL_TOTAL_COLUMNS
+    from attribution.standard_markov import REMOVAL_EFFECT_COLUMNS
+    from pipelines.transform.attribution import ATTRIBUTION_COLUMNS
+
+    for table, columns in (
+        ("fct_attribution", ATTRIBUTION_COLUMNS),
+        ("fct_attribution_channel_totals", CHANNEL_TOTAL_COLUMNS),
+        ("fct_markov_removal_effects", REMOVAL_EFFECT_COLUMNS),
+    ):
+        found = _rows(
+            con,
+            "select column_name from information_schema.columns where table_schema = 'marts' "
+            f"and table_name = '{table}' order by ordinal_position",
+        )
+        assert tuple(c for (c,) in found) == columns, table
+        assert _rows(con, f"select count(*) from marts.{table}") == [(0,)], table
+    assert _rows(con, "select count(*) from marts.rpt_channel_performance_total where attributed_conversions <> 0") == [
+        (0,)
+    ]
+
+
 def test_contacts_resolve_to_persons(world: World, con: duckdb.DuckDBPyConnection) -> None:
     """Every contact of a person resolves to a person (the identity graph may fold a person's two contacts into
     one); the shared info@ contacts (several people's mailbox) resolve to nobody; every person with a contact has

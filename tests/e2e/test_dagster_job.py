@@ -85,6 +85,20 @@ def test_refresh_all_job_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert {"marts/rpt_channel_performance", "marts/rpt_campaign_performance"} <= set(materialized)
     assert published["marts.fct_attribution"] == attribution["dagster/row_count"].value
     assert published["marts.rpt_channel_performance"] > 0
+    # The same step writes the standard Markov channel totals and the removal effects behind them; the whole-period
+    # channel report puts them next to spend, and everything is published.
+    for key in ("marts/fct_attribution_channel_totals", "marts/fct_markov_removal_effects"):
+        rows = materialized[key].materialization.metadata["dagster/row_count"].value
+        assert rows > 0 and published[key.replace("/", ".")] == rows, key
+    assert gx_checks["marts/fct_attribution_channel_totals"].passed
+    assert "marts/rpt_channel_performance_total" in materialized
+    with duckdb.connect(str(tmp_path / "serving" / "serving.duckdb"), read_only=True) as con:
+        standard = con.execute(
+            """select count(distinct attribution_model), min(credit_level), max(credit_level)
+               from marts.rpt_channel_performance_total
+               where attribution_model in ('markov_1', 'markov_2', 'markov_3')"""
+        ).fetchone()
+    assert standard == (3, "channel", "channel")
 
     # After publishing: the journey map, and reverse ETL pushing journey fields and segment lists to the CRM.
     assert "publish/journey_map" in materialized

@@ -192,9 +192,10 @@ def test_every_relation_holds_the_same_rows(builds: Builds) -> None:
     assert not differences, differences
 
 
-def test_attribution_table_created_by_the_hook(builds: Builds) -> None:
-    columns, rows = postgres_query(builds.server)("select * from marts.fct_attribution")
-    duck_columns, _ = _duckdb_query(builds.duckdb)("select * from marts.fct_attribution")
+@pytest.mark.parametrize("table", ["fct_attribution", "fct_attribution_channel_totals", "fct_markov_removal_effects"])
+def test_attribution_table_created_by_the_hook(builds: Builds, table: str) -> None:
+    columns, rows = postgres_query(builds.server)(f"select * from marts.{table}")
+    duck_columns, _ = _duckdb_query(builds.duckdb)(f"select * from marts.{table}")
     assert columns == duck_columns and rows == []
 
 

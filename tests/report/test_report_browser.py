@@ -128,3 +128,29 @@ def test_the_model_choice_changes_the_revenue_chart(page: Browser, report: Repor
         shown[model] = chart_state(page)["revenue-spend"]["total"]
         assert shown[model] == round(sum(r[4] for r in revenue if r[0] == model))
     select(page, "model-select", report.chart_data["meta"]["default_model"])
+
+
+def test_standard_markov_shows_everyone_and_says_why(page: Browser, report: ReportResult) -> None:
+    whole = report.chart_data["data"]["revenue_whole"]["rows"]  # model, channel, revenue, conversions
+    per_person = report.chart_data["data"]["revenue"]["rows"]  # model, channel, persona, cohort, revenue, credit
+    note = "document.getElementById('model-note').textContent"
+    try:
+        select(page, "model-select", "markov_1")
+        assert chart_state(page)["revenue-spend"]["total"] == round(sum(r[2] for r in whole if r[0] == "markov_1"))
+        assert "removal effect" in page.evaluate(note)
+        # The standard allocation has no per-person split: under a persona filter the chart keeps showing everyone.
+        persona = max({r[2] for r in per_person}, key=lambda p: sum(r[4] for r in per_person if r[2] == p))
+        select(page, "filter-persona", persona)
+        assert chart_state(page)["revenue-spend"]["total"] == round(sum(r[2] for r in whole if r[0] == "markov_1"))
+        notes = page.evaluate("""[...document.querySelectorAll('[data-chart="revenue-spend"] .note')]
+                                 .map(n => n.textContent).join(' ')""")
+        assert "cannot be split by persona or cohort" in notes
+        # The path-level variant follows the filter.
+        select(page, "model-select", "markov_path_1")
+        expected = round(sum(r[4] for r in per_person if r[0] == "markov_path_1" and r[2] == persona))
+        assert chart_state(page)["revenue-spend"]["total"] == expected
+        assert "own path" in page.evaluate(note)
+    finally:
+        select(page, "filter-persona", "all")
+        select(page, "model-select", report.chart_data["meta"]["default_model"])
+    assert page.events.console_errors == [] and page.events.page_errors == []

@@ -132,6 +132,34 @@ def test_attributed_revenue_by_channel_and_model_matches(
     assert len({m for m, _ in got}) > 1
 
 
+def test_standard_markov_revenue_comes_from_the_channel_totals(
+    island: dict[str, Any], con: duckdb.DuckDBPyConnection
+) -> None:
+    # markov_1..3 are the standard whole-data-set allocation: channel totals for everyone, not per-person rows.
+    expected = {
+        (m, c): (float(r), float(n))
+        for m, c, r, n in con.execute(
+            """select attribution_model, channel, sum(revenue), sum(conversions)
+               from marts.fct_attribution_channel_totals group by all"""
+        ).fetchall()
+    }
+    assert {m for m, _ in expected} == {"markov_1", "markov_2", "markov_3"}
+    got_revenue = totals(island, "revenue_whole", ("model", "channel"), "revenue")
+    got_conversions = totals(island, "revenue_whole", ("model", "channel"), "conversions")
+    assert close(got_revenue, {k: v[0] for k, v in expected.items()})
+    assert close(got_conversions, {k: v[1] for k, v in expected.items()})
+    meta = island["meta"]
+    per_person = {r["model"] for r in rows(island, "revenue")}
+    assert per_person.isdisjoint(expected_models := {m for m, _ in expected}) and "markov_path_1" in per_person
+    assert set(meta["whole_data_set_models"]) == expected_models and expected_models <= set(meta["models"])
+    # Both Markov forms are named and explained where the model is chosen.
+    assert meta["labels"]["markov_1"] != meta["labels"]["markov_path_1"]
+    assert "per path" in meta["labels"]["markov_path_1"].lower()
+    for model in ("markov_1", "markov_path_1"):
+        assert "removal effect" in meta["model_notes"][model]
+    assert meta["default_model"] == "markov_1"
+
+
 def test_spend_by_channel_matches(island: dict[str, Any], con: duckdb.DuckDBPyConnection) -> None:
     expected = {
         c: float(s)
