@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-import duckdb
 import numpy as np
 
 from attribution import ALL_MODELS, AttributionConfig, AttributionResult, attribute
@@ -28,7 +27,7 @@ from attribution.duckdb_io import (
     write_channel_totals,
     write_removal_effects,
 )
-from connectors.locking import warehouse_lock
+from connectors.locking import connect_warehouse, warehouse_lock
 from pipelines.ingest.factory import OWNERS
 from pipelines.settings import warehouse_path
 
@@ -117,7 +116,7 @@ def run_attribution(warehouse: Path, config: AttributionConfig, excluded_channel
     """Read the marts, attribute every counted conversion under every model, replace marts.fct_attribution, the
     standard Markov channel totals and the removal effects (one transaction)."""
     started = time.perf_counter()
-    with warehouse_lock(warehouse), duckdb.connect(str(warehouse), config=_duckdb_config()) as con:
+    with warehouse_lock(warehouse), connect_warehouse(warehouse, config=_duckdb_config()) as con:
         touches = read_touches(
             con,
             "marts.fct_touchpoints",
