@@ -81,7 +81,7 @@ manifest: install
 	$(BIN)/dbt parse --project-dir $(DBT_DIR) --profiles-dir $(DBT_DIR) --quiet
 
 demo: manifest
-	$(BIN)/python -m pipelines.demo
+	$(BIN)/python -m journeyhub.demo
 
 lint: install
 	$(BIN)/ruff check .
@@ -94,7 +94,7 @@ test: lint validate .venv-bi/.installed
 	$(BIN)/python -m pytest
 
 ui: manifest
-	$(BIN)/python -m pipelines.dev
+	$(BIN)/python -m journeyhub.dev
 
 sandbox: install
 	mkdir -p var

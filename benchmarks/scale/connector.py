@@ -17,7 +17,7 @@ from typing import Any
 
 import requests
 
-from pipelines.launch import sandbox_process
+from journeyhub.launch import sandbox_process
 
 REPEATS = 3
 STREAMS = ("list_members", "campaign_recipients")

@@ -3,6 +3,7 @@
 import os
 import sys
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,18 +46,44 @@ class JourneyDbtTranslator(DagsterDbtTranslator):
         ).merge_attributes(tags={"layer": layer}, kinds={"duckdb"})
 
 
-def _row_counts(relations: dict[dg.AssetKey, str]) -> dict[dg.AssetKey, int]:
-    """Count rows once dbt has released the warehouse (DuckDB allows one writer, and dbt holds it while running)."""
-    counts: dict[dg.AssetKey, int] = {}
+@dataclass(frozen=True)
+class Relation:
+    schema: str
+    name: str
+    # column name -> description, from the model's YAML
+    descriptions: dict[str, str]
+
+    @property
+    def quoted(self) -> str:
+        return f'"{self.schema}"."{self.name}"'
+
+
+def _table_metadata(relations: dict[dg.AssetKey, Relation]) -> dict[dg.AssetKey, dict[str, Any]]:
+    """Row counts and column types of the built tables, read once dbt has released the warehouse (DuckDB allows one
+    writer, and dbt holds it while running). The types are the warehouse's own, so the UI shows what was built."""
+    facts: dict[dg.AssetKey, dict[str, Any]] = {}
     if not relations or DBT_TARGET != "dev":
-        return counts
+        return facts
     with connect_warehouse(warehouse_path(), read_only=True) as con:
+        columns: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for schema, table, column, data_type in con.execute(
+            "select table_schema, table_name, column_name, data_type from information_schema.columns "
+            "order by table_schema, table_name, ordinal_position"
+        ).fetchall():
+            columns.setdefault((schema, table), []).append((column, data_type.lower()))
         for key, relation in relations.items():
             try:
-                counts[key] = int(con.execute(f"select count(*) from {relation}").fetchone()[0])
+                row = con.execute(f"select count(*) from {relation.quoted}").fetchone()
             except duckdb.Error:
                 continue
-    return counts
+            schema = dg.TableSchema(
+                columns=[
+                    dg.TableColumn(name, data_type, description=relation.descriptions.get(name))
+                    for name, data_type in columns.get((relation.schema, relation.name), [])
+                ]
+            )
+            facts[key] = {"dagster/row_count": int(row[0]) if row else 0, "dagster/column_schema": schema}
+    return facts
 
 
 # The reports on attribution read marts.fct_attribution, which a Python asset writes between two dbt steps, so the
@@ -102,26 +129,27 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[A
         invocation = dbt.cli(["build"], context=context, raise_on_error=False)
         events = list(invocation.stream())
     relations = _model_relations(context, invocation.manifest)
-    counts = _row_counts({k: v for k, v in relations.items() if k in _materialized_keys(context, events)})
+    facts = _table_metadata({k: v for k, v in relations.items() if k in _materialized_keys(context, events)})
     for event in events:
         if isinstance(event, dg.Output):
             key = context.asset_key_for_output(event.output_name)
-            if key in counts:
-                event = event.with_metadata({**event.metadata, "dagster/row_count": counts[key]})
+            if key in facts:
+                event = event.with_metadata({**event.metadata, **facts[key]})
         yield event
     if not invocation.is_successful():
         # The step fails, so nothing downstream (the BI serving copy) runs on a failed build.
         raise invocation.get_error() or dg.Failure("dbt build failed; see the dbt log in this step's output")
 
 
-def _model_relations(context: dg.AssetExecutionContext, manifest: Mapping[str, Any]) -> dict[dg.AssetKey, str]:
+def _model_relations(context: dg.AssetExecutionContext, manifest: Mapping[str, Any]) -> dict[dg.AssetKey, Relation]:
     """Map each model asset of this definition to its warehouse relation."""
-    relations: dict[dg.AssetKey, str] = {}
+    relations: dict[dg.AssetKey, Relation] = {}
     for key in context.assets_def.keys:
         unique_id = context.assets_def.get_asset_spec(key).metadata.get("dagster_dbt/unique_id")
         node = manifest["nodes"].get(unique_id) if unique_id else None
         if node and node.get("resource_type") == "model" and node["config"].get("materialized") != "ephemeral":
-            relations[key] = f'"{node["schema"]}"."{node.get("alias") or node["name"]}"'
+            descriptions = {name: c.get("description") or "" for name, c in (node.get("columns") or {}).items()}
+            relations[key] = Relation(node["schema"], node.get("alias") or node["name"], descriptions)
     return relations
 
 

@@ -40,6 +40,10 @@ def test_refresh_all_job_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     fct_key = next(k for k in materialized if k.endswith("fct_touchpoints"))
     fct_rows = materialized[fct_key].materialization.metadata["dagster/row_count"].value
     assert fct_rows > 500
+    # the UI shows each dbt table's columns with the warehouse's types and the YAML's descriptions
+    columns = {c.name: c for c in materialized[fct_key].materialization.metadata["dagster/column_schema"].value.columns}
+    assert columns["occurred_at"].type == "timestamp" and columns["touchpoint_id"].type == "varchar"
+    assert columns["occurred_at"].description
 
     checks = first.get_asset_check_evaluations()
     assert len(checks) >= 20, "dbt tests should run as asset checks"

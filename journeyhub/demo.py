@@ -9,7 +9,7 @@ import time
 
 import duckdb
 
-from pipelines.launch import export, sandbox_process
+from journeyhub.launch import export, sandbox_process
 from pipelines.settings import (
     DEFAULT_SANDBOX_ENV_FILE,
     apply_environment_defaults,

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pipelines.launch import export, sandbox_process
+from journeyhub.launch import export, sandbox_process
 from pipelines.settings import DEFAULT_SANDBOX_ENV_FILE, REPO_ROOT, SANDBOX_VARIABLES, apply_environment_defaults
 
 
