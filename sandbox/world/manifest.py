@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from sandbox.world.companies import company_info
 from sandbox.world.config import WorldConfig
-from sandbox.world.people import Person, company_info, mailchimp_member_id
+from sandbox.world.person import Person, mailchimp_member_id
 from sandbox.world.projections import ads as ads_p
 from sandbox.world.projections import hubspot_schema as hs
 from sandbox.world.projections import mailchimp as mc_p

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from sandbox.world.config import WorldConfig
 from sandbox.world.manifest import Manifest, build_manifest, write_manifest
-from sandbox.world.people import Event, Person, PersonGenerator
+from sandbox.world.people import PersonGenerator
+from sandbox.world.person import Event, Person
 from sandbox.world.projections import ads as ads_projection
 from sandbox.world.projections import mailchimp as mailchimp_projection
 from sandbox.world.projections import social as social_projection

@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from sandbox.world import catalog
+from sandbox.world.companies import company_info
 from sandbox.world.config import WorldConfig
-from sandbox.world.people import Person, company_info
+from sandbox.world.person import Person
 from sandbox.world.projections import hubspot_schema as hs
 from sandbox.world.timeutil import iso_ms
 
