@@ -26,7 +26,8 @@ from sandbox.server.hubspot_errors import error as _error
 from sandbox.server.hubspot_errors import validation as _validation
 from sandbox.server.hubspot_writes import WriteLog, install_write_routes
 from sandbox.world.projections import hubspot_schema as hs
-from sandbox.world.projections.hubspot import HSRecord, object_json, submission_object
+from sandbox.world.projections.hubspot_payloads import object_json, submission_object
+from sandbox.world.projections.hubspot_records import HSRecord
 from sandbox.world.projections.hubspot_store import HubSpotStore
 from sandbox.world.timeutil import iso_ms, parse_time_ms
 

@@ -25,8 +25,8 @@ from urllib.parse import unquote
 from sandbox.server.base import Request, Response
 from sandbox.server.hubspot_errors import error, validation
 from sandbox.world.projections import hubspot_schema as hs
-from sandbox.world.projections.hubspot import HSRecord
 from sandbox.world.projections.hubspot_overlay import HSList
+from sandbox.world.projections.hubspot_records import HSRecord
 from sandbox.world.projections.hubspot_store import HubSpotStore, email_key
 from sandbox.world.timeutil import iso_date, iso_ms, parse_time_ms
 

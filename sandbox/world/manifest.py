@@ -18,7 +18,8 @@ from sandbox.world.projections import ads as ads_p
 from sandbox.world.projections import hubspot_schema as hs
 from sandbox.world.projections import mailchimp as mc_p
 from sandbox.world.projections import social as soc_p
-from sandbox.world.projections.hubspot import Aggregates, PersonSnapshot
+from sandbox.world.projections.hubspot_aggregates import Aggregates
+from sandbox.world.projections.hubspot_records import PersonSnapshot
 from sandbox.world.projections.mailchimp import LIST_ID
 from sandbox.world.stages import STAGES, stage_entries, true_stage
 from sandbox.world.timeutil import iso_ms

@@ -14,14 +14,11 @@ from sandbox.world.person import Event, Person
 from sandbox.world.projections import ads as ads_projection
 from sandbox.world.projections import mailchimp as mailchimp_projection
 from sandbox.world.projections import social as social_projection
-from sandbox.world.projections.hubspot import (
-    Aggregates,
-    PersonSnapshot,
-    PersonTimeline,
-    build_timeline,
-    snapshot,
-)
+from sandbox.world.projections.hubspot_aggregates import Aggregates
+from sandbox.world.projections.hubspot_records import PersonSnapshot, PersonTimeline
+from sandbox.world.projections.hubspot_snapshot import snapshot
 from sandbox.world.projections.hubspot_store import HubSpotStore
+from sandbox.world.projections.hubspot_timeline import build_timeline
 from sandbox.world.stages import stage_entries, true_stage
 from sandbox.world.timeutil import from_ms, to_ms
 

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from sandbox.world import PERSONAS, STAGES, PersonGenerator, World, WorldConfig, catalog, generate_person, stage_entries
 from sandbox.world.person import mailchimp_member_id
-from sandbox.world.projections.hubspot import build_timeline, snapshot
+from sandbox.world.projections.hubspot_snapshot import snapshot
+from sandbox.world.projections.hubspot_timeline import build_timeline
 
 
 def _fingerprint(p):
