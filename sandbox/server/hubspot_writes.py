@@ -7,258 +7,60 @@ specs for contacts, properties and lists v3 (tests).
 
 Writes go to the store's :class:`~sandbox.world.projections.hubspot_overlay.WriteOverlay`, so they survive the world's
 clock moving and every read endpoint serves them. They share the reads' auth, rate limits and faults; every call
-that reaches a handler is recorded in :class:`WriteLog` (reads are not).
+that reaches a handler is recorded in :class:`~sandbox.server.hubspot_write_log.WriteLog` (reads are not).
+
+This module holds the contact writes (batch upsert, update, create; GDPR delete) and registers every write route:
+property values are checked in ``hubspot_write_values``, custom properties are ``hubspot_properties_api``, lists
+``hubspot_lists``.
 """
 
 from __future__ import annotations
 
-import base64
-import json
-import re
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
+from typing import Any
 
-from sandbox.server.base import Request, Response
+from sandbox.server.base import Request, Response, Router
 from sandbox.server.hubspot_errors import error, validation
+from sandbox.server.hubspot_lists import ListsApi
+from sandbox.server.hubspot_params import Handlers
+from sandbox.server.hubspot_properties_api import PropertyWrites
+from sandbox.server.hubspot_write_log import WriteLog, logged
+from sandbox.server.hubspot_write_values import EMAIL, Problem, check_properties, invalid_values
 from sandbox.world.projections import hubspot_schema as hs
-from sandbox.world.projections.hubspot import HSRecord
-from sandbox.world.projections.hubspot_overlay import HSList
+from sandbox.world.projections.hubspot_records import HSRecord
 from sandbox.world.projections.hubspot_store import HubSpotStore, email_key
-from sandbox.world.timeutil import iso_date, iso_ms, parse_time_ms
-
-if TYPE_CHECKING:
-    from sandbox.server.hubspot import HubSpotApp
+from sandbox.world.timeutil import iso_ms
 
 MAX_BATCH = 100  # inputs per batch call (HubSpot's documented limit)
-MAX_MEMBERSHIP_IDS = 100_000  # record ids per memberships add/remove call
-MEMBERSHIP_PAGE_DEFAULT, MEMBERSHIP_PAGE_MAX = 100, 250  # lists.v3.json: "The maximum `limit` is 250."
 CONTACTS = "contacts"
-CONTACT_TYPE_ID = hs.OBJECT_TYPE_IDS[CONTACTS]
-# Pragmatic address check (HubSpot's own is stricter but undocumented): one @, no spaces, a dot in the domain.
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_PROPERTY_NAME = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
-PROPERTY_TYPES = ("bool", "date", "datetime", "enumeration", "number", "phone_number", "string")
-FIELD_TYPES = (
-    "booleancheckbox",
-    "calculation_equation",
-    "checkbox",
-    "date",
-    "file",
-    "html",
-    "number",
-    "phonenumber",
-    "radio",
-    "select",
-    "text",
-    "textarea",
-)
 
 
-# -- the write log -----------------------------------------------------------------------------------------------
-
-
-class WriteLog:
-    """Thread-safe record of every write call that reached a handler (whatever its status)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._calls: list[dict[str, Any]] = []
-
-    def record(self, req: Request, route: str, inputs: int, status: int) -> None:
-        entry = {
-            "method": req.method,
-            "path": req.path,
-            "route": route,
-            "inputs": inputs,
-            "status": status,
-            "fault": req.fault,  # "apply_then_500" / "cut" / "slow": the write happened but the client may not know
-            "at": time.time(),
-        }
-        with self._lock:
-            self._calls.append(entry)
-
-    def calls(self) -> list[dict[str, Any]]:
-        with self._lock:
-            return [dict(c) for c in self._calls]
-
-    def count(self) -> int:
-        with self._lock:
-            return len(self._calls)
-
-    def reset(self) -> None:
-        with self._lock:
-            self._calls.clear()
-
-
-def _count_inputs(body: Any) -> int:
-    if isinstance(body, list):
-        return len(body)
-    if isinstance(body, dict) and isinstance(body.get("inputs"), list):
-        return len(body["inputs"])
-    return 1
-
-
-def install_write_routes(app: HubSpotApp) -> None:
-    """Register the write endpoints on the app's router, each wrapped so the call lands in ``app.write_log``."""
-    api = WriteApi(app.store, lambda: app.base_url)
+def register_write_routes(
+    router: Router, store: HubSpotStore, base_url: Callable[[], str], write_log: WriteLog
+) -> None:
+    """Register the write endpoints, each wrapped so the call lands in ``write_log``, and the reads that only exist
+    for written things (one property, lists, memberships)."""
+    api = WriteApi(store, base_url)
+    props = PropertyWrites(store, base_url)
+    lists = ListsApi(store, base_url)
     routes: list[tuple[str, str, Callable[[Request], Response]]] = [
         ("POST", "/crm/v3/objects/{objectType}/batch/upsert", api.batch_upsert),
         ("POST", "/crm/v3/objects/{objectType}/batch/update", api.batch_update),
         ("POST", "/crm/v3/objects/{objectType}/batch/create", api.batch_create),
         ("POST", "/crm/v3/objects/{objectType}/gdpr-delete", api.gdpr_delete),
-        ("POST", "/crm/v3/properties/{objectType}", api.create_property),
-        ("POST", "/crm/v3/lists", api.create_list),
-        ("PUT", "/crm/v3/lists/{listId}/memberships/add", api.add_members),
-        ("PUT", "/crm/v3/lists/{listId}/memberships/remove", api.remove_members),
+        ("POST", "/crm/v3/properties/{objectType}", props.create_property),
+        ("POST", "/crm/v3/lists", lists.create_list),
+        ("PUT", "/crm/v3/lists/{listId}/memberships/add", lists.add_members),
+        ("PUT", "/crm/v3/lists/{listId}/memberships/remove", lists.remove_members),
     ]
     for method, pattern, handler in routes:
-        app.router.add(method, pattern, _logged(app.write_log, f"{method} {pattern}", handler))
-    app.router.add("GET", "/crm/v3/properties/{objectType}/{propertyName}", api.get_property)
-    app.router.add("GET", "/crm/v3/lists/object-type-id/{objectTypeId}/name/{listName}", api.list_by_name)
-    app.router.add("GET", "/crm/v3/lists/{listId}", api.get_list)
-    app.router.add("GET", "/crm/v3/lists/{listId}/memberships", api.memberships)
-
-
-def _logged(log: WriteLog, route: str, handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
-    def run(req: Request) -> Response:
-        try:
-            body = req.json()
-        except json.JSONDecodeError as exc:
-            resp = validation(f"Invalid input JSON: {exc}")
-            log.record(req, route, 0, resp.status)
-            return resp
-        resp = handler(req)
-        log.record(req, route, _count_inputs(body), resp.status)
-        return resp
-
-    return run
-
-
-# -- property values ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Problem:
-    """One invalid property value; HubSpot fails the whole batch on any of them."""
-
-    name: str
-    value: str
-    code: str
-    message: str
-
-
-def _as_text(value: Any) -> str | None:
-    """JSON property values as HubSpot coerces them: strings as is, numbers and booleans as text, null clears."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float | str):
-        return str(value)
-    return None
-
-
-def _option_values(defn: dict[str, Any]) -> set[str]:
-    return {o["value"] for o in defn.get("options") or ()}
-
-
-def _check_typed(name: str, text: str, defn: dict[str, Any]) -> tuple[str | None, Problem | None]:
-    """The stored form of a non-empty value of the property ``defn``, or the reason it is invalid."""
-    ptype = defn["type"]
-    if name == "email":
-        if not _EMAIL.match(text.strip()):
-            return None, Problem(name, text, "INVALID_EMAIL", f"Email address {text} is invalid")
-        return text.strip(), None
-    if ptype == "number":
-        if not _NUMBER.match(text.strip()):
-            return None, Problem(name, text, "INVALID_NUMBER", f"{text} was not a valid number.")
-        return text.strip(), None
-    if ptype == "bool":
-        if text.strip().lower() not in ("true", "false"):
-            return None, Problem(name, text, "INVALID_BOOLEAN", f"{text} was not a valid boolean (true or false).")
-        return text.strip().lower(), None
-    if ptype == "enumeration":
-        allowed = _option_values(defn)
-        chosen = text.split(";") if defn.get("fieldType") == "checkbox" else [text]
-        bad = [c for c in chosen if c not in allowed]
-        if bad:
-            opts = ", ".join(sorted(allowed))
-            return None, Problem(name, text, "INVALID_OPTION", f"{bad[0]} was not one of the allowed options: [{opts}]")
-        return text, None
-    if ptype in ("datetime", "date"):
-        return _check_time(name, text, ptype)
-    return text, None
-
-
-def _check_time(name: str, text: str, ptype: str) -> tuple[str | None, Problem | None]:
-    """Datetimes: epoch ms or ISO 8601, stored as ISO. Dates: ``YYYY-MM-DD`` or midnight UTC in epoch ms."""
-    s = text.strip()
-    code = "INVALID_DATE" if ptype == "date" else "INVALID_DATETIME"
-    bad = Problem(name, text, code, f"{text} was not a valid {ptype}.")
-    if ptype == "date" and _DATE.match(s):
-        return s, None
-    try:
-        ms = parse_time_ms(s)
-    except ValueError:
-        return None, bad
-    if ptype == "date":
-        if ms % 86_400_000:
-            return None, Problem(name, text, code, f"{text} is not midnight UTC: date values must be whole days.")
-        return iso_date(ms), None
-    return iso_ms(ms), None
-
-
-def check_properties(store: HubSpotStore, otype: str, raw: Any) -> tuple[dict[str, str | None], list[Problem]]:
-    """Validate one input's ``properties``: unknown names, read-only properties and values that break their type.
-    Returns the values to store (empty string / null = clear) and the problems found."""
-    if not isinstance(raw, dict):
-        return {}, [Problem("properties", str(raw), "INVALID_INPUT", "properties must be an object")]
-    values: dict[str, str | None] = {}
-    problems: list[Problem] = []
-    for name, value in raw.items():
-        defn = store.property_definition(otype, str(name))
-        text = _as_text(value)
-        if defn is None:
-            message = f'Property "{name}" does not exist'
-            problems.append(Problem(str(name), str(value), "PROPERTY_DOESNT_EXIST", message))
-        elif defn.get("modificationMetadata", {}).get("readOnlyValue"):
-            message = f"{name} is a read only property; its value cannot be set."
-            problems.append(Problem(name, str(value), "READ_ONLY_VALUE", message))
-        elif text is None:
-            problems.append(Problem(name, json.dumps(value), "INVALID_TYPE", f"{name} must be a string value"))
-        elif text == "":
-            values[name] = None
-        else:
-            stored, problem = _check_typed(name, text, defn)
-            if problem is not None:
-                problems.append(problem)
-            else:
-                values[name] = stored
-    return values, problems
-
-
-def _invalid_values(problems: list[Problem]) -> Response:
-    """HubSpot's whole-batch 400: the message embeds the per-property verdicts, ``errors`` names property and value."""
-    verdicts = [{"isValid": False, "message": p.message, "error": p.code, "name": p.name} for p in problems]
-    details = [
-        {"message": p.message, "code": p.code, "in": p.name, "context": {"propertyName": [p.name], "value": [p.value]}}
-        for p in problems
-    ]
-    context = {"propertyName": sorted({p.name for p in problems})}
-    unknown = sorted({p.name for p in problems if p.code == "PROPERTY_DOESNT_EXIST"})
-    if unknown:
-        context["invalidPropertyName"] = unknown
-    return validation(
-        "Property values were not valid: " + json.dumps(verdicts, separators=(",", ":")),
-        context=context,
-        errors=details,
-    )
+        router.add(method, pattern, logged(write_log, f"{method} {pattern}", handler))
+    router.add("GET", "/crm/v3/properties/{objectType}/{propertyName}", props.get_property)
+    router.add("GET", "/crm/v3/lists/object-type-id/{objectTypeId}/name/{listName}", lists.list_by_name)
+    router.add("GET", "/crm/v3/lists/{listId}", lists.get_list)
+    router.add("GET", "/crm/v3/lists/{listId}/memberships", lists.memberships)
 
 
 # -- batch inputs ------------------------------------------------------------------------------------------------
@@ -296,12 +98,8 @@ def _unique_properties(store: HubSpotStore, otype: str) -> set[str]:
     return out
 
 
-class WriteApi:
-    """Handlers of the write endpoints (and of the reads that only exist for written things: lists, one property)."""
-
-    def __init__(self, store: HubSpotStore, base_url: Callable[[], str]) -> None:
-        self.store = store
-        self.base_url = base_url
+class WriteApi(Handlers):
+    """Handlers of the contact writes."""
 
     # -- parsing -------------------------------------------------------------------------------------------------
 
@@ -338,12 +136,12 @@ class WriteApi:
                 return validation("Invalid input JSON: every input needs an 'id'")
             values, found = check_properties(self.store, otype, item.get("properties", {}))
             problems.extend(found)
-            if needs_id and id_property == "email" and not _EMAIL.match(str(key).strip()):
+            if needs_id and id_property == "email" and not EMAIL.match(str(key).strip()):
                 problems.append(Problem("email", str(key), "INVALID_EMAIL", f"Email address {key} is invalid"))
             trace = item.get("objectWriteTraceId")
             rows.append(Row(None if key is None else str(key), id_property, values, trace and str(trace)))
         if problems:
-            return _invalid_values(problems)
+            return invalid_values(problems)
         if needs_id:
             dup = self._duplicates(rows)
             if dup:
@@ -555,242 +353,3 @@ class WriteApi:
                 self.store.overlay.blocklisted_emails.add(email)
             self.store.gdpr_delete(otype, rec.id)
         return Response(204)
-
-    # -- properties ----------------------------------------------------------------------------------------------
-
-    def create_property(self, req: Request) -> Response:
-        """``PropertyCreate`` -> 201 ``Property``; an existing name is a 409 CONFLICT."""
-        raw = req.params["objectType"]
-        otype = hs.OBJECT_TYPE_ALIASES.get(raw.lower())
-        if otype is None:
-            return validation(f"Unable to infer object type from: {raw}")
-        body = req.json()
-        problem = _property_create_problem(body)
-        if problem:
-            return validation(problem)
-        with self.store.lock:
-            if self.store.property_definition(otype, body["name"]) is not None:
-                return error(409, "CONFLICT", f"A property named '{body['name']}' already exists.")
-            definition = _property(body, len(self.store.properties[otype]), self.store.now_ms)
-            self.store.add_property(otype, definition)
-        return Response.json(201, definition, records=1)
-
-    def get_property(self, req: Request) -> Response:
-        raw = req.params["objectType"]
-        otype = hs.OBJECT_TYPE_ALIASES.get(raw.lower())
-        if otype is None:
-            return validation(f"Unable to infer object type from: {raw}")
-        name = unquote(req.params["propertyName"])
-        defn = self.store.property_definition(otype, name)
-        if defn is None:
-            return error(404, "OBJECT_NOT_FOUND", f"Unable to find property {name} for object type {otype}")
-        return Response.json(200, defn, records=1)
-
-    # -- lists ---------------------------------------------------------------------------------------------------
-
-    def create_list(self, req: Request) -> Response:
-        """A MANUAL or SNAPSHOT list of contacts; names are unique in the portal (case-insensitive)."""
-        body = req.json()
-        if not isinstance(body, dict) or not all(body.get(k) for k in ("name", "objectTypeId", "processingType")):
-            return validation("Invalid input JSON: 'name', 'objectTypeId' and 'processingType' are required")
-        name, processing = str(body["name"]).strip(), str(body["processingType"]).upper()
-        if str(body["objectTypeId"]) != CONTACT_TYPE_ID:
-            return validation(f"The sandbox keeps lists of contacts ({CONTACT_TYPE_ID}) only")
-        if processing not in ("MANUAL", "SNAPSHOT"):
-            return validation(f"processingType {processing} is not supported by the sandbox: use MANUAL or SNAPSHOT")
-        with self.store.lock:
-            overlay = self.store.overlay
-            if self._list_named(name) is not None:
-                return validation(f"A list named '{name}' already exists.", subCategory="ILS.DUPLICATE_LIST_NAMES")
-            now = self.store.now_ms
-            lst = HSList(str(overlay.next_list_id), name, CONTACT_TYPE_ID, processing, now, now)
-            overlay.next_list_id += 1
-            overlay.lists[lst.list_id] = lst
-            return Response.json(200, {"list": self._list_json(lst)}, records=1)
-
-    def _list_named(self, name: str) -> HSList | None:
-        want = name.strip().lower()
-        return next((lst for lst in self.store.overlay.lists.values() if lst.name.lower() == want), None)
-
-    def _live_members(self, lst: HSList) -> list[tuple[int, str, int]]:
-        """(numeric id, id, joined at) of members that are still live records, by id."""
-        objs = self.store.objects[CONTACTS]
-        out = [
-            (int(rid), rid, ts)
-            for rid, ts in lst.members.items()
-            if (r := objs.get(rid)) is not None and not r.archived
-        ]
-        out.sort()
-        return out
-
-    def _list_json(self, lst: HSList) -> dict[str, Any]:
-        return {
-            "listId": lst.list_id,
-            "listVersion": lst.version,
-            "name": lst.name,
-            "objectTypeId": lst.object_type_id,
-            "processingType": lst.processing_type,
-            "processingStatus": "COMPLETE",
-            "createdAt": iso_ms(lst.created),
-            "updatedAt": iso_ms(lst.updated),
-            "size": len(self._live_members(lst)),
-        }
-
-    def get_list(self, req: Request) -> Response:
-        with self.store.lock:
-            lst = self.store.overlay.lists.get(req.params["listId"])
-            if lst is None:
-                return error(404, "OBJECT_NOT_FOUND", f"List {req.params['listId']} does not exist.")
-            return Response.json(200, {"list": self._list_json(lst)}, records=1)
-
-    def list_by_name(self, req: Request) -> Response:
-        name = unquote(req.params["listName"])
-        with self.store.lock:
-            lst = self._list_named(name) if req.params["objectTypeId"] == CONTACT_TYPE_ID else None
-            if lst is None:
-                return error(404, "OBJECT_NOT_FOUND", f"List with name {name} does not exist.")
-            return Response.json(200, {"list": self._list_json(lst)}, records=1)
-
-    def _membership_ids(self, req: Request) -> list[str] | Response:
-        body = req.json()
-        if not isinstance(body, list) or not all(isinstance(i, str | int) and not isinstance(i, bool) for i in body):
-            return validation("Invalid input JSON: the body must be a JSON array of record ids")
-        if len(body) > MAX_MEMBERSHIP_IDS:
-            return validation(f"At most {MAX_MEMBERSHIP_IDS} record ids per call")
-        return list(dict.fromkeys(str(i).strip() for i in body))
-
-    def add_members(self, req: Request) -> Response:
-        """Add live contacts; ids that are no live contact come back in ``recordIdsMissing``, members are ignored."""
-        return self._change_members(req, add=True)
-
-    def remove_members(self, req: Request) -> Response:
-        return self._change_members(req, add=False)
-
-    def _change_members(self, req: Request, *, add: bool) -> Response:
-        ids = self._membership_ids(req)
-        if isinstance(ids, Response):
-            return ids
-        with self.store.lock:
-            lst = self.store.overlay.lists.get(req.params["listId"])
-            if lst is None:
-                return error(404, "OBJECT_NOT_FOUND", f"List {req.params['listId']} does not exist.")
-            objs = self.store.objects[CONTACTS]
-            missing = [i for i in ids if (r := objs.get(i)) is None or r.archived]
-            present = [i for i in ids if i not in set(missing)]
-            if add:
-                changed = [i for i in present if i not in lst.members]
-                for i in changed:
-                    lst.members[i] = self.store.now_ms
-            else:
-                changed = [i for i in present if i in lst.members]
-                for i in changed:
-                    del lst.members[i]
-            if changed:
-                lst.version += 1
-                lst.updated = self.store.now_ms
-        # the spec (and HubSpot) spell the added ids "recordsIdsAdded"
-        body = {
-            "recordsIdsAdded": changed if add else [],
-            "recordIdsRemoved": [] if add else changed,
-            "recordIdsMissing": missing,
-        }
-        return Response.json(200, body, records=len(changed))
-
-    def memberships(self, req: Request) -> Response:
-        """Members by ascending record id; ``after`` is an opaque keyset cursor, stable while members change."""
-        try:
-            limit = int(req.arg("limit") or MEMBERSHIP_PAGE_DEFAULT)
-            after = int(_unb64(req.arg("after") or "")) if req.arg("after") else None
-        except ValueError:
-            return validation("limit must be an integer and after a cursor from a previous page")
-        if limit < 1 or limit > MEMBERSHIP_PAGE_MAX:
-            return validation(f"limit must be between 1 and {MEMBERSHIP_PAGE_MAX}")
-        with self.store.lock:
-            lst = self.store.overlay.lists.get(req.params["listId"])
-            if lst is None:
-                return error(404, "OBJECT_NOT_FOUND", f"List {req.params['listId']} does not exist.")
-            members = self._live_members(lst)
-        rest = [m for m in members if after is None or m[0] > after]
-        page = rest[:limit]
-        out: dict[str, Any] = {
-            "results": [{"recordId": rid, "membershipTimestamp": iso_ms(ts)} for _, rid, ts in page],
-            "total": len(members),
-        }
-        if len(rest) > limit:
-            nxt = _b64(str(page[-1][0]))
-            link = f"{self.base_url()}/crm/v3/lists/{lst.list_id}/memberships?after={nxt}&limit={limit}"
-            out["paging"] = {"next": {"after": nxt, "link": link}}
-        return Response.json(200, out, records=len(page))
-
-
-# -- helpers -----------------------------------------------------------------------------------------------------
-
-
-def _b64(s: str) -> str:
-    return base64.urlsafe_b64encode(s.encode()).decode().rstrip("=")
-
-
-def _unb64(s: str) -> str:
-    try:
-        return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4)).decode()
-    except (ValueError, UnicodeDecodeError):
-        raise ValueError(s) from None
-
-
-def _property_create_problem(body: Any) -> str | None:
-    """Why a ``PropertyCreate`` body is invalid, or None."""
-    if not isinstance(body, dict):
-        return "Invalid input JSON: a PropertyCreate object is required"
-    missing = [k for k in ("name", "label", "type", "fieldType", "groupName") if not body.get(k)]
-    if missing:
-        return f"Missing required fields: {', '.join(missing)}"
-    name = str(body["name"])
-    if not _PROPERTY_NAME.match(name):
-        return f"Property name '{name}' must start with a lower-case letter and use only a-z, 0-9 and _"
-    if name.startswith("hs_"):
-        return f"Property name '{name}' uses the reserved prefix hs_"
-    if body["type"] not in PROPERTY_TYPES:
-        return f"type must be one of {', '.join(PROPERTY_TYPES)}"
-    if body["fieldType"] not in FIELD_TYPES:
-        return f"fieldType must be one of {', '.join(FIELD_TYPES)}"
-    options = body.get("options") or []
-    if body["type"] == "enumeration" and not options:
-        return "options are required for enumeration properties"
-    if not isinstance(options, list) or not all(isinstance(o, dict) and o.get("value") is not None for o in options):
-        return "options must be a list of {label, value, hidden} objects"
-    return None
-
-
-def _property(body: dict[str, Any], display_order: int, now_ms: int) -> dict[str, Any]:
-    """The ``Property`` object HubSpot answers for a created custom property."""
-    options = [
-        {
-            "label": str(o.get("label", o["value"])),
-            "value": str(o["value"]),
-            "displayOrder": int(o.get("displayOrder", i)),
-            "hidden": bool(o.get("hidden", False)),
-            **({"description": str(o["description"])} if o.get("description") else {}),
-        }
-        for i, o in enumerate(body.get("options") or [])
-    ]
-    return {
-        "name": str(body["name"]),
-        "label": str(body["label"]),
-        "type": body["type"],
-        "fieldType": body["fieldType"],
-        "groupName": str(body["groupName"]),
-        "description": str(body.get("description", "")),
-        "options": options,
-        "displayOrder": int(body.get("displayOrder", display_order)),
-        "calculated": False,
-        "externalOptions": False,
-        "hasUniqueValue": bool(body.get("hasUniqueValue", False)),
-        "hidden": bool(body.get("hidden", False)),
-        "hubspotDefined": False,
-        "formField": bool(body.get("formField", False)),
-        "archived": False,
-        "createdAt": iso_ms(now_ms),
-        "updatedAt": iso_ms(now_ms),
-        "modificationMetadata": {"archivable": True, "readOnlyDefinition": False, "readOnlyValue": False},
-        "dataSensitivity": "non_sensitive",
-    }

@@ -2,7 +2,8 @@
 
 from sandbox.world.config import DEFAULT_PERSONA_WEIGHTS, PERSONAS, WorldConfig
 from sandbox.world.manifest import Manifest, build_manifest, write_manifest
-from sandbox.world.people import EVENT_TYPES, Event, Person, PersonGenerator, generate_person
+from sandbox.world.people import PersonGenerator, generate_person
+from sandbox.world.person import EVENT_TYPES, Event, Person
 from sandbox.world.stages import STAGES, stage_entries, true_stage
 from sandbox.world.world import World, iter_persons
 

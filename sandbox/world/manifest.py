@@ -9,13 +9,45 @@ import csv
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from sandbox.world.companies import company_info
+from sandbox.world.config import WorldConfig
+from sandbox.world.person import Person, mailchimp_member_id
+from sandbox.world.projections import ads as ads_p
+from sandbox.world.projections import hubspot_schema as hs
+from sandbox.world.projections import mailchimp as mc_p
+from sandbox.world.projections import social as soc_p
+from sandbox.world.projections.hubspot_aggregates import Aggregates
+from sandbox.world.projections.hubspot_records import PersonSnapshot
+from sandbox.world.projections.mailchimp import LIST_ID
 from sandbox.world.stages import STAGES, stage_entries, true_stage
 from sandbox.world.timeutil import iso_ms
 
-if TYPE_CHECKING:
-    from sandbox.world.world import World
+
+class WorldView(Protocol):
+    """What the manifest reads of a world (``sandbox.world.world.World`` provides it). Declared here so that the
+    world can offer ``world.manifest()`` without this module importing the world back."""
+
+    config: WorldConfig
+    persons: list[Person]
+
+    @property
+    def now_ms(self) -> int: ...
+
+    @property
+    def hubspot_aggregates(self) -> Aggregates: ...
+
+    def visible_persons(self) -> list[Person]: ...
+
+    def hubspot_snapshot(self, person: Person | int) -> PersonSnapshot: ...
+
+    def mailchimp_timeline(self, index: int) -> mc_p.MailchimpPerson: ...
+
+    def ads_timeline(self, index: int) -> ads_p.AdsPerson: ...
+
+    def social_timeline(self, index: int) -> soc_p.SocialPerson: ...
+
 
 PERSON_COLUMNS = (
     "person_id",
@@ -62,10 +94,7 @@ class Manifest:
         raise KeyError(person_id)
 
 
-def build_manifest(world: World) -> Manifest:
-    from sandbox.world.people import company_info
-    from sandbox.world.projections import hubspot_schema as hs
-
+def build_manifest(world: WorldView) -> Manifest:
     cfg = world.config
     now = world.now_ms
     persons: list[dict[str, Any]] = []
@@ -82,8 +111,6 @@ def build_manifest(world: World) -> Manifest:
         for e in ev:
             if e.type == "email_send" and e.attrs["email"] not in sends:
                 sends.append(e.attrs["email"])
-        from sandbox.world.people import mailchimp_member_id
-
         row: dict[str, Any] = {
             "person_id": p.person_id,
             "person_index": p.index,
@@ -172,11 +199,8 @@ class _VendorRecords:
     """Person-level records of Mailchimp, Meta Ads, the social accounts and Google Ads, with the record ids the
     connectors give them (built with the connectors' own id functions, as the loader does)."""
 
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: WorldView) -> None:
         from connectors import google_ads as gconn
-        from sandbox.world.projections import ads as ads_p
-        from sandbox.world.projections import mailchimp as mc_p
-        from sandbox.world.projections import social as soc_p
 
         self.world = world
         self.mc = mc_p.MailchimpSnapshot(world.config, world.now_ms, keep=False)
@@ -188,8 +212,6 @@ class _VendorRecords:
 
     def person(self, p, events) -> list[dict[str, Any]]:
         from connectors.mailchimp import _flatten_activity, activity_record_id
-        from sandbox.world.projections import ads as ads_p
-        from sandbox.world.projections.mailchimp import LIST_ID
 
         w = self.world
         out: list[dict[str, Any]] = []
@@ -206,7 +228,7 @@ class _VendorRecords:
                 }
             )
 
-        rows = self.mc.add(w._mc_timelines[p.index])
+        rows = self.mc.add(w.mailchimp_timeline(p.index))
         primary = {m: ("primary" if m == p.emails[0] else "secondary") for m in p.emails}
         addr_rel = {}
         for m in rows.members:
@@ -218,14 +240,14 @@ class _VendorRecords:
             rec("mailchimp", "campaign_recipients", f"{r.campaign_id}:{r.email_id}", rel)
             for row in _flatten_activity([r.activity_json(r.sent_to["email_address"])]):
                 rec("mailchimp", "email_activity", activity_record_id(row), rel)
-        leads, clicks = self.ads.add(w._ads_timelines[p.index])
+        leads, clicks = self.ads.add(w.ads_timeline(p.index))
         for lead in leads:
             rec("meta_ads", "leads", lead.lead_id)
         for c in clicks:
             if ads_p.day_of(c.ts) >= self.click_from:
                 rec("google_ads", "click_views", c.gclid)
         linkable = "primary" if social_linkable(events) else "unlinked"
-        for it in self.soc.add(w._social_timelines[p.index]):
+        for it in self.soc.add(w.social_timeline(p.index)):
             if it.platform == "facebook" and it.kind == "reaction":
                 rec("social", "facebook_reactions", f"{it.post_id}:{it.user_id}", linkable)
             else:
@@ -242,7 +264,7 @@ def _write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]])
     os.replace(tmp, path)
 
 
-def write_manifest(world: World, directory: str | Path) -> Manifest:
+def write_manifest(world: WorldView, directory: str | Path) -> Manifest:
     """Write persons.csv, records.csv and stages.csv into ``directory``; returns the manifest."""
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sandbox.world.people import Event
+from sandbox.world.person import Event
 
 STAGES: tuple[str, ...] = ("awareness", "engagement", "consideration", "conversion", "retention", "advocacy")
 STAGE_RANK: dict[str, int] = {s: i for i, s in enumerate(STAGES)}

@@ -5,20 +5,20 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sandbox.world.config import WorldConfig
-from sandbox.world.people import Event, Person, PersonGenerator
+from sandbox.world.manifest import Manifest, build_manifest, write_manifest
+from sandbox.world.people import PersonGenerator
+from sandbox.world.person import Event, Person
 from sandbox.world.projections import ads as ads_projection
 from sandbox.world.projections import mailchimp as mailchimp_projection
 from sandbox.world.projections import social as social_projection
-from sandbox.world.projections.hubspot import (
-    Aggregates,
-    PersonSnapshot,
-    PersonTimeline,
-    build_timeline,
-    snapshot,
-)
+from sandbox.world.projections.hubspot_aggregates import Aggregates
+from sandbox.world.projections.hubspot_records import PersonSnapshot, PersonTimeline
+from sandbox.world.projections.hubspot_snapshot import snapshot
 from sandbox.world.projections.hubspot_store import HubSpotStore
+from sandbox.world.projections.hubspot_timeline import build_timeline
 from sandbox.world.stages import stage_entries, true_stage
 from sandbox.world.timeutil import from_ms, to_ms
 
@@ -52,6 +52,7 @@ class World:
         self.hubspot = HubSpotStore(self.config)
         self._refresh_hubspot()
         # Email, ads and social: clock-independent person timelines; snapshots are folded lazily per clock value.
+        # sandbox/loader.py reads these lists (and _hs_timelines) directly; the manifest uses the accessors below.
         self._mc_timelines = [mailchimp_projection.person_timeline(p, self.config) for p in self.persons]
         self._ads_timelines = [ads_projection.person_timeline(p, self.config) for p in self.persons]
         self._social_timelines = [social_projection.person_timeline(p, self.config) for p in self.persons]
@@ -166,14 +167,21 @@ class World:
     def hubspot_aggregates(self) -> Aggregates:
         return self._aggregates
 
+    # Clock-independent per-person timelines of the other vendors (the manifest folds them itself).
+
+    def mailchimp_timeline(self, index: int) -> mailchimp_projection.MailchimpPerson:
+        return self._mc_timelines[index]
+
+    def ads_timeline(self, index: int) -> ads_projection.AdsPerson:
+        return self._ads_timelines[index]
+
+    def social_timeline(self, index: int) -> social_projection.SocialPerson:
+        return self._social_timelines[index]
+
     # -- manifest ----------------------------------------------------------------------------------------------
 
-    def manifest(self):  # -> Manifest (import cycle avoided)
-        from sandbox.world.manifest import build_manifest
-
+    def manifest(self) -> Manifest:
         return build_manifest(self)
 
-    def write_manifest(self, directory):
-        from sandbox.world.manifest import write_manifest
-
+    def write_manifest(self, directory: str | Path) -> Manifest:
         return write_manifest(self, directory)

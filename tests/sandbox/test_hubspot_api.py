@@ -183,6 +183,24 @@ def test_search_incremental_filters_sort_and_validates(sandbox, hs_session):
     assert "associations" not in (res[0] if res else {})
 
 
+@pytest.mark.parametrize(
+    ("flt", "message"),
+    [
+        ({"propertyName": "email", "operator": "LIKE", "value": "x"}, "Unknown operator LIKE"),
+        ({"propertyName": "email", "operator": "EQ"}, "needs a value"),
+        ({"propertyName": "email", "operator": "IN", "value": "x"}, "needs 'values'"),
+        ({"propertyName": "nope", "operator": "EQ", "value": "x"}, "does not exist"),
+        ({"propertyName": "email"}, "needs propertyName and operator"),
+    ],
+)
+def test_search_rejects_a_bad_filter_with_a_validation_error(sandbox, hs_session, flt, message):
+    r = hs_session.post(
+        f"{sandbox.hubspot.base_url}/crm/v3/objects/contacts/search", json={"filterGroups": [{"filters": [flt]}]}
+    )
+    assert r.status_code == 400, r.text
+    assert r.json()["category"] == "VALIDATION_ERROR" and message in r.json()["message"]
+
+
 def test_search_cap_and_search_rate_limit():
     with run_sandbox(World(WorldConfig(people=60)), search_cap=20, rate_limits=RateLimits(search_per_second=3)) as sb:
         s = requests.Session()

@@ -13,7 +13,7 @@ import pytest
 
 from sandbox.loader import load_world
 from sandbox.world import World, WorldConfig, catalog
-from sandbox.world.people import mailchimp_member_id
+from sandbox.world.person import mailchimp_member_id
 from sandbox.world.projections import ads as ads_p
 from sandbox.world.projections import mailchimp as mc_p
 from sandbox.world.timeutil import DAY_MS

@@ -5,8 +5,9 @@ from collections import Counter
 from datetime import timedelta
 
 from sandbox.world import PERSONAS, STAGES, PersonGenerator, World, WorldConfig, catalog, generate_person, stage_entries
-from sandbox.world.people import mailchimp_member_id
-from sandbox.world.projections.hubspot import build_timeline, snapshot
+from sandbox.world.person import mailchimp_member_id
+from sandbox.world.projections.hubspot_snapshot import snapshot
+from sandbox.world.projections.hubspot_timeline import build_timeline
 
 
 def _fingerprint(p):
@@ -201,7 +202,7 @@ def test_generation_speed():
 
 
 def test_stage_entries_monotonic_fill():
-    from sandbox.world.people import Event
+    from sandbox.world.person import Event
 
     ev = [Event(1, "ad_click", {}), Event(5, "purchase", {}), Event(9, "email_click", {})]
     assert stage_entries(ev) == {"awareness": 1, "engagement": 5, "consideration": 5, "conversion": 5}

@@ -19,7 +19,7 @@ from typing import Any
 
 from sandbox.world import catalog
 from sandbox.world.config import WorldConfig
-from sandbox.world.people import Person
+from sandbox.world.person import Person
 from sandbox.world.projections.graph import graph_time
 from sandbox.world.timeutil import DAY_MS, iso_date
 

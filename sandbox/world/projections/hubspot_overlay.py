@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sandbox.world.projections import hubspot_schema as hs
-from sandbox.world.projections.hubspot import HSRecord, history_for
+from sandbox.world.projections.hubspot_records import HSRecord
+from sandbox.world.projections.hubspot_snapshot import history_for
 from sandbox.world.timeutil import iso_ms, parse_time_ms
 
 # Created contacts get ids from here on: above every id the world can project (persons use 1e12 + index * 1000 + k,

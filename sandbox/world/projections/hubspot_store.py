@@ -16,8 +16,8 @@ from typing import Any
 
 from sandbox.world.config import WorldConfig
 from sandbox.world.projections import hubspot_schema as hs
-from sandbox.world.projections.hubspot import HSRecord
 from sandbox.world.projections.hubspot_overlay import WriteOverlay
+from sandbox.world.projections.hubspot_records import HSRecord
 
 
 def email_key(email: str | None) -> str | None:

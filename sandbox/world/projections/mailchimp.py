@@ -20,7 +20,7 @@ from typing import Any
 
 from sandbox.world import catalog
 from sandbox.world.config import WorldConfig
-from sandbox.world.people import Person, mailchimp_member_id
+from sandbox.world.person import Person, mailchimp_member_id
 
 LIST_ID = catalog.MAILCHIMP_LIST_ID
 API_ROOT = f"https://{catalog.MAILCHIMP_DC}.api.mailchimp.com/3.0"

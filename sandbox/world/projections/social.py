@@ -16,7 +16,7 @@ from typing import Any
 
 from sandbox.world import catalog, names
 from sandbox.world.config import WorldConfig
-from sandbox.world.people import Person
+from sandbox.world.person import Person
 from sandbox.world.projections.graph import graph_time
 from sandbox.world.timeutil import HOUR_MS
 

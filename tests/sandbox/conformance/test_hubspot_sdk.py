@@ -15,7 +15,8 @@ import pytest
 
 from connectors.hubspot.catalog import CRM_STREAMS, HubSpotStream
 from sandbox.world.projections import hubspot_schema as hs
-from sandbox.world.projections.hubspot import HSRecord, history_for
+from sandbox.world.projections.hubspot_records import HSRecord
+from sandbox.world.projections.hubspot_snapshot import history_for
 
 hubspot = pytest.importorskip("hubspot", reason="hubspot-api-client (the dev extra) is not installed")
 
