@@ -71,7 +71,8 @@ def channel_touch_counts(paths: Paths, channel: np.ndarray, n_channels: int) -> 
         key = conv * n_channels + channel
         return np.bincount(key, minlength=paths.n_conversions * n_channels)[key]
     key = conv * n_channels + channel
-    _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    found = np.unique_all(key)
+    inverse, counts = found.inverse_indices, found.counts
     return counts[inverse.reshape(-1)]
 
 

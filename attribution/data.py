@@ -103,7 +103,8 @@ def factorize(values: np.ndarray) -> tuple[np.ndarray, list]:
         for new, name in enumerate(names):
             remap[seen[name]] = new
         return remap[codes], names
-    uniq, inverse = np.unique(arr, return_inverse=True)
+    found = np.unique_inverse(arr)
+    uniq, inverse = found.values, found.inverse_indices
     return inverse.astype(np.int64).reshape(-1), uniq.tolist()
 
 

@@ -175,8 +175,8 @@ def fit_chain(
         lookup = np.cumsum(present) - 1
         sid = lookup[code]
     else:
-        state_codes, inv = np.unique(np.concatenate([[0], code]), return_inverse=True)
-        sid = inv.reshape(-1)[1:]
+        found = np.unique_inverse(np.concatenate([[0], code]))
+        state_codes, sid = found.values, found.inverse_indices.reshape(-1)[1:]
     n_states = len(state_codes)
     start = 0
     conv_state, null_state = n_states, n_states + 1
@@ -199,7 +199,8 @@ def fit_chain(
         e_src, e_dst, e_cnt = nz // width, nz % width, counts[nz].astype(np.float64)
         edge_keys = nz
     else:
-        edge_keys, inv = np.unique(np.concatenate([move_key, absorb_key]), return_inverse=True)
+        found = np.unique_inverse(np.concatenate([move_key, absorb_key]))
+        edge_keys, inv = found.values, found.inverse_indices
         e_src, e_dst = edge_keys // width, edge_keys % width
         e_cnt = np.bincount(inv.reshape(-1), minlength=len(edge_keys)).astype(np.float64)
     # Values only ride on absorbing moves: sum each column per edge (edge keys are sorted, so a search finds them).

@@ -348,7 +348,8 @@ def aggregate_paths(paths: Paths, collapse_repeats: bool = False) -> PathSummary
         seg = np.repeat(np.arange(n), lens)
         pad[seg, np.arange(len(channel)) - offsets[seg]] = channel
     keys = np.ascontiguousarray(pad).view(np.dtype((np.void, pad.dtype.itemsize * pad.shape[1]))).ravel()
-    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    found = np.unique_all(keys)
+    first, inverse = found.indices, found.inverse_indices
     inverse = inverse.reshape(-1)
     k = len(first)
     conv = np.bincount(inverse, weights=converted, minlength=k)
