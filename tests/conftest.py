@@ -20,3 +20,13 @@ os.environ.setdefault("JOURNEYHUB_QUALITY_DIR", tempfile.mkdtemp(prefix="journey
 def small_world() -> WorldConfig:
     """About 200 people over two months: a few pages per stream, fast enough for every test."""
     return WorldConfig(seed=7, people=200, days=60)
+
+
+# Fixtures that build a warehouse with dbt: the tests using them are `slow` (left out of `make check`).
+DBT_BUILT = {"built_warehouse", "builds", "pg_server"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if DBT_BUILT & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

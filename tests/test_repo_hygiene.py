@@ -40,7 +40,7 @@ def test_no_machine_paths_in_the_repository() -> None:
 
 
 def test_no_references_to_files_beside_the_checkout_except_shared() -> None:
-    beside = re.compile(r"\.\./(?!shared\b)[A-Za-z]")
+    beside = re.compile(r"(?<![.\w])\.\./(?!shared\b)[A-Za-z]")
     hits = [
         f"{path.relative_to(REPO)}:{number}: {line.strip()[:100]}"
         for path in tracked_text_files()

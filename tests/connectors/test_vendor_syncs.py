@@ -6,11 +6,13 @@ warehouse, and a killed sync resuming without duplicates.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from connectors.raw_store import RawStore
@@ -102,25 +104,46 @@ def test_faults_give_the_same_warehouse(tmp_path: Path, source: str) -> None:
     assert_same(expected(world, tmp_path, source), tmp_path / "w.duckdb", source)
 
 
+def _unfinished_streams(db: Path, source: str) -> list[str]:
+    """Streams whose stored state still holds an unfinished run (what a resumed sync must pick up)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute(f"select stream, state from raw_{source}._sync_state").fetchall()
+    return [stream for stream, state in rows if state and json.loads(state).get("run")]
+
+
+def _kill_mid_sync(db: Path, env: dict[str, str], source: str) -> list[str]:
+    cmd = [sys.executable, "-m", "connectors", "sync", source, "--warehouse", str(db), "--verbose"]
+    proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert proc.stdout is not None
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        if ": 2 pages" in line:  # the second committed page of some stream: kill mid-stream
+            break
+    proc.kill()
+    proc.wait()
+    if proc.returncode == 0:
+        pytest.fail("the sync finished before it could be killed:\n" + "".join(lines))
+    return lines
+
+
 @pytest.mark.parametrize("source", SOURCES)
 def test_killed_sync_resumes_without_duplicates(tmp_path: Path, small_world: WorldConfig, source: str) -> None:
     world = World(small_world)
-    db = tmp_path / "w.duckdb"
     with run_sandbox(world) as sb:
         env = {**os.environ, **sb.env(), **FAST}
-        cmd = [sys.executable, "-m", "connectors", "sync", source, "--warehouse", str(db), "--verbose"]
-        proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        lines = []
-        for line in proc.stdout:
-            lines.append(line)
-            if ": 2 pages" in line:  # the second committed page of some stream: kill mid-stream
+        # The kill races the child: on a loaded machine it may finish the stream it was in (and start no other)
+        # before the signal lands, which leaves nothing to resume. Try again until a run was really cut short.
+        for attempt in range(5):
+            db = tmp_path / f"w{attempt}.duckdb"
+            _kill_mid_sync(db, env, source)
+            if _unfinished_streams(db, source):
                 break
-        proc.kill()
-        proc.wait()
-        if proc.returncode == 0:
-            pytest.fail("the sync finished before it could be killed:\n" + "".join(lines))
+        else:
+            pytest.fail("five kills in a row landed between streams: nothing was left unfinished")
         results, _ = sync(db, {**sb.env(), **FAST}, source)
     assert any(r.resumed for r in results)
+    assert not _unfinished_streams(db, source)
     assert_same(expected(world, tmp_path, source), db, source)
 
 
