@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from connectors.contracts import DEFAULT_LIMITS, ContractLimits
-from connectors.raw_store import RawStore
-from connectors.sync import ProgressFn, StreamReader, SyncMode, SyncResult, new_sync_id, run_stream_sync
+from connectors.raw.contracts import DEFAULT_LIMITS, ContractLimits
+from connectors.raw.store import RawStore
+from connectors.raw.sync import ProgressFn, StreamReader, SyncMode, SyncResult, new_sync_id, run_stream_sync
 
 
 class Connector:
@@ -35,7 +35,7 @@ class Connector:
     ) -> list[SyncResult]:
         """Sync the named streams (all by default) in catalog order.
 
-        A stream that meets a malformed page ends ``partial`` (see :mod:`connectors.sync`) and the others still run.
+        A stream that meets a malformed page ends ``partial`` (see :mod:`connectors.raw.sync`) and the others still run.
         """
         sync_id = sync_id or new_sync_id()
         names = list(streams) if streams is not None else list(self.stream_names)

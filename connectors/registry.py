@@ -7,28 +7,11 @@ import dataclasses
 import os
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from connectors.base import Connector
-
-START_DATE_ENV = "JOURNEYHUB_START_DATE"
-TODAY_ENV = "JOURNEYHUB_TODAY"
-
-
-def history_start(env: Mapping[str, str]) -> date:
-    """First day of history for date-windowed streams (ad metrics)."""
-    return date.fromisoformat(env.get(START_DATE_ENV) or "2026-01-01")
-
-
-def today_from(env: Mapping[str, str]) -> Callable[[], date]:
-    """ "Today" for date-windowed streams: the wall clock unless pinned (the sandbox pins its world clock)."""
-    pinned = env.get(TODAY_ENV)
-    return (lambda: date.fromisoformat(pinned)) if pinned else (lambda: datetime.now(UTC).date())
-
-
-DateRange = tuple[date, date]
+from connectors.core.clock import START_DATE_ENV, TODAY_ENV, DateRange, history_start, today_from
 
 # Variables every source reads: the history start, the pinned clock and the contract's clock skew.
 SHARED_VARIABLES = (START_DATE_ENV, TODAY_ENV, "JOURNEYHUB_MAX_FUTURE_SKEW_HOURS")
@@ -109,7 +92,7 @@ def connector_from_env(
     metrics to a partition range."""
     if source not in SOURCES:
         raise KeyError(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
-    from connectors.contracts import ContractLimits
+    from connectors.raw.contracts import ContractLimits
 
     env = os.environ if env is None else env
     connector = SOURCES[source].build(env, date_range)
@@ -155,7 +138,7 @@ def stream_names() -> dict[str, tuple[str, ...]]:
 def ensure_raw_tables(warehouse_path: str | Path) -> None:
     """Create every source's raw tables (empty when never synced), so models over a source that is not configured
     yet read zero rows instead of failing."""
-    from connectors.raw_store import RawStore
+    from connectors.raw.store import RawStore
 
     for source, streams in stream_names().items():
         with RawStore(warehouse_path, source) as store:

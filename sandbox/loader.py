@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from connectors.hubspot.catalog import CRM_STREAMS, STREAMS_BY_NAME
-from connectors.raw_store import RawRecord, RawStore
+from connectors.raw.store import RawRecord, RawStore
 from sandbox.world.config import WorldConfig
 from sandbox.world.people import Person, PersonGenerator
 from sandbox.world.projections import hubspot_schema as hs

@@ -24,13 +24,13 @@ from typing import Any
 import requests
 
 from connectors.base import Connector
-from connectors.contracts import DEFAULT_LIMITS, Check, ContractLimits, Violation, check_metrics, resource_names
-from connectors.envconfig import numbers, require
-from connectors.http import Classified, HttpClient, RetryPolicy
-from connectors.ratelimit import SlidingWindowLimiter
-from connectors.raw_store import QuarantinedRecord, RawRecord
-from connectors.records import shape_page
-from connectors.sync import Page, StreamReader, SyncMode
+from connectors.core.http import Classified, HttpClient, RetryPolicy
+from connectors.core.ratelimit import SlidingWindowLimiter
+from connectors.core.settings import numbers, require
+from connectors.raw.contracts import DEFAULT_LIMITS, Check, ContractLimits, Violation, check_metrics, resource_names
+from connectors.raw.records import shape_page
+from connectors.raw.store import QuarantinedRecord, RawRecord
+from connectors.raw.sync import Page, StreamReader, SyncMode
 
 TOKEN_ENV = "GOOGLE_ADS_ACCESS_TOKEN"
 DEVELOPER_TOKEN_ENV = "GOOGLE_ADS_DEVELOPER_TOKEN"
@@ -148,7 +148,7 @@ class GoogleAdsApi:
 
     def search_stream(self, query: str) -> list[Any]:
         """All result rows of a GAQL query. A body that is not an array of batches is retried and then raises
-        :class:`~connectors.errors.MalformedPageError` (the HTTP layer's envelope check)."""
+        :class:`~connectors.core.errors.MalformedPageError` (the HTTP layer's envelope check)."""
         path = f"/{self.config.api_version}/customers/{self.config.customer_id}/googleAds:searchStream"
         body = self.http.post(path, json_body={"query": query}, expect=expect_batches)
         rows: list[Any] = []

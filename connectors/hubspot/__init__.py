@@ -3,7 +3,7 @@
 Usage outside Dagster::
 
     from connectors.hubspot import HubSpotConfig, HubSpotConnector
-    from connectors.raw_store import RawStore
+    from connectors.raw.store import RawStore
 
     with RawStore("/abs/path/warehouse.duckdb", "hubspot") as store:
         results = HubSpotConnector(HubSpotConfig.from_env()).sync(store, mode="incremental")
@@ -12,11 +12,11 @@ Usage outside Dagster::
 from __future__ import annotations
 
 from connectors.base import Connector
-from connectors.contracts import ContractLimits
 from connectors.hubspot.api import BASE_URL_ENV, TOKEN_ENV, HubSpotApi, HubSpotConfig
 from connectors.hubspot.catalog import STREAMS, HubSpotStream, get_stream
 from connectors.hubspot.readers import CrmObjectReader, FormSubmissionsReader, SimpleListReader
-from connectors.sync import StreamReader
+from connectors.raw.contracts import ContractLimits
+from connectors.raw.sync import StreamReader
 
 __all__ = [
     "BASE_URL_ENV",

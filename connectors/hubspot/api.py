@@ -10,10 +10,10 @@ from urllib.parse import quote
 
 import requests
 
-from connectors.envconfig import numbers, require
-from connectors.http import Classified, HttpClient, RetryPolicy, parse_retry_after
-from connectors.paging import PageGuard
-from connectors.ratelimit import SlidingWindowLimiter
+from connectors.core.http import Classified, HttpClient, RetryPolicy, parse_retry_after
+from connectors.core.paging import PageGuard
+from connectors.core.ratelimit import SlidingWindowLimiter
+from connectors.core.settings import numbers, require
 
 TOKEN_ENV = "HUBSPOT_ACCESS_TOKEN"
 BASE_URL_ENV = "HUBSPOT_BASE_URL"

@@ -11,7 +11,11 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from connectors.contracts import (
+from connectors.core.clock import later_iso, parse_timestamp, to_epoch_ms, to_iso_z
+from connectors.core.paging import PageGuard
+from connectors.hubspot.api import PROPERTY_QUERY_BUDGET, HubSpotApi, property_query_chars
+from connectors.hubspot.catalog import HubSpotStream
+from connectors.raw.contracts import (
     DEFAULT_LIMITS,
     ContractLimits,
     Reason,
@@ -22,12 +26,8 @@ from connectors.contracts import (
     is_ascii_number,
     list_of_named_objects,
 )
-from connectors.hubspot.api import PROPERTY_QUERY_BUDGET, HubSpotApi, property_query_chars
-from connectors.hubspot.catalog import HubSpotStream
-from connectors.paging import PageGuard
-from connectors.raw_store import QuarantinedRecord, RawRecord
-from connectors.sync import Page, SyncMode
-from connectors.timeutil import later_iso, parse_timestamp, to_epoch_ms, to_iso_z
+from connectors.raw.store import QuarantinedRecord, RawRecord
+from connectors.raw.sync import Page, SyncMode
 
 
 class CrmObjectReader:

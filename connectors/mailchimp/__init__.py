@@ -30,7 +30,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from connectors.base import Connector
-from connectors.contracts import (
+from connectors.core.clock import parse_timestamp, to_iso_z
+from connectors.core.errors import ConfigurationError
+from connectors.core.http import HttpClient, RetryPolicy
+from connectors.core.jsonbody import mark, taint_of
+from connectors.core.paging import PageGuard
+from connectors.core.settings import numbers, require
+from connectors.raw.contracts import (
     DEFAULT_LIMITS,
     Check,
     ContractLimits,
@@ -39,15 +45,9 @@ from connectors.contracts import (
     check_email,
     required_text,
 )
-from connectors.envconfig import numbers, require
-from connectors.errors import ConfigurationError
-from connectors.http import HttpClient, RetryPolicy
-from connectors.jsonbody import mark, taint_of
-from connectors.paging import PageGuard
-from connectors.raw_store import QuarantinedRecord, RawRecord
-from connectors.records import shape_page
-from connectors.sync import Page, StreamReader, SyncMode
-from connectors.timeutil import parse_timestamp, to_iso_z
+from connectors.raw.records import shape_page
+from connectors.raw.store import QuarantinedRecord, RawRecord
+from connectors.raw.sync import Page, StreamReader, SyncMode
 
 API_KEY_ENV = "MAILCHIMP_API_KEY"
 BASE_URL_ENV = "MAILCHIMP_BASE_URL"
@@ -112,7 +112,7 @@ class MailchimpStream:
     record_id: Callable[[dict[str, Any]], Any]
     # The fields the record id is built from, checked for presence and type before it is built.
     key_paths: tuple[str, ...] = ("id",)
-    # Stream contract checks run before the cursor (see connectors.contracts for the order).
+    # Stream contract checks run before the cursor (see connectors.raw.contracts for the order).
     required: tuple[Check, ...] = ()
 
 

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from connectors.base import Connector
-from connectors.contracts import ContractLimits
+from connectors.core.clock import parse_timestamp
 from connectors.meta.graph import GraphApi, MetaConfig
 from connectors.meta.readers import (
     ChildrenReader,
@@ -25,8 +25,8 @@ from connectors.meta.readers import (
     check_lead_fields,
     insight_record_id,
 )
-from connectors.sync import StreamReader, SyncMode
-from connectors.timeutil import parse_timestamp
+from connectors.raw.contracts import ContractLimits
+from connectors.raw.sync import StreamReader, SyncMode
 
 __all__ = ["META_ADS_STREAMS", "SOCIAL_STREAMS", "MetaAdsConnector", "MetaConfig", "SocialConnector"]
 

@@ -15,10 +15,10 @@ from typing import Any
 
 import requests
 
-from connectors.envconfig import numbers, require
-from connectors.http import Classified, Expect, HttpClient, RetryPolicy
-from connectors.paging import PageGuard
-from connectors.ratelimit import SlidingWindowLimiter
+from connectors.core.http import Classified, Expect, HttpClient, RetryPolicy
+from connectors.core.paging import PageGuard
+from connectors.core.ratelimit import SlidingWindowLimiter
+from connectors.core.settings import numbers, require
 
 TOKEN_ENV = "META_ACCESS_TOKEN"
 BASE_URL_ENV = "META_BASE_URL"

@@ -10,7 +10,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from connectors.contracts import (
+from connectors.core.clock import iso_or_none, later_iso
+from connectors.core.errors import RequestError, TransientError
+from connectors.meta.graph import GraphApi
+from connectors.raw.contracts import (
     DEFAULT_LIMITS,
     Check,
     ContractLimits,
@@ -19,16 +22,13 @@ from connectors.contracts import (
     check_metrics,
     list_of_named_objects,
 )
-from connectors.errors import RequestError, TransientError
-from connectors.meta.graph import GraphApi
-from connectors.records import CursorKind, shape_page
-from connectors.sync import Page, SyncMode
-from connectors.timeutil import iso_or_none, later_iso
+from connectors.raw.records import CursorKind, shape_page
+from connectors.raw.sync import Page, SyncMode
 
 
 @dataclass(frozen=True)
 class GraphStream:
-    """One raw table fed from the Graph API, with its record contract (see connectors.contracts)."""
+    """One raw table fed from the Graph API, with its record contract (see connectors.raw.contracts)."""
 
     name: str
     description: str

@@ -13,9 +13,9 @@ from typing import Any, Literal
 import dagster as dg
 
 from connectors.base import Connector
-from connectors.errors import ConnectorError
+from connectors.core.errors import ConnectorError
+from connectors.raw.sync import new_sync_id, run_stream_sync
 from connectors.registry import effective_settings
-from connectors.sync import new_sync_id, run_stream_sync
 
 OWNERS = ["team:data-engineering"]
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from attribution import ALL_MODELS, AttributionConfig, AttributionResult, attribute
 from attribution.duckdb_io import read_conversions, read_touches, write_attribution
-from connectors.locking import warehouse_lock
+from connectors.raw.locking import warehouse_lock
 from pipelines.ingest.factory import OWNERS
 from pipelines.settings import warehouse_path
 

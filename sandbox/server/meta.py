@@ -548,7 +548,7 @@ class MetaApp(VendorApp):
 
             lo = t(since) if since else 0
             hi = t(until) if until else 1 << 62
-            from connectors.timeutil import parse_timestamp, to_epoch_ms
+            from connectors.core.clock import parse_timestamp, to_epoch_ms
 
             posts = [p for p in posts if lo <= to_epoch_ms(parse_timestamp(p["created_time"])) <= hi]
         return self._paged(req, [(p["id"], select(p, spec)) for p in posts])

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from connectors.raw_store import QuarantinedRecord, RawRecord, RawStore
+from connectors.raw.store import QuarantinedRecord, RawRecord, RawStore
 
 T1, T2, T3 = datetime(2026, 1, 1), datetime(2026, 1, 2), datetime(2026, 1, 3)
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from connectors.errors import TransientError
-from connectors.raw_store import RawRecord, RawStore
-from connectors.sync import Page, run_stream_sync
+from connectors.core.errors import TransientError
+from connectors.raw.store import RawRecord, RawStore
+from connectors.raw.sync import Page, run_stream_sync
 
 
 class CountingReader:

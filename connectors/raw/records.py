@@ -1,6 +1,6 @@
 """Turning a page of vendor items into raw records, with contract violations quarantined instead of dropped.
 
-The contract checks and their reason codes are in :mod:`connectors.contracts`; this module applies them in order to
+The contract checks and their reason codes are in :mod:`connectors.raw.contracts`; this module applies them in order to
 every item of a page (see that module's docstring for the order and the duplicate rule).
 """
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from connectors.contracts import (
+from connectors.raw.contracts import (
     DEFAULT_LIMITS,
     Check,
     ContractLimits,
@@ -22,7 +22,7 @@ from connectors.contracts import (
     check_timestamp,
     check_wellformed,
 )
-from connectors.raw_store import QuarantinedRecord, RawRecord
+from connectors.raw.store import QuarantinedRecord, RawRecord
 
 CursorKind = Literal["timestamp", "date"]
 

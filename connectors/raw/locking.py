@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 from filelock import FileLock, Timeout
 
-from connectors.errors import ConnectorError
+from connectors.core.errors import ConnectorError
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,8 @@ from typing import Any
 import duckdb
 import orjson
 
-from connectors.locking import connect_warehouse, warehouse_lock
-from connectors.redaction import scrub
+from connectors.core.redaction import scrub
+from connectors.raw.locking import connect_warehouse, warehouse_lock
 
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -40,8 +40,8 @@ class RawRecord:
 class QuarantinedRecord:
     """A record that broke its stream's contract. It is kept, with the reason, instead of being dropped.
 
-    ``reason`` is a code from :class:`connectors.contracts.Reason` (stable, counted); ``detail`` says which field and
-    value broke the contract, for a person reading the row.
+    ``reason`` is a code from :class:`connectors.raw.contracts.Reason` (stable, counted); ``detail`` says which field
+    and value broke the contract, for a person reading the row.
     """
 
     reason: str
@@ -51,7 +51,7 @@ class QuarantinedRecord:
 
     @classmethod
     def of(cls, violation: Any, payload: Any, record_id: str | None = None) -> QuarantinedRecord:
-        """From a :class:`connectors.contracts.Violation`."""
+        """From a :class:`connectors.raw.contracts.Violation`."""
         return cls(str(violation.reason), payload, record_id, violation.detail)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from connectors.errors import ConfigurationError
+from connectors.core.errors import ConfigurationError
 
 
 def require(env: Mapping[str, str], var: str, *, source: str, hint: str) -> str:
