@@ -24,7 +24,7 @@ from urllib.parse import quote
 from connectors.core.errors import AuthenticationError, ConnectorError, RequestError
 from connectors.core.ratelimit import SlidingWindowLimiter
 from connectors.core.redaction import scrub
-from connectors.hubspot.api import HubSpotApi, HubSpotConfig
+from connectors.hubspot import HubSpotApi, HubSpotConfig
 from reverse_etl.config import FieldMapping
 
 log = logging.getLogger(__name__)

@@ -225,9 +225,9 @@ def check_wellformed(item: Any) -> Violation | None:
     return Violation(Reason(taint.reason), taint.detail)
 
 
-def check_key(payload: dict[str, Any], key_paths: tuple[str, ...]) -> Violation | None:
+def check_key(payload: dict[str, Any], key_paths: tuple[str, ...], *, digits: bool = False) -> Violation | None:
     for path in key_paths:
-        problem = check_key_part(path, get_path(payload, path))
+        problem = check_key_part(path, get_path(payload, path), digits=digits)
         if problem:
             return problem
     return None

@@ -9,7 +9,7 @@ import pytest
 from connectors.core.errors import AuthenticationError, RequestError
 from connectors.core.http import RetryPolicy
 from connectors.google_ads import GoogleAdsApi, GoogleAdsConfig
-from connectors.meta.graph import GraphApi, MetaConfig
+from connectors.meta import GraphApi, MetaConfig
 from tests.connectors.scripted_server import Step, scripted_server
 
 

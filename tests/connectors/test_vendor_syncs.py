@@ -128,7 +128,7 @@ def test_meta_rate_limits_as_http_400_are_waited_out_and_bad_requests_fail_clear
     tmp_path: Path, small_world: WorldConfig
 ) -> None:
     from connectors.core.errors import RequestError
-    from connectors.meta.graph import GraphApi, MetaConfig
+    from connectors.meta import GraphApi, MetaConfig
 
     world = World(small_world)
     with run_sandbox(world) as sb:
