@@ -150,6 +150,20 @@ def test_only_the_raw_layer_states_the_duplicate_rule() -> None:
     assert not hits, f"duplicate checks outside connectors/raw: {hits}"
 
 
+def test_one_per_stream_sync_loop() -> None:
+    """run_stream_sync is called in one place (connectors.base.sync_streams); the CLI and Dagster both use that."""
+    callers = []
+    for folder in ("connectors", "pipelines", "reverse_etl", "benchmarks", "sandbox"):
+        for path in modules(REPO / folder):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Call):
+                    fn = node.func
+                    name = fn.attr if isinstance(fn, ast.Attribute) else getattr(fn, "id", "")
+                    if name == "run_stream_sync":
+                        callers.append(str(path.relative_to(REPO)))
+    assert callers == ["connectors/base.py"], callers
+
+
 # -- the sandbox and the connectors' public API ---------------------------------------------------------------------
 
 
