@@ -197,20 +197,14 @@ class _Streams:
         # connection (each still writes its own raw_<source> schema through RawStore.commit_page).
         first: RawStore | None = None
         for s, store in self.stores.items():
-            if first is None:
-                first = store.open()
-            else:
-                store._con = first.con
-                store._ensure_meta_tables()
+            first = store.open() if first is None else store.share(first)
             self.writers[s] = _Writer(store, self.sync_id, self.page_size, self.results[s])
         return self
 
     def __exit__(self, *exc: object) -> None:
-        stores = list(self.stores.values())
-        for store in stores[1:]:
-            store._con = None
-        if stores:
-            stores[0].close()
+        # the stores sharing the first one's connection let go of it before the first closes it
+        for store in reversed(self.stores.values()):
+            store.close()
 
     def declare(self, source: str, streams: tuple[str, ...] | list[str]) -> None:
         for s in streams:

@@ -190,6 +190,35 @@ def _private_connector_members() -> set[str]:
     return {n for n in names if n.startswith("_") and not n.startswith("__")}
 
 
+def test_the_sandbox_uses_only_the_connectors_public_api() -> None:
+    public, private = _public_modules(), _private_connector_members()
+    problems = []
+    for path in modules(REPO / "sandbox"):
+        tree = ast.parse(path.read_text())
+        where = path.relative_to(REPO)
+        uses_connectors = False
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and top(node.module) == "connectors":
+                uses_connectors = True
+                targets = [f"connectors.{a.name}" for a in node.names] if node.module == "connectors" else [node.module]
+                problems += [f"{where}: imports {t}" for t in targets if t not in public]
+                problems += [f"{where}: imports {a.name}" for a in node.names if a.name.startswith("_")]
+            elif isinstance(node, ast.Import) and any(top(a.name) == "connectors" for a in node.names):
+                uses_connectors = True
+                problems += [f"{where}: imports {a.name}" for a in node.names if a.name not in public]
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute):
+                if node.attr == "__dataclass_fields__":
+                    problems.append(f"{where}:{node.lineno}: reads __dataclass_fields__")
+                elif (
+                    uses_connectors
+                    and node.attr in private
+                    and not (isinstance(node.value, ast.Name) and node.value.id == "self")
+                ):
+                    problems.append(f"{where}:{node.lineno}: uses the connectors' private {node.attr}")
+    assert not problems, "\n".join(problems)
+
+
 def test_the_sandbox_loader_has_no_function_over_120_lines() -> None:
     tree = ast.parse((REPO / "sandbox" / "loader.py").read_text())
     long = [
