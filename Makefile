@@ -86,6 +86,7 @@ demo: manifest
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 validate: manifest
 	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/dg check defs

@@ -109,8 +109,9 @@ def effective_settings(connector: Connector, secrets: Collection[str] = ()) -> d
             if f.name in secret_fields or (isinstance(value, str) and value in hidden):
                 continue
             values[f.name] = value if isinstance(value, int | float | str | bool) or value is None else str(value)
-    if getattr(connector, "start_date", None) is not None:
-        values["start_date"] = str(connector.start_date)  # type: ignore[attr-defined]
+    start = getattr(connector, "start_date", None)
+    if start is not None:
+        values["start_date"] = str(start)
     today = getattr(connector, "today", None)
     if callable(today):
         values["today"] = str(today())

@@ -54,6 +54,15 @@ def parse_timestamp(value: object) -> datetime | None:
     return parsed
 
 
+def parse_present(value: object) -> datetime:
+    """:func:`parse_timestamp` for a value that must be there (a saved cursor, a run's window): missing is a
+    ValueError too, never None."""
+    parsed = parse_timestamp(value)
+    if parsed is None:
+        raise ValueError(f"a timestamp is required here, got {value!r}")
+    return parsed
+
+
 def to_epoch_ms(dt: datetime) -> int:
     """Naive UTC datetime to epoch milliseconds."""
     return int(dt.replace(tzinfo=UTC).timestamp() * 1000)
@@ -68,7 +77,7 @@ def later_iso(a: str | None, b: str | None) -> str | None:
     """The later of two timestamp strings (either may be missing)."""
     if not a or not b:
         return a or b
-    return a if parse_timestamp(a) >= parse_timestamp(b) else b
+    return a if parse_present(a) >= parse_present(b) else b
 
 
 def iso_or_none(dt: datetime | None) -> str | None:

@@ -37,8 +37,9 @@ def classify_google_ads(resp: requests.Response, body: Any) -> Classified | None
         delay = _object(d.get("quotaErrorDetails")).get("retryDelay")
         for e in errors:
             delay = delay or _object(_object(e.get("details")).get("quotaErrorDetails")).get("retryDelay")
-        if isinstance(delay, str) and _DELAY.match(delay):
-            retry_after = float(_DELAY.match(delay).group(1))
+        seconds = _DELAY.match(delay) if isinstance(delay, str) else None
+        if seconds:
+            retry_after = float(seconds.group(1))
     text = f"HTTP {resp.status_code} {status}: {err.get('message', '')}" + (
         f" ({'; '.join(details)})" if details else ""
     )

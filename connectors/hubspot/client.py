@@ -48,7 +48,7 @@ def classify_hubspot(resp: requests.Response, body: Any) -> Classified | None:
             parse_retry_after(resp.headers.get("Retry-After")),
         )
     if resp.status_code == 403 and isinstance(body, dict) and body.get("category") == "MISSING_SCOPES":
-        scopes = []
+        scopes: list[str] = []
         for err in body.get("errors") or []:
             scopes += (err.get("context") or {}).get("requiredGranularScopes") or []
         need = f" (needs {', '.join(scopes)})" if scopes else ""

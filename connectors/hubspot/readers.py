@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from connectors.core.clock import later_iso, parse_timestamp, to_epoch_ms, to_iso_z
+from connectors.core.clock import later_iso, parse_present, to_epoch_ms, to_iso_z
 from connectors.core.paging import PageGuard
 from connectors.hubspot.catalog import HubSpotStream
 from connectors.hubspot.client import PROPERTY_QUERY_BUDGET, HubSpotApi, property_query_chars
@@ -54,7 +54,10 @@ class CrmObjectReader:
     def __init__(
         self, api: HubSpotApi, stream: HubSpotStream, *, page_size: int = 100, limits: ContractLimits | None = None
     ) -> None:
-        assert stream.object_type and stream.search_cursor_property
+        if not stream.object_type or not stream.search_cursor_property:
+            raise ValueError(f"{stream.name} is not a CRM object stream (no object type or search property)")
+        self.object_type: str = stream.object_type
+        self.search_property: str = stream.search_cursor_property
         self.api = api
         self.stream = stream
         self.name = stream.name
@@ -74,12 +77,12 @@ class CrmObjectReader:
         run = state.get("run") if resuming else None
         if run is None:
             if mode == "incremental" and cursor:
-                since = parse_timestamp(cursor) - self.lookback
+                since = parse_present(cursor) - self.lookback
                 run = {"mode": "incremental", "phase": "changed", "since": to_iso_z(since), "last_id": None}
             else:
                 run = {"mode": "full_refresh", "phase": "active", "after": None}
             run["max_seen"] = None
-        props = self.api.property_names(self.stream.object_type)
+        props = self.api.property_names(self.object_type)
         self.wide = property_query_chars(props, self.stream.history_properties) > PROPERTY_QUERY_BUDGET
         if run["mode"] == "incremental":
             yield from self._read_incremental(cursor, run, props)
@@ -95,7 +98,7 @@ class CrmObjectReader:
     def _list(self, props: list[str], *, archived: bool, after: str | None) -> tuple[dict[str, Any], list]:
         """One list page with every property (or, wide, ids only, then read in full by id)."""
         body = self.api.list_objects(
-            self.stream.object_type,
+            self.object_type,
             properties=["hs_object_id"] if self.wide else props,
             history=() if self.wide else self.stream.history_properties,
             archived=archived,
@@ -119,7 +122,7 @@ class CrmObjectReader:
         """
         usable = [r for r in listed if isinstance(r, dict) and check_key_part("id", r.get("id"), digits=True) is None]
         full = self.api.batch_read(
-            self.stream.object_type,
+            self.object_type,
             list(dict.fromkeys(str(r["id"]) for r in usable)),
             properties=props,
             history=self.stream.history_properties,
@@ -136,7 +139,7 @@ class CrmObjectReader:
                 out.append(by_id[str(item["id"])])
             else:
                 detail = (
-                    f"HubSpot listed {self.stream.object_type} {item['id']} but batch/read did not return it "
+                    f"HubSpot listed {self.object_type} {item['id']} but batch/read did not return it "
                     "(archived, merged or deleted in between); the listing's partial copy is not stored"
                 )
                 missing.append(QuarantinedRecord(Reason.MISSING_ON_READ, item, str(item["id"]), detail))
@@ -149,7 +152,7 @@ class CrmObjectReader:
             if run["phase"] != phase:
                 continue
             after = run.get("after")
-            guard = PageGuard(f"GET /crm/v3/objects/{self.stream.object_type}", after)
+            guard = PageGuard(f"GET /crm/v3/objects/{self.object_type}", after)
             while True:
                 body, missing = self._list(props, archived=phase == "archived", after=after)
                 after = ((body.get("paging") or {}).get("next") or {}).get("after")
@@ -163,20 +166,20 @@ class CrmObjectReader:
     # -- incremental -----------------------------------------------------------------------------------------
 
     def _read_incremental(self, cursor: str | None, run: dict[str, Any], props: list[str]) -> Iterator[Page]:
-        since = parse_timestamp(run["since"])
+        since = parse_present(run["since"])
         if run["phase"] == "changed":
             # History streams and wide portals read full records by id below; the search only needs the ids.
             by_id = bool(self.stream.history_properties) or self.wide
             start = run.get("last_id")
             guard = PageGuard(
-                f"POST /crm/v3/objects/{self.stream.object_type}/search",
+                f"POST /crm/v3/objects/{self.object_type}/search",
                 int(start) if start is not None else None,
                 increasing=True,
             )
             while True:
                 body = self.api.search_changed(
-                    self.stream.object_type,
-                    cursor_property=self.stream.search_cursor_property,
+                    self.object_type,
+                    cursor_property=self.search_property,
                     since_ms=to_epoch_ms(since),
                     after_id=run.get("last_id"),
                     properties=["hs_object_id"] if by_id else props,
@@ -206,7 +209,7 @@ class CrmObjectReader:
                     break
         # Archived records: list them all and keep those archived inside the window.
         after = run.get("after")
-        guard = PageGuard(f"GET /crm/v3/objects/{self.stream.object_type} (archived)", after)
+        guard = PageGuard(f"GET /crm/v3/objects/{self.object_type} (archived)", after)
         while True:
             body, missing = self._list(props, archived=True, after=after)
             after = ((body.get("paging") or {}).get("next") or {}).get("after")
@@ -231,9 +234,8 @@ class CrmObjectReader:
         newest = max((r.updated_at for r in good if r.updated_at is not None), default=None)
         assoc: dict[str, dict[str, list[dict[str, Any]]]] = {}
         live_ids = [r.record_id for r in good if not archived]
-        assert self.stream.object_type is not None
         for to_type in self.stream.associations:
-            assoc[to_type] = self.api.associations(self.stream.object_type, to_type, live_ids) if live_ids else {}
+            assoc[to_type] = self.api.associations(self.object_type, to_type, live_ids) if live_ids else {}
         records = []
         for r in good:
             payload = r.payload

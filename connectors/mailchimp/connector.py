@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from connectors.base import Connector
-from connectors.core.clock import parse_timestamp
+from connectors.core.clock import parse_present, parse_timestamp
 from connectors.mailchimp.catalog import STREAMS, STREAMS_BY_NAME
 from connectors.mailchimp.client import MailchimpApi
 from connectors.mailchimp.config import MailchimpConfig
@@ -30,7 +30,7 @@ class MailchimpConnector(Connector):
     def _since(self, cursor: str | None) -> str | None:
         if not cursor:
             return None
-        since = parse_timestamp(cursor) - timedelta(minutes=self.config.lookback_minutes)
+        since = parse_present(cursor) - timedelta(minutes=self.config.lookback_minutes)
         return since.strftime("%Y-%m-%dT%H:%M:%S+00:00")
 
     def _list_ids(self, state: dict[str, Any], mode: SyncMode) -> list[str]:
@@ -50,7 +50,7 @@ class MailchimpConnector(Connector):
                 "fields": "campaigns.id,campaigns.send_time",
             },
         )
-        seen = [parse_timestamp(v) for v in (state.get("cursor") or {}).values() if v]
+        seen = [parse_present(v) for v in (state.get("cursor") or {}).values() if v]
         if mode == "incremental" and seen:
             horizon = max(seen) - timedelta(days=self.config.activity_window_days)
             campaigns = [c for c in campaigns if _sent_since(c.get("send_time"), horizon)]

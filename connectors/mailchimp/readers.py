@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from connectors.core.clock import parse_timestamp, to_iso_z
+from connectors.core.clock import parse_present, to_iso_z
 from connectors.core.jsonbody import mark, taint_of
 from connectors.mailchimp.catalog import MailchimpStream
 from connectors.mailchimp.client import MailchimpApi
@@ -109,7 +109,8 @@ class PerParentReader:
             start = run["offset"] if run.get("parent") == parent else 0
             for items, nxt in self.api.pages(self.path(parent), self.key, self.params(parent, since), start):
                 extra = {self.parent_key: parent}
-                rows, unexploded = (items, [])
+                rows: Any = items
+                unexploded: list[QuarantinedRecord] = []
                 if self.explode is not None and isinstance(items, list):
                     rows, unexploded = self.explode(items, extra)
                 page = shape_items(self.stream, rows, extra, self.limits)
@@ -117,7 +118,7 @@ class PerParentReader:
                 seen = dict(run["max_seen"])
                 if newest is not None:
                     prev = seen.get(parent)
-                    seen[parent] = to_iso_z(max(newest, parse_timestamp(prev))) if prev else to_iso_z(newest)
+                    seen[parent] = to_iso_z(max(newest, parse_present(prev))) if prev else to_iso_z(newest)
                 run = {
                     **run,
                     "parent": parent if nxt is not None else None,
@@ -131,7 +132,7 @@ class PerParentReader:
         cursors = dict(state.get("cursor") or {})
         for parent, value in ((state.get("run") or {}).get("max_seen") or {}).items():
             prev = cursors.get(parent)
-            cursors[parent] = value if not prev or parse_timestamp(value) >= parse_timestamp(prev) else prev
+            cursors[parent] = value if not prev or parse_present(value) >= parse_present(prev) else prev
         return {"cursor": cursors, "run": None}
 
 

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from connectors.base import Connector
-from connectors.core.clock import parse_timestamp
+from connectors.core.clock import parse_present, parse_timestamp
 from connectors.meta.catalog import (
     AD_FIELDS,
     ADSET_FIELDS,
@@ -114,7 +114,7 @@ class MetaAdsConnector(_GraphConnector):
         if not cursor:
             return {}
         # Leads are immutable once submitted; an hour of overlap covers clock skew between Meta's servers.
-        since = int(parse_timestamp(cursor).timestamp()) - 3600
+        since = int(parse_present(cursor).timestamp()) - 3600
         return {"filtering": [{"field": "time_created", "operator": "GREATER_THAN", "value": since}]}
 
 
@@ -174,7 +174,7 @@ class SocialConnector(_GraphConnector):
                     for i in body.get("data") or []
                     if isinstance(i, dict) and i.get("id")
                 ]
-            seen = [parse_timestamp(v) for v in (state.get("cursor") or {}).values() if v]
+            seen = [parse_present(v) for v in (state.get("cursor") or {}).values() if v]
             if mode != "incremental" or not seen:
                 return sorted(i for i, _ in items)
             newest_child = max(seen)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -89,7 +89,7 @@ class RawStore:
         self.source = _check_ident(source)
         self.schema = f"raw_{self.source}"
         self._lock_timeout_s = lock_timeout_s
-        self._lock_cm = None
+        self._lock_cm: AbstractContextManager[None] | None = None
         self._con: duckdb.DuckDBPyConnection | None = None
         # Set by share(): the connection belongs to another store, which closes it and releases the lock.
         self._borrowed = False
@@ -103,13 +103,14 @@ class RawStore:
         if self._con is not None:
             return self
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock_cm = warehouse_lock(self.path, timeout_s=self._lock_timeout_s)
-        self._lock_cm.__enter__()
+        lock = warehouse_lock(self.path, timeout_s=self._lock_timeout_s)
+        lock.__enter__()
+        self._lock_cm = lock
         try:
             self._con = connect_warehouse(self.path)
             self._ensure_meta_tables()
         except BaseException:
-            self._lock_cm.__exit__(None, None, None)
+            lock.__exit__(None, None, None)
             self._lock_cm = None
             raise
         return self
@@ -337,11 +338,12 @@ class RawStore:
         values = [state_json(state), status, sync_id, utc_now(), stream]
         # Saved with every page: a plain update costs a third of an upsert's index probe, and only a stream's
         # first save inserts.
-        (updated,) = con.execute(
+        updated = _scalar(
+            con,
             f"""update {self.schema}._sync_state set state = ?, status = ?, sync_id = ?, updated_at = ?
                 where stream = ?""",
             values,
-        ).fetchone()
+        )
         if not updated:
             con.execute(
                 f"""insert into {self.schema}._sync_state (state, status, sync_id, updated_at, stream)
@@ -436,7 +438,7 @@ class RawStore:
 
     def count(self, stream: str) -> int:
         table = self.ensure_stream(stream)
-        return int(self.con.execute(f"select count(*) from {table}").fetchone()[0])
+        return _scalar(self.con, f"select count(*) from {table}")
 
     def quarantine_count(self, stream: str, sync_id: str | None = None) -> int:
         sql = f"select count(*) from {self.schema}._quarantine where stream = ?"
@@ -444,7 +446,7 @@ class RawStore:
         if sync_id is not None:
             sql += " and sync_id = ?"
             params.append(sync_id)
-        return int(self.con.execute(sql, params).fetchone()[0])
+        return _scalar(self.con, sql, params)
 
     def quarantine_counts(self, sync_id: str | None = None) -> dict[tuple[str, str, str], int]:
         """``{(source, stream, reason): rows}`` of this source's quarantine, for one sync or all of them."""
@@ -452,6 +454,14 @@ class RawStore:
 
 
 QuarantineKey = tuple[str, str, str]
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> int:
+    """The one number a count or an update answers with (DuckDB reports an update's row count as a row)."""
+    row = con.execute(sql, params).fetchone()
+    if row is None:
+        raise RuntimeError(f"DuckDB returned no row for: {sql.split()[0]} ...")
+    return int(row[0])
 
 
 def quarantine_counts(warehouse_path: str | Path, sync_id: str | None = None) -> dict[QuarantineKey, int]:
