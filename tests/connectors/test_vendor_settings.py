@@ -122,3 +122,18 @@ def test_the_registry_hides_the_secret_variables_of_every_source() -> None:
     assert SOURCES["mailchimp"].secrets == ("MAILCHIMP_API_KEY",)
     assert SOURCES["meta_ads"].secrets == SOURCES["social"].secrets == ("META_ACCESS_TOKEN",)
     assert SOURCES["google_ads"].secrets == ("GOOGLE_ADS_ACCESS_TOKEN", "GOOGLE_ADS_DEVELOPER_TOKEN")
+
+
+def test_run_metadata_never_shows_a_secret_setting_even_when_no_secret_values_are_passed() -> None:
+    from connectors.registry import connector_from_env, effective_settings
+
+    env = {
+        "GOOGLE_ADS_ACCESS_TOKEN": "ya29.token-value",
+        "GOOGLE_ADS_DEVELOPER_TOKEN": "dev-token-value",
+        "GOOGLE_ADS_CUSTOMER_ID": "1234567890",
+    }
+    with connector_from_env("google_ads", env) as connector:
+        shown = effective_settings(connector)
+    assert shown["customer_id"] == "1234567890" and shown["api_version"] == "v24"
+    assert not {"access_token", "developer_token"} & set(shown)
+    assert not [v for v in shown.values() if v in env.values() and v != "1234567890"]
