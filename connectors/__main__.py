@@ -12,8 +12,8 @@ import argparse
 import logging
 import sys
 
-from connectors.errors import ConnectorError
-from connectors.raw_store import RawStore
+from connectors.core.errors import ConnectorError
+from connectors.raw.store import RawStore
 from connectors.registry import SOURCES, connector_from_env
 
 

@@ -7,62 +7,42 @@ import dataclasses
 import os
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from connectors.base import Connector
-
-START_DATE_ENV = "JOURNEYHUB_START_DATE"
-TODAY_ENV = "JOURNEYHUB_TODAY"
-
-
-def history_start(env: Mapping[str, str]) -> date:
-    """First day of history for date-windowed streams (ad metrics)."""
-    return date.fromisoformat(env.get(START_DATE_ENV) or "2026-01-01")
-
-
-def today_from(env: Mapping[str, str]) -> Callable[[], date]:
-    """ "Today" for date-windowed streams: the wall clock unless pinned (the sandbox pins its world clock)."""
-    pinned = env.get(TODAY_ENV)
-    return (lambda: date.fromisoformat(pinned)) if pinned else (lambda: datetime.now(UTC).date())
-
-
-DateRange = tuple[date, date]
+from connectors.core.clock import START_DATE_ENV, TODAY_ENV, DateRange, history_start, today_from
+from connectors.core.settings import secret_variables
+from connectors.google_ads import GoogleAdsConfig, GoogleAdsConnector
+from connectors.hubspot import HubSpotConfig, HubSpotConnector
+from connectors.mailchimp import MailchimpConfig, MailchimpConnector
+from connectors.meta import MetaAdsConnector, MetaConfig, SocialConnector
+from connectors.raw.contracts import SKEW_ENV, ContractLimits
+from connectors.raw.store import RawStore
 
 # Variables every source reads: the history start, the pinned clock and the contract's clock skew.
-SHARED_VARIABLES = (START_DATE_ENV, TODAY_ENV, "JOURNEYHUB_MAX_FUTURE_SKEW_HOURS")
+SHARED_VARIABLES = (START_DATE_ENV, TODAY_ENV, SKEW_ENV)
 
 
 def _hubspot(env: Mapping[str, str], _range: DateRange | None) -> Connector:
-    from connectors.hubspot import HubSpotConfig, HubSpotConnector
-
     return HubSpotConnector(HubSpotConfig.from_env(env))
 
 
 def _mailchimp(env: Mapping[str, str], _range: DateRange | None) -> Connector:
-    from connectors.mailchimp import MailchimpConfig, MailchimpConnector
-
     return MailchimpConnector(MailchimpConfig.from_env(env))
 
 
 def _meta_ads(env: Mapping[str, str], date_range: DateRange | None) -> Connector:
-    from connectors.meta import MetaAdsConnector, MetaConfig
-
     return MetaAdsConnector(
         MetaConfig.from_env(env), start_date=history_start(env), insights_range=date_range, today=today_from(env)
     )
 
 
 def _social(env: Mapping[str, str], _range: DateRange | None) -> Connector:
-    from connectors.meta import MetaConfig, SocialConnector
-
     return SocialConnector(MetaConfig.from_env(env))
 
 
 def _google_ads(env: Mapping[str, str], date_range: DateRange | None) -> Connector:
-    from connectors.google_ads import GoogleAdsConfig, GoogleAdsConnector
-
     return GoogleAdsConnector(
         GoogleAdsConfig.from_env(env), start_date=history_start(env), date_range=date_range, today=today_from(env)
     )
@@ -71,7 +51,8 @@ def _google_ads(env: Mapping[str, str], date_range: DateRange | None) -> Connect
 @dataclass(frozen=True)
 class SourceSpec:
     """How a source is configured: every variable starting with one of ``prefixes`` (plus the shared ones) is its
-    setting, ``secrets`` are the ones never shown anywhere, ``build`` turns the variables into a connector."""
+    setting, ``secrets`` are the ones never shown anywhere (the ``secret`` rows of its configuration's ``SETTINGS``),
+    ``build`` turns the variables into a connector."""
 
     name: str
     prefixes: tuple[str, ...]
@@ -90,13 +71,11 @@ class SourceSpec:
 SOURCES: dict[str, SourceSpec] = {
     spec.name: spec
     for spec in (
-        SourceSpec("hubspot", ("HUBSPOT_",), ("HUBSPOT_ACCESS_TOKEN",), _hubspot),
-        SourceSpec("mailchimp", ("MAILCHIMP_",), ("MAILCHIMP_API_KEY",), _mailchimp),
-        SourceSpec("meta_ads", ("META_",), ("META_ACCESS_TOKEN",), _meta_ads),
-        SourceSpec("social", ("META_",), ("META_ACCESS_TOKEN",), _social),
-        SourceSpec(
-            "google_ads", ("GOOGLE_ADS_",), ("GOOGLE_ADS_ACCESS_TOKEN", "GOOGLE_ADS_DEVELOPER_TOKEN"), _google_ads
-        ),
+        SourceSpec("hubspot", ("HUBSPOT_",), secret_variables(HubSpotConfig.SETTINGS), _hubspot),
+        SourceSpec("mailchimp", ("MAILCHIMP_",), secret_variables(MailchimpConfig.SETTINGS), _mailchimp),
+        SourceSpec("meta_ads", ("META_",), secret_variables(MetaConfig.SETTINGS), _meta_ads),
+        SourceSpec("social", ("META_",), secret_variables(MetaConfig.SETTINGS), _social),
+        SourceSpec("google_ads", ("GOOGLE_ADS_",), secret_variables(GoogleAdsConfig.SETTINGS), _google_ads),
     )
 }
 
@@ -109,8 +88,6 @@ def connector_from_env(
     metrics to a partition range."""
     if source not in SOURCES:
         raise KeyError(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
-    from connectors.contracts import ContractLimits
-
     env = os.environ if env is None else env
     connector = SOURCES[source].build(env, date_range)
     # Timestamp plausibility follows the same clock as the date windows (JOURNEYHUB_TODAY when pinned).
@@ -120,18 +97,21 @@ def connector_from_env(
 
 def effective_settings(connector: Connector, secrets: Collection[str] = ()) -> dict[str, Any]:
     """What a connector was configured with, for run metadata and logs: its configuration's fields, the history
-    start and the contract's clock skew. A field whose value is one of ``secrets`` is left out, whatever its name."""
+    start and the contract's clock skew. Secret settings are left out, and so is any field whose value is one of
+    ``secrets``, whatever its name."""
     hidden = {s for s in secrets if s}
     config = getattr(connector, "config", None)
+    secret_fields = {s.field for s in getattr(config, "SETTINGS", ()) if s.secret}
     values: dict[str, Any] = {}
     if dataclasses.is_dataclass(config):
         for f in dataclasses.fields(config):
             value = getattr(config, f.name)
-            if isinstance(value, str) and value in hidden:
+            if f.name in secret_fields or (isinstance(value, str) and value in hidden):
                 continue
             values[f.name] = value if isinstance(value, int | float | str | bool) or value is None else str(value)
-    if getattr(connector, "start_date", None) is not None:
-        values["start_date"] = str(connector.start_date)  # type: ignore[attr-defined]
+    start = getattr(connector, "start_date", None)
+    if start is not None:
+        values["start_date"] = str(start)
     today = getattr(connector, "today", None)
     if callable(today):
         values["today"] = str(today())
@@ -143,11 +123,6 @@ def effective_settings(connector: Connector, secrets: Collection[str] = ()) -> d
 
 def stream_names() -> dict[str, tuple[str, ...]]:
     """Every source's raw tables, without needing credentials."""
-    from connectors.google_ads import GoogleAdsConnector
-    from connectors.hubspot import HubSpotConnector
-    from connectors.mailchimp import MailchimpConnector
-    from connectors.meta import MetaAdsConnector, SocialConnector
-
     classes = (HubSpotConnector, MailchimpConnector, MetaAdsConnector, SocialConnector, GoogleAdsConnector)
     return {cls.source: cls.stream_names for cls in classes}
 
@@ -155,8 +130,6 @@ def stream_names() -> dict[str, tuple[str, ...]]:
 def ensure_raw_tables(warehouse_path: str | Path) -> None:
     """Create every source's raw tables (empty when never synced), so models over a source that is not configured
     yet read zero rows instead of failing."""
-    from connectors.raw_store import RawStore
-
     for source, streams in stream_names().items():
         with RawStore(warehouse_path, source) as store:
             for stream in streams:

@@ -13,8 +13,8 @@ import duckdb
 
 from connectors.base import Connector
 from connectors.hubspot import HubSpotConfig
-from connectors.locking import connect_warehouse
-from connectors.raw_store import RawStore
+from connectors.raw.locking import connect_warehouse
+from connectors.raw.store import RawStore
 from connectors.registry import SOURCES, connector_from_env
 
 

@@ -11,7 +11,7 @@ import os
 from datetime import date
 from pathlib import Path
 
-from connectors.registry import history_start, today_from
+from connectors.core.clock import history_start, today_from
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ import contextlib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from connectors.hubspot.api import HubSpotConfig
+from connectors.hubspot import HubSpotConfig
 from reverse_etl.config import SyncConfigError, SyncDefinition, load_syncs, parse_sync
 from reverse_etl.engine import RunOptions, SyncRefused, run_sync
 from reverse_etl.erasure import process_erasures

@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from connectors.errors import AuthenticationError, ConnectorError
+from connectors.core.errors import AuthenticationError, ConnectorError
 from reverse_etl.hubspot import HubSpotWriter
 from reverse_etl.ledger import Ledger, erasure_requests, erasures, id_map, identifier_hash, now, snapshots
 

@@ -6,7 +6,7 @@
 - creates are idempotent: a CONFLICT "Existing ID: N" resolves to that contact;
 - custom properties and MANUAL lists are created when missing; list membership add / remove / read;
 - GDPR delete.
-429 and 5xx are retried inside :class:`connectors.http.HttpClient`; one rate limiter per portal is shared by every
+429 and 5xx are retried inside :class:`connectors.core.http.HttpClient`; one rate limiter per portal is shared by every
 writer in the process, so parallel syncs stay under the portal's 10-second window together.
 """
 
@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from connectors.errors import AuthenticationError, ConnectorError, RequestError
-from connectors.hubspot.api import HubSpotApi, HubSpotConfig
-from connectors.ratelimit import SlidingWindowLimiter
-from connectors.redaction import scrub
+from connectors.core.errors import AuthenticationError, ConnectorError, RequestError
+from connectors.core.ratelimit import SlidingWindowLimiter
+from connectors.core.redaction import scrub
+from connectors.hubspot import HubSpotApi, HubSpotConfig
 from reverse_etl.config import FieldMapping
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ Tables: ``_sync_runs`` (one row per run), ``_changes`` (one row per planned oper
 sync last delivered, per record), ``_id_map`` (HubSpot ids learned when this tool created a contact), ``_erasures``
 (hashed proof of processed erasure requests) and ``erasure_requests`` (the queue people add to).
 
-A DuckDB file has one writer at a time. Every transaction here holds ``connectors.locking.warehouse_lock`` and opens
+A DuckDB file has one writer at a time. Every transaction here holds ``connectors.raw.locking.warehouse_lock`` and opens
 its own connection (``NullPool``), so the file is released while a sync talks to HubSpot.
 """
 
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
-from connectors.locking import warehouse_lock
+from connectors.raw.locking import warehouse_lock
 from reverse_etl.models import Change, SnapshotEntry
 
 SCHEMA = "reverse_etl"

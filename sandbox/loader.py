@@ -17,9 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from connectors.hubspot.catalog import CRM_STREAMS, STREAMS_BY_NAME
-from connectors.raw_store import RawRecord, RawStore
+from connectors import google_ads, mailchimp, meta
+from connectors.hubspot import CRM_STREAMS, STREAMS_BY_NAME
+from connectors.raw.records import ShapedPage
+from connectors.raw.store import RawRecord, RawStore
 from sandbox.world.config import WorldConfig
 from sandbox.world.people import Person, PersonGenerator
 from sandbox.world.projections import hubspot_schema as hs
@@ -194,20 +197,14 @@ class _Streams:
         # connection (each still writes its own raw_<source> schema through RawStore.commit_page).
         first: RawStore | None = None
         for s, store in self.stores.items():
-            if first is None:
-                first = store.open()
-            else:
-                store._con = first.con
-                store._ensure_meta_tables()
+            first = store.open() if first is None else store.share(first)
             self.writers[s] = _Writer(store, self.sync_id, self.page_size, self.results[s])
         return self
 
     def __exit__(self, *exc: object) -> None:
-        stores = list(self.stores.values())
-        for store in stores[1:]:
-            store._con = None
-        if stores:
-            stores[0].close()
+        # the stores sharing the first one's connection let go of it before the first closes it
+        for store in reversed(self.stores.values()):
+            store.close()
 
     def declare(self, source: str, streams: tuple[str, ...] | list[str]) -> None:
         for s in streams:
@@ -260,6 +257,177 @@ def load_world(
     return out
 
 
+def _shaped(page: ShapedPage, stream: str) -> list[RawRecord]:
+    """A page shaped by a connector's own ``shape_items``; the world never breaks a contract, so nothing is
+    quarantined here (a quarantined row would mean the loader and a sync disagree)."""
+    assert not page.quarantined, (stream, page.quarantined[:1])
+    return page.records
+
+
+class _MailchimpPart:
+    """The Mailchimp rows of a load: members, recipients and activity per person; lists and campaigns at the end."""
+
+    def __init__(self, st: _Streams, mc: Any) -> None:
+        self.st, self.mc = st, mc
+        self.sent = {c.id for c in mc.sent_campaigns()}
+        st.declare("mailchimp", list(mailchimp.STREAMS_BY_NAME))
+
+    def records(self, stream: str, items: list, extra: dict | None = None) -> list[RawRecord]:
+        return _shaped(mailchimp.shape_items(mailchimp.STREAMS_BY_NAME[stream], items, extra), stream)
+
+    def add(self, rows: Any) -> None:
+        from sandbox.world.projections import mailchimp as mc_p
+
+        self.st.add("mailchimp", "list_members", self.records("list_members", rows.members, {"list_id": mc_p.LIST_ID}))
+        for r in rows.recipients:
+            if r.campaign_id not in self.sent:
+                continue
+            extra = {"campaign_id": r.campaign_id}
+            self.st.add("mailchimp", "campaign_recipients", self.records("campaign_recipients", [r.sent_to], extra))
+            events = mailchimp.flatten_activity([r.activity_json(r.sent_to["email_address"])])
+            self.st.add("mailchimp", "email_activity", self.records("email_activity", events, extra))
+
+    def finish(self) -> None:
+        self.st.add("mailchimp", "lists", self.records("lists", self.mc.lists()))
+        self.st.add("mailchimp", "campaigns", self.records("campaigns", self.mc.campaigns()))
+
+
+def _graph_records(streams: dict[str, meta.GraphStream], stream: str, items: list, extra: dict | None = None) -> list:
+    return _shaped(meta.shape_items(streams[stream], items, extra), stream)
+
+
+class _MetaAdsPart:
+    """The Meta Ads rows of a load: leads per person; the ad structure, lead forms and daily insights at the end."""
+
+    def __init__(self, st: _Streams, ads: Any, start_day: int, today: int) -> None:
+        from sandbox.world.projections.graph import parse_fields
+
+        self.st, self.ads, self.start_day, self.today = st, ads, start_day, today
+        self.f_lead = parse_fields(meta.LEAD_FIELDS)
+        st.declare("meta_ads", list(meta.META_ADS_STREAMS_BY_NAME))
+
+    def records(self, stream: str, items: list, extra: dict | None = None) -> list[RawRecord]:
+        return _graph_records(meta.META_ADS_STREAMS_BY_NAME, stream, items, extra)
+
+    def add(self, leads: list) -> None:
+        from sandbox.world.projections import ads as ads_p
+        from sandbox.world.projections.graph import select
+
+        for lead in leads:
+            item = select(ads_p.lead_json(lead), self.f_lead)
+            self.st.add("meta_ads", "leads", self.records("leads", [item], {"form_id": lead.form_id}))
+
+    def finish(self) -> None:
+        from sandbox.world import catalog
+        from sandbox.world.projections import ads as ads_p
+        from sandbox.world.projections.graph import parse_fields, select
+
+        for name, objs, fields in (
+            ("campaigns", ads_p.meta_campaigns(), meta.CAMPAIGN_FIELDS),
+            ("adsets", ads_p.meta_adsets(), meta.ADSET_FIELDS),
+            ("ads", ads_p.meta_ads(), meta.AD_FIELDS),
+        ):
+            spec = parse_fields(fields)
+            self.st.add("meta_ads", name, self.records(name, [select(o, spec) for o in objs]))
+        spec = parse_fields(meta.LEAD_FORM_FIELDS)
+        forms = self.records("lead_forms", [select(f, spec) for f in ads_p.lead_forms()])
+        for r in forms:  # as the connector's lead_forms reader adds its parent page
+            r.payload["page_id"] = catalog.META_PAGE_ID
+        self.st.add("meta_ads", "lead_forms", forms)
+        spec = parse_fields(meta.INSIGHT_FIELDS)
+        insights = [select(r, spec, always_id=False) for r in self.ads.insights(self.start_day, self.today)]
+        self.st.add("meta_ads", "ads_insights", self.records("ads_insights", insights))
+
+
+class _SocialPart:
+    """The Facebook Page and Instagram rows of a load: each person's comments and reactions; posts, media and the
+    crowd's engagement at the end."""
+
+    def __init__(self, st: _Streams, soc: Any) -> None:
+        from sandbox.world.projections.graph import parse_fields
+
+        self.st, self.soc = st, soc
+        self.f_comment = parse_fields(meta.COMMENT_FIELDS)
+        self.f_reaction = parse_fields(meta.REACTION_FIELDS)
+        self.f_ig_comment = parse_fields(meta.IG_COMMENT_FIELDS)
+        st.declare("social", list(meta.SOCIAL_STREAMS_BY_NAME))
+
+    def records(self, stream: str, items: list, extra: dict | None = None) -> list[RawRecord]:
+        return _graph_records(meta.SOCIAL_STREAMS_BY_NAME, stream, items, extra)
+
+    def add(self, items: list) -> None:
+        from sandbox.world.projections.graph import select
+
+        for it in items:
+            if it.platform == "facebook" and it.kind == "comment":
+                stream, fields, parent = "facebook_comments", self.f_comment, {"post_id": it.post_id}
+            elif it.platform == "facebook":
+                stream, fields, parent = "facebook_reactions", self.f_reaction, {"post_id": it.post_id}
+            elif it.kind == "comment":
+                stream, fields, parent = "instagram_comments", self.f_ig_comment, {"media_id": it.post_id}
+            else:
+                continue
+            self.st.add("social", stream, self.records(stream, [select(it.json(), fields)], parent))
+
+    def finish(self) -> None:
+        from sandbox.world.projections.graph import parse_fields, select
+
+        crowd = self.soc.crowd_items()
+        spec = parse_fields(meta.POST_FIELDS)
+        self.st.add(
+            "social", "facebook_posts", self.records("facebook_posts", [select(p, spec) for p in self.soc.fb_posts()])
+        )
+        spec = parse_fields(meta.MEDIA_FIELDS)
+        self.st.add(
+            "social", "instagram_media", self.records("instagram_media", [select(m, spec) for m in self.soc.ig_media()])
+        )
+        self.add(crowd)
+
+
+class _GoogleAdsPart:
+    """The Google Ads rows of a load: each person's click views; campaigns, ad groups, daily metrics and the anonymous
+    clicks at the end, all through the connector's own GAQL, as the sandbox server answers it."""
+
+    def __init__(self, st: _Streams, ads: Any, start_day: int, today: int) -> None:
+        from sandbox.world.projections import google_ads as gq
+
+        self.st, self.ads, self.start_day, self.today = st, ads, start_day, today
+        self.version = google_ads.DEFAULT_API_VERSION
+        # click_view serves the last DEFAULT_CLICK_VIEW_DAYS days only, as the connector reads them
+        self.click_from = max(start_day, today - (google_ads.DEFAULT_CLICK_VIEW_DAYS - 1) * DAY_MS)
+        self.click_render = gq.Renderer(google_ads.CLICKS_QUERY.format(day=iso_date(today)), self.version)
+        st.declare("google_ads", list(google_ads.STREAMS_BY_NAME))
+
+    def records(self, stream: str, rows: list) -> list[RawRecord]:
+        return _shaped(google_ads.shape_items(google_ads.STREAMS_BY_NAME[stream], rows), stream)
+
+    def add(self, clicks: list) -> None:
+        from sandbox.world.projections import ads as ads_p
+        from sandbox.world.projections import google_ads as gq
+
+        rows = [self.click_render(gq.click_context(c)) for c in clicks if ads_p.day_of(c.ts) >= self.click_from]
+        self.st.add("google_ads", "click_views", self.records("click_views", rows))
+
+    def finish(self) -> None:
+        from sandbox.world.projections import ads as ads_p
+        from sandbox.world.projections import google_ads as gq
+
+        def run(query: str) -> list:
+            return gq.run_query(query, self.ads, version=self.version)
+
+        campaigns = run(fixed_campaigns_query(google_ads.CAMPAIGNS_QUERY, self.version))
+        self.st.add("google_ads", "campaigns", self.records("campaigns", campaigns))
+        self.st.add("google_ads", "ad_groups", self.records("ad_groups", run(google_ads.AD_GROUPS_QUERY)))
+        q = google_ads.METRICS_QUERY.format(since=iso_date(self.start_day), until=iso_date(self.today))
+        self.st.add("google_ads", "ad_group_daily_metrics", self.records("ad_group_daily_metrics", run(q)))
+        day = self.click_from
+        while day <= self.today:
+            anon = [c for ag in ads_p.GOOGLE_AD_GROUPS for c in self.ads.anonymous_clicks(ag, day)]
+            rows = [self.click_render(gq.click_context(c)) for c in anon]
+            self.st.add("google_ads", "click_views", self.records("click_views", rows))
+            day += DAY_MS
+
+
 def _load_vendors(
     warehouse: str | Path,
     source: WorldConfig | World,
@@ -272,83 +440,27 @@ def _load_vendors(
     progress: Callable[[int, int], None] | None,
     first_person: int = 0,
 ) -> dict[str, LoadResult]:
-
-    from connectors import google_ads as gconn
-    from connectors import mailchimp as mconn
-    from connectors.meta import (
-        AD_FIELDS,
-        ADSET_FIELDS,
-        CAMPAIGN_FIELDS,
-        COMMENT_FIELDS,
-        IG_COMMENT_FIELDS,
-        LEAD_FIELDS,
-        LEAD_FORM_FIELDS,
-        MEDIA_FIELDS,
-        META_ADS_STREAMS,
-        POST_FIELDS,
-        SOCIAL_STREAMS,
-    )
-    from connectors.meta.readers import INSIGHT_FIELDS
-    from connectors.meta.readers import shape as graph_shape
-    from sandbox.world import catalog
     from sandbox.world.projections import ads as ads_p
-    from sandbox.world.projections import google_ads as gq
     from sandbox.world.projections import mailchimp as mc_p
     from sandbox.world.projections import social as soc_p
-    from sandbox.world.projections.graph import parse_fields, select
-
-    mc_streams = {s.name: s for s in mconn.STREAMS}
-    meta_streams = {s.name: s for s in META_ADS_STREAMS}
-    social_streams = {s.name: s for s in SOCIAL_STREAMS}
-    g_streams = {s.name: s for s in gconn.STREAMS}
-    version = gconn.GoogleAdsConfig.__dataclass_fields__["api_version"].default
-    click_days = gconn.GoogleAdsConfig.__dataclass_fields__["click_view_days"].default
-    today = ads_p.day_of(now_ms)
-    start_day = config.start_ms
-    click_from = max(start_day, today - (click_days - 1) * DAY_MS)
-
-    def mc_records(stream: str, items: list, extra: dict | None = None) -> list[RawRecord]:
-        records, bad, _ = mconn._shape(mc_streams[stream], items, extra)
-        assert not bad, (stream, bad[:1])
-        return records
-
-    def graph_records(streams: dict, stream: str, items: list, extra: dict | None = None) -> list[RawRecord]:
-        records, bad, _ = graph_shape(streams[stream], items, extra)
-        assert not bad, (stream, bad[:1])
-        return records
-
-    def g_records(stream: str, rows: list) -> list[RawRecord]:
-        records, bad = gconn._shape(g_streams[stream], rows)
-        assert not bad, (stream, bad[:1])
-        return records
 
     mc = mc_p.MailchimpSnapshot(config, now_ms, keep=False)
     ads = ads_p.AdsSnapshot(config, now_ms, keep=False)
     soc = soc_p.SocialSnapshot(config, now_ms, keep=False)
-    f_comment = parse_fields(COMMENT_FIELDS)
-    f_reaction = parse_fields("id,name,type")
-    f_ig_comment = parse_fields(IG_COMMENT_FIELDS)
-    f_lead = parse_fields(LEAD_FIELDS)
-    click_render = gq.Renderer(gconn.CLICKS_QUERY.format(day=iso_date(today)), version)
-    sent = {c.id for c in mc.sent_campaigns()}
+    today, start_day = ads_p.day_of(now_ms), config.start_ms
 
     with _Streams(warehouse, vendors, sync_id, page_size, iso_ms(now_ms)) as st:
         hub = None
         if "hubspot" in vendors:
             st.declare("hubspot", list(STREAMS_BY_NAME))
             hub = _HubSpotPart(source, config, now_ms, now_given, st.writers["hubspot"])
-        if "mailchimp" in vendors:
-            st.declare("mailchimp", list(mc_streams))
-        if "meta_ads" in vendors:
-            st.declare("meta_ads", list(meta_streams))
-        if "social" in vendors:
-            st.declare("social", list(social_streams))
-        if "google_ads" in vendors:
-            st.declare("google_ads", list(g_streams))
+        mail = _MailchimpPart(st, mc) if "mailchimp" in vendors else None
+        meta_ads = _MetaAdsPart(st, ads, start_day, today) if "meta_ads" in vendors else None
+        social = _SocialPart(st, soc) if "social" in vendors else None
+        google = _GoogleAdsPart(st, ads, start_day, today) if "google_ads" in vendors else None
         gen = PersonGenerator(config)
         others = any(v != "hubspot" for v in vendors)
         for i in range(first_person, config.people):
-            person = None
             if isinstance(source, World):
                 person = source.persons[i]
                 mtl, atl, stl = source._mc_timelines[i], source._ads_timelines[i], source._social_timelines[i]
@@ -360,123 +472,17 @@ def _load_vendors(
                     stl = soc_p.person_timeline(person, config)
             if hub is not None:
                 hub.add(i, person)
-            if not others:
-                if progress is not None and i % 10000 == 0:
-                    progress(i, config.people)
-                continue
-            rows = mc.add(mtl)
-            leads, clicks = ads.add(atl)
-            items = soc.add(stl)
-            if "mailchimp" in vendors:
-                st.add("mailchimp", "list_members", mc_records("list_members", rows.members, {"list_id": mc_p.LIST_ID}))
-                for r in rows.recipients:
-                    if r.campaign_id not in sent:
-                        continue
-                    extra = {"campaign_id": r.campaign_id}
-                    st.add("mailchimp", "campaign_recipients", mc_records("campaign_recipients", [r.sent_to], extra))
-                    flat = mconn._flatten_activity([r.activity_json(r.sent_to["email_address"])])
-                    st.add("mailchimp", "email_activity", mc_records("email_activity", flat, extra))
-            if "meta_ads" in vendors:
-                for lead in leads:
-                    item = select(ads_p.lead_json(lead), f_lead)
-                    st.add("meta_ads", "leads", graph_records(meta_streams, "leads", [item], {"form_id": lead.form_id}))
-            if "social" in vendors:
-                _add_social(st, items, graph_records, social_streams, f_comment, f_reaction, f_ig_comment)
-            if "google_ads" in vendors:
-                rows_g = [click_render(gq.click_context(c)) for c in clicks if ads_p.day_of(c.ts) >= click_from]
-                st.add("google_ads", "click_views", g_records("click_views", rows_g))
+            if others:
+                # every snapshot sees every person: what they aggregate (campaign reports, insights, the crowd)
+                # depends on all of them, whichever vendors are written
+                rows, (leads, clicks), items = mc.add(mtl), ads.add(atl), soc.add(stl)
+                for part, what in ((mail, rows), (meta_ads, leads), (social, items), (google, clicks)):
+                    if part is not None:
+                        part.add(what)
             if progress is not None and i % 10000 == 0:
                 progress(i, config.people)
-        if hub is not None:
-            hub.finish()
-        crowd = soc.crowd_items() if "social" in vendors else []
-        if "mailchimp" in vendors:
-            st.add("mailchimp", "lists", mc_records("lists", mc.lists()))
-            st.add("mailchimp", "campaigns", mc_records("campaigns", mc.campaigns()))
-        if "meta_ads" in vendors:
-            for name, objs, fields in (
-                ("campaigns", ads_p.meta_campaigns(), CAMPAIGN_FIELDS),
-                ("adsets", ads_p.meta_adsets(), ADSET_FIELDS),
-                ("ads", ads_p.meta_ads(), AD_FIELDS),
-            ):
-                spec = parse_fields(fields)
-                st.add("meta_ads", name, graph_records(meta_streams, name, [select(o, spec) for o in objs]))
-            spec = parse_fields(LEAD_FORM_FIELDS)
-            forms = graph_records(meta_streams, "lead_forms", [select(f, spec) for f in ads_p.lead_forms()])
-            for r in forms:
-                r.payload["page_id"] = catalog.META_PAGE_ID
-            st.add("meta_ads", "lead_forms", forms)
-            spec = parse_fields(INSIGHT_FIELDS)
-            insights = [select(r, spec, always_id=False) for r in ads.insights(start_day, today)]
-            st.add("meta_ads", "ads_insights", graph_records(meta_streams, "ads_insights", insights))
-        if "social" in vendors:
-            spec = parse_fields(POST_FIELDS)
-            st.add(
-                "social",
-                "facebook_posts",
-                graph_records(social_streams, "facebook_posts", [select(p, spec) for p in soc.fb_posts()]),
-            )
-            spec = parse_fields(MEDIA_FIELDS)
-            st.add(
-                "social",
-                "instagram_media",
-                graph_records(social_streams, "instagram_media", [select(m, spec) for m in soc.ig_media()]),
-            )
-            _add_social(st, crowd, graph_records, social_streams, f_comment, f_reaction, f_ig_comment)
-        if "google_ads" in vendors:
-            st.add(
-                "google_ads",
-                "campaigns",
-                g_records(
-                    "campaigns",
-                    gq.run_query(fixed_campaigns_query(gconn.CAMPAIGNS_QUERY, version), ads, version=version),
-                ),
-            )
-            st.add(
-                "google_ads",
-                "ad_groups",
-                g_records("ad_groups", gq.run_query(gconn.AD_GROUPS_QUERY, ads, version=version)),
-            )
-            q = gconn.METRICS_QUERY.format(since=iso_date(start_day), until=iso_date(today))
-            st.add(
-                "google_ads",
-                "ad_group_daily_metrics",
-                g_records("ad_group_daily_metrics", gq.run_query(q, ads, version=version)),
-            )
-            day = click_from
-            while day <= today:
-                anon = [c for ag in ads_p.GOOGLE_AD_GROUPS for c in ads.anonymous_clicks(ag, day)]
-                st.add(
-                    "google_ads",
-                    "click_views",
-                    g_records("click_views", [click_render(gq.click_context(c)) for c in anon]),
-                )
-                day += DAY_MS
+        for part in (hub, mail, meta_ads, social, google):
+            if part is not None:
+                part.finish()
         st.finish()
     return st.results
-
-
-def _add_social(st, items, graph_records, streams, f_comment, f_reaction, f_ig_comment) -> None:
-    from sandbox.world.projections.graph import select
-
-    for it in items:
-        if it.platform == "facebook" and it.kind == "comment":
-            st.add(
-                "social",
-                "facebook_comments",
-                graph_records(streams, "facebook_comments", [select(it.json(), f_comment)], {"post_id": it.post_id}),
-            )
-        elif it.platform == "facebook":
-            st.add(
-                "social",
-                "facebook_reactions",
-                graph_records(streams, "facebook_reactions", [select(it.json(), f_reaction)], {"post_id": it.post_id}),
-            )
-        elif it.kind == "comment":
-            st.add(
-                "social",
-                "instagram_comments",
-                graph_records(
-                    streams, "instagram_comments", [select(it.json(), f_ig_comment)], {"media_id": it.post_id}
-                ),
-            )

@@ -57,7 +57,7 @@ def bare_loop(env: dict[str, str], stream: str, count: int = 1000) -> int:
 
 
 def connector_sync(env: dict[str, str], stream: str, warehouse: Path) -> int:
-    from connectors.raw_store import RawStore
+    from connectors.raw.store import RawStore
     from connectors.registry import connector_from_env
 
     with connector_from_env("mailchimp", env) as conn, RawStore(warehouse, "mailchimp") as store:

@@ -3,53 +3,35 @@
 Usage outside Dagster::
 
     from connectors.hubspot import HubSpotConfig, HubSpotConnector
-    from connectors.raw_store import RawStore
+    from connectors.raw.store import RawStore
 
-    with RawStore("/abs/path/warehouse.duckdb", "hubspot") as store:
-        results = HubSpotConnector(HubSpotConfig.from_env()).sync(store, mode="incremental")
+    connector = HubSpotConnector(HubSpotConfig.from_env())
+    with RawStore("/abs/path/warehouse.duckdb", "hubspot") as store, connector:
+        results = connector.sync(store, mode="incremental")
+
+Modules: ``config`` (settings from ``HUBSPOT_*``), ``client`` (the HTTP client and the endpoints), ``catalog`` (the
+streams and their record contracts), ``readers`` (paging, state and resuming per stream; :func:`shape_items`
+checks a page against its stream's contract), ``connector``.
 """
 
-from __future__ import annotations
-
-from connectors.base import Connector
-from connectors.contracts import ContractLimits
-from connectors.hubspot.api import BASE_URL_ENV, TOKEN_ENV, HubSpotApi, HubSpotConfig
-from connectors.hubspot.catalog import STREAMS, HubSpotStream, get_stream
-from connectors.hubspot.readers import CrmObjectReader, FormSubmissionsReader, SimpleListReader
-from connectors.sync import StreamReader
+from connectors.hubspot.catalog import CRM_STREAMS, STREAMS, STREAMS_BY_NAME, HubSpotStream, get_stream
+from connectors.hubspot.client import HubSpotApi, classify_hubspot
+from connectors.hubspot.config import BASE_URL_ENV, DEFAULT_BASE_URL, TOKEN_ENV, HubSpotConfig
+from connectors.hubspot.connector import HubSpotConnector
+from connectors.hubspot.readers import shape_items
 
 __all__ = [
     "BASE_URL_ENV",
+    "CRM_STREAMS",
+    "DEFAULT_BASE_URL",
     "STREAMS",
+    "STREAMS_BY_NAME",
     "TOKEN_ENV",
+    "HubSpotApi",
     "HubSpotConfig",
     "HubSpotConnector",
     "HubSpotStream",
+    "classify_hubspot",
+    "get_stream",
+    "shape_items",
 ]
-
-
-class HubSpotConnector(Connector):
-    source = "hubspot"
-    stream_names = tuple(s.name for s in STREAMS)
-
-    def __init__(
-        self, config: HubSpotConfig, *, api: HubSpotApi | None = None, limits: ContractLimits | None = None
-    ) -> None:
-        self.config = config
-        self.api = api or HubSpotApi(config)
-        if limits is not None:
-            self.limits = limits
-
-    def reader(self, stream: HubSpotStream | str) -> StreamReader:
-        s = get_stream(stream) if isinstance(stream, str) else stream
-        if s.kind == "crm_object":
-            return CrmObjectReader(self.api, s, limits=self.limits)
-        if s.kind == "owners":
-            return SimpleListReader(self.api, s, "/crm/v3/owners", with_archived=True, limits=self.limits)
-        if s.kind == "forms":
-            return SimpleListReader(
-                self.api, s, "/marketing/v3/forms", with_archived=False, limit=50, limits=self.limits
-            )
-        if s.kind == "form_submissions":
-            return FormSubmissionsReader(self.api, s, limits=self.limits)
-        raise ValueError(f"no reader for stream kind {s.kind!r}")

@@ -1,15 +1,62 @@
-"""The HubSpot streams this project syncs, and how each one is keyed, paged and made incremental.
+"""The HubSpot streams this project syncs, how each one is keyed, paged and made incremental, and its record contract.
 
-The catalog is the single place that says what a raw_hubspot row looks like. The connector, the sandbox's
-direct raw loader and the dbt sources all read it, so the three cannot drift apart.
+The catalog is the single place that says what a raw_hubspot row looks like. The connector and the sandbox's direct
+raw loader read it, and the dbt sources are documented from it, so they cannot drift apart.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from datetime import datetime
+from typing import Any, Literal
+
+from connectors.raw.contracts import (
+    Check,
+    ContractLimits,
+    Reason,
+    Violation,
+    check_timestamp,
+    list_of_named_objects,
+)
+from connectors.raw.records import CursorCheck, timestamp_at
 
 StreamKind = Literal["crm_object", "owners", "forms", "form_submissions"]
+
+
+def has_properties(obj: dict[str, Any], _limits: ContractLimits) -> Violation | None:
+    """A CRM object carries its properties in a ``properties`` object."""
+    return (
+        None
+        if isinstance(obj.get("properties"), dict)
+        else Violation(Reason.MISSING_PROPERTIES, "no 'properties' object")
+    )
+
+
+def crm_cursor(obj: dict[str, Any], limits: ContractLimits) -> tuple[datetime | None, Violation | None]:
+    """A plausible ``updatedAt`` (and ``archivedAt`` when present); the later of the two is the version's time."""
+    updated, problem = check_timestamp(obj.get("updatedAt"), "updatedAt", limits)
+    if problem:
+        return None, problem
+    archived_at, problem = check_timestamp(obj.get("archivedAt"), "archivedAt", limits, required=False)
+    if problem:
+        return None, problem
+    if archived_at is not None and updated is not None:
+        # Archiving is a change too: the archived version must win over the last active one.
+        updated = max(updated, archived_at)
+    return updated, None
+
+
+# A v1 submission's answers: the submitted email lives there.
+check_form_values = list_of_named_objects("values", Reason.INVALID_FORM_VALUES)
+
+
+def submitted_at(sub: dict[str, Any], limits: ContractLimits) -> tuple[datetime | None, Violation | None]:
+    """``submittedAt`` as plausible epoch milliseconds."""
+    ms = sub.get("submittedAt")
+    if ms is not None and (isinstance(ms, bool) or not isinstance(ms, int | float)):
+        # The v1 API sends epoch milliseconds as a number; a string here is not the contract, whatever it holds.
+        return None, Violation(Reason.UNPARSEABLE_TIMESTAMP, f"submittedAt is not epoch milliseconds: {ms!r}"[:120])
+    return check_timestamp(ms, "submittedAt", limits)
 
 
 @dataclass(frozen=True)
@@ -34,6 +81,11 @@ class HubSpotStream:
     # Property the search API filters on (contacts use ``lastmodifieddate``, everything else the hs_ one).
     search_cursor_property: str | None = None
     tags: tuple[str, ...] = field(default=())
+    # The record contract (connectors.raw.contracts): ids of ASCII digits only (CRM ids), the checks before the
+    # cursor, and how the cursor is read and checked.
+    digit_keys: bool = False
+    required: tuple[Check, ...] = ()
+    cursor: CursorCheck | None = None
 
 
 def _crm(
@@ -55,6 +107,9 @@ def _crm(
         history_properties=history,
         associations=associations,
         search_cursor_property=cursor_property,
+        digit_keys=True,
+        required=(has_properties,),
+        cursor=crm_cursor,
     )
 
 
@@ -95,6 +150,7 @@ STREAMS: tuple[HubSpotStream, ...] = (
         primary_key="id",
         cursor_field="updatedAt",
         description="HubSpot users who own records (sales reps).",
+        cursor=timestamp_at("updatedAt"),
     ),
     HubSpotStream(
         name="forms",
@@ -102,6 +158,7 @@ STREAMS: tuple[HubSpotStream, ...] = (
         primary_key="id",
         cursor_field="updatedAt",
         description="Marketing form definitions.",
+        cursor=timestamp_at("updatedAt"),
     ),
     HubSpotStream(
         name="form_submissions",
@@ -109,6 +166,8 @@ STREAMS: tuple[HubSpotStream, ...] = (
         primary_key="conversionId",
         cursor_field="submittedAt",
         description="Form submissions (legacy v1 API); the connector adds the form's GUID as ``formGuid``.",
+        required=(check_form_values,),
+        cursor=submitted_at,
     ),
 )
 

@@ -11,23 +11,29 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from connectors.contracts import (
-    DEFAULT_LIMITS,
-    ContractLimits,
-    Reason,
-    Violation,
-    check_key_part,
-    check_timestamp,
-    check_wellformed,
-    is_ascii_number,
-    list_of_named_objects,
-)
-from connectors.hubspot.api import PROPERTY_QUERY_BUDGET, HubSpotApi, property_query_chars
+from connectors.core.clock import later_iso, parse_present, to_epoch_ms, to_iso_z
+from connectors.core.paging import PageGuard
 from connectors.hubspot.catalog import HubSpotStream
-from connectors.paging import PageGuard
-from connectors.raw_store import QuarantinedRecord, RawRecord
-from connectors.sync import Page, SyncMode
-from connectors.timeutil import later_iso, parse_timestamp, to_epoch_ms, to_iso_z
+from connectors.hubspot.client import PROPERTY_QUERY_BUDGET, HubSpotApi, property_query_chars
+from connectors.raw.contracts import DEFAULT_LIMITS, ContractLimits, Reason, check_key_part, is_ascii_number
+from connectors.raw.records import ShapedPage, shape_page
+from connectors.raw.store import QuarantinedRecord, RawRecord
+from connectors.raw.sync import Page, SyncMode
+
+
+def shape_items(stream: HubSpotStream, items: Any, *, limits: ContractLimits | None = None) -> ShapedPage:
+    """A page's ``results`` checked against the stream's contract (see the catalog): the records as stored, minus
+    what the readers add after it (associations, the archived flag of an archived listing, ``formGuid``), and the
+    items that break it, quarantined with their reason."""
+    return shape_page(
+        items,
+        record_id=lambda p: p.get(stream.primary_key),
+        key_paths=(stream.primary_key,),
+        digit_keys=stream.digit_keys,
+        required=stream.required,
+        cursor=stream.cursor,
+        limits=limits or DEFAULT_LIMITS,
+    )
 
 
 class CrmObjectReader:
@@ -37,7 +43,7 @@ class CrmObjectReader:
     since the cursor minus a lookback (keyset-paged on ``hs_object_id``), then lists archived records and keeps
     those archived since then, because the search API never returns archived records.
 
-    A portal whose property names do not fit in a URL (:data:`~connectors.hubspot.api.PROPERTY_QUERY_BUDGET`) is
+    A portal whose property names do not fit in a URL (:data:`~connectors.hubspot.client.PROPERTY_QUERY_BUDGET`) is
     read "wide": every listing and search asks for ids only, and each page is read in full through batch/read, with
     the properties in the POST body. Both modes then store what batch/read returns, so a record version is the
     same bytes whichever mode read it. History streams always re-read search pages that way (search returns no
@@ -48,7 +54,10 @@ class CrmObjectReader:
     def __init__(
         self, api: HubSpotApi, stream: HubSpotStream, *, page_size: int = 100, limits: ContractLimits | None = None
     ) -> None:
-        assert stream.object_type and stream.search_cursor_property
+        if not stream.object_type or not stream.search_cursor_property:
+            raise ValueError(f"{stream.name} is not a CRM object stream (no object type or search property)")
+        self.object_type: str = stream.object_type
+        self.search_property: str = stream.search_cursor_property
         self.api = api
         self.stream = stream
         self.name = stream.name
@@ -68,12 +77,12 @@ class CrmObjectReader:
         run = state.get("run") if resuming else None
         if run is None:
             if mode == "incremental" and cursor:
-                since = parse_timestamp(cursor) - self.lookback
+                since = parse_present(cursor) - self.lookback
                 run = {"mode": "incremental", "phase": "changed", "since": to_iso_z(since), "last_id": None}
             else:
                 run = {"mode": "full_refresh", "phase": "active", "after": None}
             run["max_seen"] = None
-        props = self.api.property_names(self.stream.object_type)
+        props = self.api.property_names(self.object_type)
         self.wide = property_query_chars(props, self.stream.history_properties) > PROPERTY_QUERY_BUDGET
         if run["mode"] == "incremental":
             yield from self._read_incremental(cursor, run, props)
@@ -89,7 +98,7 @@ class CrmObjectReader:
     def _list(self, props: list[str], *, archived: bool, after: str | None) -> tuple[dict[str, Any], list]:
         """One list page with every property (or, wide, ids only, then read in full by id)."""
         body = self.api.list_objects(
-            self.stream.object_type,
+            self.object_type,
             properties=["hs_object_id"] if self.wide else props,
             history=() if self.wide else self.stream.history_properties,
             archived=archived,
@@ -113,7 +122,7 @@ class CrmObjectReader:
         """
         usable = [r for r in listed if isinstance(r, dict) and check_key_part("id", r.get("id"), digits=True) is None]
         full = self.api.batch_read(
-            self.stream.object_type,
+            self.object_type,
             list(dict.fromkeys(str(r["id"]) for r in usable)),
             properties=props,
             history=self.stream.history_properties,
@@ -130,7 +139,7 @@ class CrmObjectReader:
                 out.append(by_id[str(item["id"])])
             else:
                 detail = (
-                    f"HubSpot listed {self.stream.object_type} {item['id']} but batch/read did not return it "
+                    f"HubSpot listed {self.object_type} {item['id']} but batch/read did not return it "
                     "(archived, merged or deleted in between); the listing's partial copy is not stored"
                 )
                 missing.append(QuarantinedRecord(Reason.MISSING_ON_READ, item, str(item["id"]), detail))
@@ -143,7 +152,7 @@ class CrmObjectReader:
             if run["phase"] != phase:
                 continue
             after = run.get("after")
-            guard = PageGuard(f"GET /crm/v3/objects/{self.stream.object_type}", after)
+            guard = PageGuard(f"GET /crm/v3/objects/{self.object_type}", after)
             while True:
                 body, missing = self._list(props, archived=phase == "archived", after=after)
                 after = ((body.get("paging") or {}).get("next") or {}).get("after")
@@ -157,20 +166,20 @@ class CrmObjectReader:
     # -- incremental -----------------------------------------------------------------------------------------
 
     def _read_incremental(self, cursor: str | None, run: dict[str, Any], props: list[str]) -> Iterator[Page]:
-        since = parse_timestamp(run["since"])
+        since = parse_present(run["since"])
         if run["phase"] == "changed":
             # History streams and wide portals read full records by id below; the search only needs the ids.
             by_id = bool(self.stream.history_properties) or self.wide
             start = run.get("last_id")
             guard = PageGuard(
-                f"POST /crm/v3/objects/{self.stream.object_type}/search",
+                f"POST /crm/v3/objects/{self.object_type}/search",
                 int(start) if start is not None else None,
                 increasing=True,
             )
             while True:
                 body = self.api.search_changed(
-                    self.stream.object_type,
-                    cursor_property=self.stream.search_cursor_property,
+                    self.object_type,
+                    cursor_property=self.search_property,
                     since_ms=to_epoch_ms(since),
                     after_id=run.get("last_id"),
                     properties=["hs_object_id"] if by_id else props,
@@ -200,7 +209,7 @@ class CrmObjectReader:
                     break
         # Archived records: list them all and keep those archived inside the window.
         after = run.get("after")
-        guard = PageGuard(f"GET /crm/v3/objects/{self.stream.object_type} (archived)", after)
+        guard = PageGuard(f"GET /crm/v3/objects/{self.object_type} (archived)", after)
         while True:
             body, missing = self._list(props, archived=True, after=after)
             after = ((body.get("paging") or {}).get("next") or {}).get("after")
@@ -219,74 +228,28 @@ class CrmObjectReader:
         results = body.get("results")
         if not isinstance(results, list):
             return [], [_malformed(body)], None
-        good: list[tuple[dict[str, Any], datetime]] = []
-        bad: list[QuarantinedRecord] = []
-        newest: tuple[datetime, str] | None = None
-        seen: set[str] = set()
-        for obj in results:
-            problem, updated = _check_crm_object(obj, self.limits)
-            rid = _key_or_none(obj, "id")
-            if problem is None and rid in seen:
-                problem = _duplicate(rid)
-            if problem or updated is None:
-                bad.append(QuarantinedRecord.of(problem, obj, rid))
-                continue
-            seen.add(str(rid))
-            if changed_since is not None and updated < changed_since:
-                continue
-            good.append((obj, updated))
-            if newest is None or updated > newest[0]:
-                newest = (updated, to_iso_z(updated))
+        page = shape_items(self.stream, results, limits=self.limits)
+        # Records archived before the window are not this run's changes (they still count for duplicates above).
+        good = [r for r in page.records if changed_since is None or (r.updated_at and r.updated_at >= changed_since)]
+        newest = max((r.updated_at for r in good if r.updated_at is not None), default=None)
         assoc: dict[str, dict[str, list[dict[str, Any]]]] = {}
-        live_ids = [str(o["id"]) for o, _ in good if not archived]
+        live_ids = [r.record_id for r in good if not archived]
         for to_type in self.stream.associations:
-            assoc[to_type] = self.api.associations(self.stream.object_type, to_type, live_ids) if live_ids else {}
+            assoc[to_type] = self.api.associations(self.object_type, to_type, live_ids) if live_ids else {}
         records = []
-        for obj, updated in good:
-            payload = dict(obj)
+        for r in good:
+            payload = r.payload
             payload.pop("associations", None)
             if self.stream.associations:
                 payload["associations"] = {
                     to_type: sorted(
-                        ([] if archived else assoc[to_type].get(str(obj["id"]), [])),
+                        ([] if archived else assoc[to_type].get(r.record_id, [])),
                         key=lambda item: (_int_or_max(item.get("toObjectId")), str(item.get("toObjectId"))),
                     )
                     for to_type in self.stream.associations
                 }
-            records.append(RawRecord(str(obj["id"]), payload, updated, bool(obj.get("archived")) or archived))
-        return records, bad, newest[1] if newest else None
-
-
-def _check_crm_object(obj: Any, limits: ContractLimits) -> tuple[Violation | None, datetime | None]:
-    """A CRM object's contract: an object, a numeric ``id``, a ``properties`` object, a plausible ``updatedAt``
-    (and ``archivedAt`` when present)."""
-    if not isinstance(obj, dict):
-        return Violation(Reason.NOT_AN_OBJECT, f"item is a {type(obj).__name__}, not an object"), None
-    problem = check_wellformed(obj) or check_key_part("id", obj.get("id"), digits=True)
-    if problem:
-        return problem, None
-    if not isinstance(obj.get("properties"), dict):
-        return Violation(Reason.MISSING_PROPERTIES, "no 'properties' object"), None
-    updated, problem = check_timestamp(obj.get("updatedAt"), "updatedAt", limits)
-    if problem:
-        return problem, None
-    archived_at, problem = check_timestamp(obj.get("archivedAt"), "archivedAt", limits, required=False)
-    if problem:
-        return problem, None
-    if archived_at is not None and updated is not None:
-        # Archiving is a change too: the archived version must win over the last active one.
-        updated = max(updated, archived_at)
-    return None, updated
-
-
-def _key_or_none(obj: Any, key: str) -> str | None:
-    """The record id to show on a quarantine row, when the item has a usable one."""
-    value = obj.get(key) if isinstance(obj, dict) else None
-    return str(value) if isinstance(value, str | int) and not isinstance(value, bool) and str(value) else None
-
-
-def _duplicate(rid: str | None) -> Violation:
-    return Violation(Reason.DUPLICATE_PRIMARY_KEY, f"primary key {rid} occurred earlier in this page")
+            records.append(RawRecord(r.record_id, payload, r.updated_at, bool(payload.get("archived")) or archived))
+        return records, page.quarantined, to_iso_z(newest) if newest else None
 
 
 def _malformed(body: Any) -> QuarantinedRecord:
@@ -356,30 +319,12 @@ def _simple_records(
     results = body.get("results")
     if not isinstance(results, list):
         return [], [_malformed(body)], None
-    records: list[RawRecord] = []
-    bad: list[QuarantinedRecord] = []
-    newest: datetime | None = None
-    seen: set[str] = set()
-    for obj in results:
-        rid = _key_or_none(obj, stream.primary_key)
-        updated = None
-        if not isinstance(obj, dict):
-            problem = Violation(Reason.NOT_AN_OBJECT, f"item is a {type(obj).__name__}, not an object")
-        else:
-            problem = check_wellformed(obj) or check_key_part(stream.primary_key, obj.get(stream.primary_key))
-        if problem is None and stream.cursor_field:
-            updated, problem = check_timestamp(obj.get(stream.cursor_field), stream.cursor_field, limits)
-        if problem is None and rid in seen:
-            problem = _duplicate(rid)
-        if problem is not None:
-            bad.append(QuarantinedRecord.of(problem, obj, rid))
-            continue
-        seen.add(str(rid))
-        if updated and (newest is None or updated > newest):
-            newest = updated
-        is_archived = bool(obj.get("archived")) or archived
-        records.append(RawRecord(str(obj[stream.primary_key]), obj, updated, is_archived))
-    return records, bad, to_iso_z(newest) if newest else None
+    page = shape_items(stream, results, limits=limits)
+    records = [
+        RawRecord(r.record_id, r.payload, r.updated_at, bool(r.payload.get("archived")) or archived)
+        for r in page.records
+    ]
+    return records, page.quarantined, to_iso_z(page.newest) if page.newest else None
 
 
 class FormSubmissionsReader:
@@ -447,45 +392,13 @@ class FormSubmissionsReader:
         results = body.get("results")
         if not isinstance(results, list):
             return [], [_malformed(body)], None, None
-        records: list[RawRecord] = []
-        bad: list[QuarantinedRecord] = []
-        oldest = newest = None
-        seen: set[str] = set()
-        for sub in results:
-            problem, submitted = _check_submission(sub, self.limits)
-            rid = _key_or_none(sub, "conversionId")
-            if problem is None and rid in seen:
-                problem = _duplicate(rid)
-            if problem is not None or submitted is None:
-                bad.append(QuarantinedRecord.of(problem, sub, rid))
-                continue
-            seen.add(str(rid))
-            ms = int(sub["submittedAt"])
-            oldest = ms if oldest is None else min(oldest, ms)
-            newest = ms if newest is None else max(newest, ms)
+        page = shape_items(self.stream, results, limits=self.limits)
+        # Every good submission moves the form's cursor and the stop rule, also those before the lookback horizon.
+        submitted = [int(r.payload["submittedAt"]) for r in page.records]
+        records = []
+        for r, ms in zip(page.records, submitted, strict=True):
             if stop_before is not None and ms < stop_before:
                 continue
-            payload = {**sub, "formGuid": guid}
-            records.append(RawRecord(str(sub["conversionId"]), payload, submitted))
-        return records, bad, oldest, newest
-
-
-_check_values = list_of_named_objects("values", Reason.INVALID_FORM_VALUES)
-
-
-def _check_submission(sub: Any, limits: ContractLimits) -> tuple[Violation | None, datetime | None]:
-    """A v1 form submission: an object, a ``conversionId``, ``values`` as a list of named fields (the submitted
-    email lives there), and ``submittedAt`` as plausible epoch milliseconds."""
-    if not isinstance(sub, dict):
-        return Violation(Reason.NOT_AN_OBJECT, f"item is a {type(sub).__name__}, not an object"), None
-    problem = (
-        check_wellformed(sub) or check_key_part("conversionId", sub.get("conversionId")) or _check_values(sub, limits)
-    )
-    if problem:
-        return problem, None
-    ms = sub.get("submittedAt")
-    if ms is not None and (isinstance(ms, bool) or not isinstance(ms, int | float)):
-        # The v1 API sends epoch milliseconds as a number; a string here is not the contract, whatever it holds.
-        return Violation(Reason.UNPARSEABLE_TIMESTAMP, f"submittedAt is not epoch milliseconds: {ms!r}"[:120]), None
-    submitted, problem = check_timestamp(ms, "submittedAt", limits)
-    return problem, submitted
+            r.payload["formGuid"] = guid
+            records.append(r)
+        return records, page.quarantined, min(submitted, default=None), max(submitted, default=None)

@@ -3,259 +3,72 @@
 - ``meta_ads`` (schema ``raw_meta_ads``): campaigns, ad sets, ads, daily ad-level insights, Lead Ads forms and leads.
 - ``social`` (schema ``raw_social``): Facebook Page posts, comments and reactions; Instagram media and comments.
 
-Payloads are the Graph objects as returned for the requested fields. Children carry their parent's id: comments and
-reactions ``post_id``, Instagram comments ``media_id``, leads ``form_id`` (Graph returns it when asked), lead forms
-``page_id``.
+Usage outside Dagster::
+
+    from datetime import date
+
+    from connectors.meta import MetaAdsConnector, MetaConfig, SocialConnector
+    from connectors.raw.store import RawStore
+
+    config = MetaConfig.from_env()
+    ads = MetaAdsConnector(config, start_date=date(2026, 1, 1))
+    with RawStore("/abs/path/warehouse.duckdb", "meta_ads") as store, ads:
+        results = ads.sync(store, ["campaigns", "ads_insights"])
+    with RawStore("/abs/path/warehouse.duckdb", "social") as store, SocialConnector(config) as social:
+        results = social.sync(store)
+
+Modules: ``config`` (``META_*``), ``client`` (Graph paging and errors), ``catalog`` (streams, the fields each reads,
+record contracts), ``readers`` (:func:`shape_items` shapes a page of Graph items as a sync stores it), ``connector``.
 """
 
-from __future__ import annotations
-
-from datetime import date, datetime, timedelta
-from typing import Any
-
-from connectors.base import Connector
-from connectors.contracts import ContractLimits
-from connectors.meta.graph import GraphApi, MetaConfig
-from connectors.meta.readers import (
-    ChildrenReader,
-    EdgeReader,
+from connectors.meta.catalog import (
+    AD_FIELDS,
+    ADSET_FIELDS,
+    CAMPAIGN_FIELDS,
+    COMMENT_FIELDS,
+    IG_COMMENT_FIELDS,
+    INSIGHT_FIELDS,
+    LEAD_FIELDS,
+    LEAD_FORM_FIELDS,
+    MEDIA_FIELDS,
+    META_ADS_STREAMS,
+    META_ADS_STREAMS_BY_NAME,
+    POST_FIELDS,
+    REACTION_FIELDS,
+    SOCIAL_STREAMS,
+    SOCIAL_STREAMS_BY_NAME,
     GraphStream,
-    InsightsReader,
-    check_insight_values,
-    check_lead_fields,
-    insight_record_id,
 )
-from connectors.sync import StreamReader, SyncMode
-from connectors.timeutil import parse_timestamp
+from connectors.meta.client import GraphApi, classify_graph
+from connectors.meta.config import BASE_URL_ENV, DEFAULT_API_VERSION, DEFAULT_BASE_URL, TOKEN_ENV, MetaConfig
+from connectors.meta.connector import MetaAdsConnector, SocialConnector
+from connectors.meta.readers import shape_items
 
-__all__ = ["META_ADS_STREAMS", "SOCIAL_STREAMS", "MetaAdsConnector", "MetaConfig", "SocialConnector"]
-
-META_ADS_STREAMS: tuple[GraphStream, ...] = (
-    GraphStream("campaigns", "Meta ad campaigns (objective, status, budget).", "updated_time"),
-    GraphStream("adsets", "Meta ad sets: targeting and budget under a campaign.", "updated_time"),
-    GraphStream("ads", "Meta ads with their ad set and campaign.", "updated_time"),
-    GraphStream(
-        "ads_insights",
-        "Daily ad-level delivery: spend, impressions, clicks and actions, as Meta reports them (strings).",
-        "date_start",
-        insight_record_id,
-        key_paths=("ad_id", "date_start"),
-        cursor_kind="date",
-        checks=(check_insight_values,),
-    ),
-    GraphStream("lead_forms", "Lead Ads forms of the Facebook Page.", "created_time"),
-    GraphStream(
-        "leads",
-        "Lead Ads submissions: field_data with email and phone, the ad and campaign.",
-        "created_time",
-        required=(check_lead_fields,),
-    ),
-)
-
-SOCIAL_STREAMS: tuple[GraphStream, ...] = (
-    GraphStream("facebook_posts", "Facebook Page posts.", "created_time"),
-    GraphStream(
-        "facebook_comments", "Comments on Page posts; `from` only when Meta shows the commenter.", "created_time"
-    ),
-    GraphStream(
-        "facebook_reactions",
-        "Reactions to Page posts (who and which reaction; Meta gives no time).",
-        None,
-        lambda p: f"{p['post_id']}:{p['id']}" if p.get("post_id") and p.get("id") else None,
-        key_paths=("post_id", "id"),
-    ),
-    GraphStream("instagram_media", "Instagram business account media.", "timestamp"),
-    GraphStream("instagram_comments", "Comments on Instagram media, with the commenter's username.", "timestamp"),
-)
-
-_ADS = {s.name: s for s in META_ADS_STREAMS}
-_SOCIAL = {s.name: s for s in SOCIAL_STREAMS}
-
-CAMPAIGN_FIELDS = "id,name,objective,status,effective_status,daily_budget,created_time,updated_time,start_time"
-ADSET_FIELDS = "id,name,campaign_id,status,daily_budget,optimization_goal,created_time,updated_time"
-AD_FIELDS = "id,name,adset_id,campaign_id,status,created_time,updated_time"
-LEAD_FORM_FIELDS = "id,name,status,locale,created_time"
-LEAD_FIELDS = "id,created_time,ad_id,ad_name,adset_id,campaign_id,campaign_name,form_id,platform,is_organic,field_data"
-POST_FIELDS = "id,message,created_time,permalink_url,from{id,name}"
-COMMENT_FIELDS = "id,message,created_time,from{id,name},like_count,parent{id}"
-MEDIA_FIELDS = "id,caption,media_type,timestamp,permalink,like_count,comments_count"
-IG_COMMENT_FIELDS = "id,text,timestamp,username,from{id,username},like_count"
-
-
-def _require(value: str | None, var: str) -> str:  # resolved when read, so a missing id names itself
-    if not value:
-        raise ValueError(f"{var} is not set")
-    return value
-
-
-class _GraphConnector(Connector):
-    def __init__(
-        self, config: MetaConfig, *, api: GraphApi | None = None, limits: ContractLimits | None = None
-    ) -> None:
-        self.config = config
-        self.api = api or GraphApi(config)
-        if limits is not None:
-            self.limits = limits
-
-
-class MetaAdsConnector(_GraphConnector):
-    source = "meta_ads"
-    stream_names = tuple(s.name for s in META_ADS_STREAMS)
-
-    def __init__(
-        self,
-        config: MetaConfig,
-        *,
-        start_date: date,
-        insights_range: tuple[date, date] | None = None,
-        today: Any = date.today,
-        api: GraphApi | None = None,
-        limits: ContractLimits | None = None,
-    ) -> None:
-        super().__init__(config, api=api, limits=limits)
-        self.start_date = start_date
-        self.insights_range = insights_range
-        self.today = today
-
-    def reader(self, name: str) -> StreamReader:
-        stream = _ADS[name]
-        account = lambda: self.config.account_node  # noqa: E731  (resolved when read, so a missing id names itself)
-        page = lambda: _require(self.config.page_id, "META_PAGE_ID")  # noqa: E731
-        if name == "campaigns":
-            return EdgeReader(self.api, stream, account, "campaigns", CAMPAIGN_FIELDS, limits=self.limits)
-        if name == "adsets":
-            return EdgeReader(self.api, stream, account, "adsets", ADSET_FIELDS, limits=self.limits)
-        if name == "ads":
-            return EdgeReader(self.api, stream, account, "ads", AD_FIELDS, limits=self.limits)
-        if name == "ads_insights":
-            return InsightsReader(
-                self.api,
-                stream,
-                start_date=self.start_date,
-                date_range=self.insights_range,
-                today=self.today,
-                limits=self.limits,
-            )
-        if name == "lead_forms":
-            forms = EdgeReader(self.api, stream, page, "leadgen_forms", LEAD_FORM_FIELDS, limits=self.limits)
-            return _WithParent(forms, "page_id", page)
-        if name == "leads":
-            return ChildrenReader(
-                self.api,
-                stream,
-                parents=lambda state, mode: self._lead_form_ids(),
-                edge="leads",
-                fields=LEAD_FIELDS,
-                parent_key="form_id",
-                params=self._lead_filter,
-                limits=self.limits,
-            )
-        raise KeyError(name)
-
-    def _lead_form_ids(self) -> list[str]:
-        page = _require(self.config.page_id, "META_PAGE_ID")
-        ids: list[str] = []
-        for body, _ in self.api.pages(page, "leadgen_forms", {"fields": "id", "limit": 100}):
-            ids += [str(f["id"]) for f in body.get("data") or [] if isinstance(f, dict) and f.get("id")]
-        return sorted(ids)
-
-    @staticmethod
-    def _lead_filter(form_id: str, state: dict[str, Any], mode: SyncMode) -> dict[str, Any]:
-        cursor = (state.get("cursor") or {}).get(form_id) if mode == "incremental" else None
-        if not cursor:
-            return {}
-        # Leads are immutable once submitted; an hour of overlap covers clock skew between Meta's servers.
-        since = int(parse_timestamp(cursor).timestamp()) - 3600
-        return {"filtering": [{"field": "time_created", "operator": "GREATER_THAN", "value": since}]}
-
-
-class SocialConnector(_GraphConnector):
-    source = "social"
-    stream_names = tuple(s.name for s in SOCIAL_STREAMS)
-
-    def reader(self, name: str) -> StreamReader:
-        stream = _SOCIAL[name]
-        page = lambda: _require(self.config.page_id, "META_PAGE_ID")  # noqa: E731
-        ig = lambda: _require(self.config.ig_user_id, "META_IG_USER_ID")  # noqa: E731
-        if name == "facebook_posts":
-            return EdgeReader(self.api, stream, page, "posts", POST_FIELDS, limits=self.limits)
-        if name == "facebook_comments":
-            return ChildrenReader(
-                self.api,
-                stream,
-                parents=self._recent(page, "posts", "created_time"),
-                edge="comments",
-                fields=COMMENT_FIELDS,
-                parent_key="post_id",
-                params=lambda *_: {"filter": "stream", "order": "chronological"},
-                limits=self.limits,
-            )
-        if name == "facebook_reactions":
-            return ChildrenReader(
-                self.api,
-                stream,
-                parents=self._recent(page, "posts", "created_time"),
-                edge="reactions",
-                fields="id,name,type",
-                parent_key="post_id",
-                limits=self.limits,
-            )
-        if name == "instagram_media":
-            return EdgeReader(self.api, stream, ig, "media", MEDIA_FIELDS, limits=self.limits)
-        if name == "instagram_comments":
-            return ChildrenReader(
-                self.api,
-                stream,
-                parents=self._recent(ig, "media", "timestamp"),
-                edge="comments",
-                fields=IG_COMMENT_FIELDS,
-                parent_key="media_id",
-                limits=self.limits,
-            )
-        raise KeyError(name)
-
-    def _recent(self, node: Any, edge: str, time_field: str):
-        """Parents whose children may still change: every one on a full refresh, recent ones incrementally."""
-
-        def parents(state: dict[str, Any], mode: SyncMode) -> list[str]:
-            items: list[tuple[str, str]] = []
-            for body, _ in self.api.pages(node(), edge, {"fields": f"id,{time_field}", "limit": 100}):
-                items += [
-                    (str(i["id"]), i.get(time_field) or "")
-                    for i in body.get("data") or []
-                    if isinstance(i, dict) and i.get("id")
-                ]
-            seen = [parse_timestamp(v) for v in (state.get("cursor") or {}).values() if v]
-            if mode != "incremental" or not seen:
-                return sorted(i for i, _ in items)
-            newest_child = max(seen)
-            horizon = newest_child - timedelta(days=self.config.comments_reread_days)
-            return sorted(i for i, t in items if t and _not_before(t, horizon))
-
-        return parents
-
-
-def _not_before(value: str, horizon: datetime) -> bool:
-    """A parent's time against the re-read horizon; an unreadable time counts as recent, so its children are read
-    rather than silently skipped (the parent itself is quarantined by its own stream)."""
-    try:
-        when = parse_timestamp(value)
-    except ValueError:
-        return True
-    return when is None or when >= horizon
-
-
-class _WithParent:
-    """Adds the parent node's id to every record of an edge reader (lead forms get ``page_id``)."""
-
-    def __init__(self, inner: EdgeReader, key: str, node: Any) -> None:
-        self.inner, self.key, self.node, self.name = inner, key, node, inner.name
-
-    def read(self, state: dict[str, Any], mode: SyncMode, *, resuming: bool):
-        for page in self.inner.read(state, mode, resuming=resuming):
-            for record in page.records:
-                record.payload[self.key] = self.node()
-            yield page
-
-    def final_state(self, state: dict[str, Any]) -> dict[str, Any]:
-        return self.inner.final_state(state)
+__all__ = [
+    "ADSET_FIELDS",
+    "AD_FIELDS",
+    "BASE_URL_ENV",
+    "CAMPAIGN_FIELDS",
+    "COMMENT_FIELDS",
+    "DEFAULT_API_VERSION",
+    "DEFAULT_BASE_URL",
+    "IG_COMMENT_FIELDS",
+    "INSIGHT_FIELDS",
+    "LEAD_FIELDS",
+    "LEAD_FORM_FIELDS",
+    "MEDIA_FIELDS",
+    "META_ADS_STREAMS",
+    "META_ADS_STREAMS_BY_NAME",
+    "POST_FIELDS",
+    "REACTION_FIELDS",
+    "SOCIAL_STREAMS",
+    "SOCIAL_STREAMS_BY_NAME",
+    "TOKEN_ENV",
+    "GraphApi",
+    "GraphStream",
+    "MetaAdsConnector",
+    "MetaConfig",
+    "SocialConnector",
+    "classify_graph",
+    "shape_items",
+]

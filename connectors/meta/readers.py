@@ -6,78 +6,33 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from connectors.contracts import (
-    DEFAULT_LIMITS,
-    Check,
-    ContractLimits,
-    Reason,
-    Violation,
-    check_metrics,
-    list_of_named_objects,
-)
-from connectors.errors import RequestError, TransientError
-from connectors.meta.graph import GraphApi
-from connectors.records import CursorKind, shape_page
-from connectors.sync import Page, SyncMode
-from connectors.timeutil import iso_or_none, later_iso
+from connectors.core.clock import iso_or_none, later_iso
+from connectors.core.errors import RequestError, TransientError
+from connectors.meta.catalog import INSIGHT_FIELDS, GraphStream
+from connectors.meta.client import GraphApi
+from connectors.raw.contracts import DEFAULT_LIMITS, ContractLimits
+from connectors.raw.records import ShapedPage, shape_page
+from connectors.raw.sync import Page, SyncMode
 
 
-@dataclass(frozen=True)
-class GraphStream:
-    """One raw table fed from the Graph API, with its record contract (see connectors.contracts)."""
-
-    name: str
-    description: str
-    cursor_field: str | None
-    # Builds the record id from the stored payload (``id`` for most nodes; composite for reactions and insights).
-    record_id: Callable[[dict[str, Any]], Any] = lambda p: p.get("id")
-    # The fields the id is built from, checked for presence and type first.
-    key_paths: tuple[str, ...] = ("id",)
-    # "date" for daily rows (insights' date_start), "timestamp" for everything else.
-    cursor_kind: CursorKind = "timestamp"
-    # Stream checks before the cursor (required fields) and after it (values).
-    required: tuple[Check, ...] = ()
-    checks: tuple[Check, ...] = ()
-
-
-def shape(
+def shape_items(
     stream: GraphStream, items: Any, extra: dict[str, Any] | None = None, limits: ContractLimits | None = None
-) -> tuple[list, list, str | None]:
-    """A page's ``data`` as raw records (quarantining what breaks the contract) and its newest cursor value."""
-    cursor = (lambda p: p.get(stream.cursor_field)) if stream.cursor_field else None
-    page = shape_page(
+) -> ShapedPage:
+    """A page's ``data`` as the raw records a sync stores (``extra``: the parent's id, e.g. ``post_id``), and the
+    items that break the stream's contract, quarantined with their reason."""
+    return shape_page(
         items,
         record_id=stream.record_id,
         key_paths=stream.key_paths,
         required=stream.required,
-        cursor=cursor,
-        cursor_name=stream.cursor_field or "",
-        cursor_kind=stream.cursor_kind,
+        cursor=stream.cursor(),
         checks=stream.checks,
         extra=extra,
         limits=limits or DEFAULT_LIMITS,
     )
-    return page.records, page.quarantined, iso_or_none(page.newest)
-
-
-# Delivery metrics of an insights row; Meta sends them as decimal strings.
-INSIGHT_METRICS = ("spend", "impressions", "clicks", "inline_link_clicks")
-
-
-def check_insight_values(payload: dict[str, Any], _limits: ContractLimits) -> Violation | None:
-    """A daily row covers exactly one day (time_increment=1) and its metrics are non-negative numbers."""
-    stop = payload.get("date_stop")
-    if stop is not None and stop != payload.get("date_start"):
-        return Violation(Reason.INVALID_DATE, f"date_stop {stop!r} differs from date_start on a daily row")
-    return check_metrics(payload, INSIGHT_METRICS)
-
-
-# A lead's answers: the email and phone that identity resolution needs live in field_data.
-check_lead_fields = list_of_named_objects("field_data", Reason.INVALID_FIELD_DATA, values_key="values")
 
 
 class EdgeReader:
@@ -101,9 +56,9 @@ class EdgeReader:
         run = (state.get("run") if resuming else None) or {"mode": "full_refresh", "after": None, "max_seen": None}
         params = {"fields": self.fields, "limit": self.limit}
         for body, after in self.api.pages(self.node(), self.edge, params, run.get("after")):
-            records, bad, newest = shape(self.stream, body.get("data"), limits=self.limits)
-            run = {**run, "after": after, "max_seen": later_iso(run.get("max_seen"), newest)}
-            yield Page(records, {"cursor": state.get("cursor"), "run": dict(run)}, bad)
+            page = shape_items(self.stream, body.get("data"), limits=self.limits)
+            run = {**run, "after": after, "max_seen": later_iso(run.get("max_seen"), iso_or_none(page.newest))}
+            yield Page(page.records, {"cursor": state.get("cursor"), "run": dict(run)}, page.quarantined)
 
     def final_state(self, state: dict[str, Any]) -> dict[str, Any]:
         run = state.get("run") or {}
@@ -154,7 +109,8 @@ class ChildrenReader:
             params = {"fields": self.fields, "limit": self.limit, **self.params(parent, state, run["mode"])}
             start = run["after"] if run.get("parent") == parent else None
             for body, after in self.api.pages(parent, self.edge, params, start):
-                records, bad, newest = shape(self.stream, body.get("data"), {self.parent_key: parent}, self.limits)
+                page = shape_items(self.stream, body.get("data"), {self.parent_key: parent}, self.limits)
+                newest = iso_or_none(page.newest)
                 seen = dict(run["max_seen"])
                 if newest:
                     seen[parent] = later_iso(seen.get(parent), newest)
@@ -165,23 +121,13 @@ class ChildrenReader:
                     "max_seen": seen,
                     "done": run["done"] if after else [*run["done"], parent],
                 }
-                yield Page(records, {"cursor": cursors, "run": dict(run)}, bad)
+                yield Page(page.records, {"cursor": cursors, "run": dict(run)}, page.quarantined)
 
     def final_state(self, state: dict[str, Any]) -> dict[str, Any]:
         cursors = dict(state.get("cursor") or {})
         for parent, value in ((state.get("run") or {}).get("max_seen") or {}).items():
             cursors[parent] = later_iso(cursors.get(parent), value)
         return {"cursor": cursors, "run": None}
-
-
-INSIGHT_FIELDS = (
-    "account_id,campaign_id,campaign_name,adset_id,adset_name,ad_id,ad_name,date_start,date_stop,"
-    "spend,impressions,clicks,inline_link_clicks,actions,action_values,account_currency"
-)
-
-
-def insight_record_id(p: dict[str, Any]) -> str | None:
-    return f"{p['ad_id']}:{p['date_start']}" if p.get("ad_id") and p.get("date_start") else None
 
 
 class InsightsReader:
@@ -241,12 +187,12 @@ class InsightsReader:
         else:
             node, edge, query, start = self.api.config.account_node, "insights", params, run.get("after")
         for body, after in self.api.pages(node, edge, query, start):
-            records, bad, _ = shape(self.stream, body.get("data"), limits=self.limits)
-            dates = [r.payload["date_start"] for r in records]
+            page = shape_items(self.stream, body.get("data"), limits=self.limits)
+            dates = [r.payload["date_start"] for r in page.records]
             run = {**run, "after": after if node == self.api.config.account_node else None}
             if dates:
                 run["max_date"] = max([d for d in (run.get("max_date"), *dates) if d])
-            yield Page(records, {"cursor": cursor, "run": dict(run)}, bad)
+            yield Page(page.records, {"cursor": cursor, "run": dict(run)}, page.quarantined)
 
     def _run_report(self, params: dict[str, Any]) -> str:
         """Start an async insights job and wait for it; return the report run id."""
@@ -277,3 +223,19 @@ class InsightsReader:
         run = state.get("run") or {}
         newest = max([d for d in (state.get("cursor"), run.get("max_date")) if d], default=None)
         return {"cursor": newest, "run": None}
+
+
+class WithParent:
+    """Adds the parent node's id to every record of an edge reader (lead forms get ``page_id``)."""
+
+    def __init__(self, inner: EdgeReader, key: str, node: Any) -> None:
+        self.inner, self.key, self.node, self.name = inner, key, node, inner.name
+
+    def read(self, state: dict[str, Any], mode: SyncMode, *, resuming: bool):
+        for page in self.inner.read(state, mode, resuming=resuming):
+            for record in page.records:
+                record.payload[self.key] = self.node()
+            yield page
+
+    def final_state(self, state: dict[str, Any]) -> dict[str, Any]:
+        return self.inner.final_state(state)

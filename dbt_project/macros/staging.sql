@@ -1,7 +1,7 @@
 {#-
     Incremental staging: every raw record is parsed once per version, when it arrives, instead of on every run.
 
-    A raw table holds one row per record_id (connectors/raw_store.py merges new versions in place and never deletes;
+    A raw table holds one row per record_id (connectors/raw/store.py merges new versions in place and never deletes;
     archiving is a flag), and every write sets `_extracted_at`. A staging model is an incremental table
     (dbt_project.yml) that stores each record's `_extracted_at` beside the parsed columns; an incremental run parses
     exactly the raw rows whose (record_id, _extracted_at) it has not stored yet - new records, new versions and

@@ -12,10 +12,9 @@ from typing import Any, Literal
 
 import dagster as dg
 
-from connectors.base import Connector
-from connectors.errors import ConnectorError
+from connectors.base import Connector, sync_streams
+from connectors.raw.sync import new_sync_id
 from connectors.registry import effective_settings
-from connectors.sync import new_sync_id, run_stream_sync
 
 OWNERS = ["team:data-engineering"]
 
@@ -127,15 +126,15 @@ def build_source_assets(spec: SourceAssets) -> dg.AssetsDefinition:
             # what this run was configured with (secrets left out): the answer to "which limit did it use?"
             settings = effective_settings(connector, getattr(context.resources, spec.resource_key).secrets())
             context.log.info(f"{spec.source} settings: {settings}")
-            for name in selected:
-                try:
-                    result = run_stream_sync(
-                        store, connector.reader(name), mode=config.mode, sync_id=sync_id, progress=context.log.info
-                    )
-                except ConnectorError as exc:
+            outcomes = sync_streams(
+                store, connector, selected, mode=config.mode, sync_id=sync_id, progress=context.log.info
+            )
+            for outcome in outcomes:
+                name, result = outcome.stream, outcome.result
+                if result is None:
                     # One failing stream must not hold back the others' data; the step still fails below.
-                    context.log.error(f"{spec.source}.{name}: {exc}")
-                    failures[name] = str(exc)
+                    context.log.error(f"{spec.source}.{name}: {outcome.error}")
+                    failures[name] = str(outcome.error)
                     continue
                 if result.status == "partial":
                     # a page stayed malformed: it is quarantined and the next run resumes at it

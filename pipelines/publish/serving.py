@@ -23,8 +23,8 @@ from pathlib import Path
 
 import duckdb
 
-from connectors.errors import ConnectorError
-from connectors.locking import connect_warehouse, lock_holder, warehouse_lock
+from connectors.core.errors import ConnectorError
+from connectors.raw.locking import connect_warehouse, lock_holder, warehouse_lock
 
 # DuckDB 1.4 and later (and so every current BI driver) read this storage version.
 SERVING_STORAGE_VERSION = "v1.4.0"

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 import dagster as dg
 import duckdb
 
-from connectors.locking import connect_warehouse, warehouse_lock
+from connectors.raw.locking import connect_warehouse, warehouse_lock
 from connectors.registry import stream_names
 from pipelines.settings import quality_dir, warehouse_path
 from quality import GxRunner, Suite, SuiteOutcome, published_suites, raw_suite

@@ -14,7 +14,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from connectors.locking import warehouse_lock
+from connectors.raw.locking import warehouse_lock
 from connectors.registry import stream_names
 from pipelines.settings import warehouse_path
 from pipelines.transform.dbt import dbt_project

@@ -27,7 +27,7 @@ from attribution.duckdb_io import (
     write_channel_totals,
     write_removal_effects,
 )
-from connectors.locking import connect_warehouse, warehouse_lock
+from connectors.raw.locking import connect_warehouse, warehouse_lock
 from pipelines.ingest.factory import OWNERS
 from pipelines.settings import warehouse_path
 

@@ -11,7 +11,7 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from connectors.locking import connect_warehouse, warehouse_lock
+from connectors.raw.locking import connect_warehouse, warehouse_lock
 from connectors.registry import ensure_raw_tables
 from pipelines.ingest.factory import OWNERS
 from pipelines.settings import DBT_PROJECT_DIR, warehouse_path

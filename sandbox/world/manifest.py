@@ -200,18 +200,17 @@ class _VendorRecords:
     connectors give them (built with the connectors' own id functions, as the loader does)."""
 
     def __init__(self, world: WorldView) -> None:
-        from connectors import google_ads as gconn
+        from connectors.google_ads import DEFAULT_CLICK_VIEW_DAYS
 
         self.world = world
         self.mc = mc_p.MailchimpSnapshot(world.config, world.now_ms, keep=False)
         self.ads = ads_p.AdsSnapshot(world.config, world.now_ms, keep=False)
         self.soc = soc_p.SocialSnapshot(world.config, world.now_ms, keep=False)
-        days = gconn.GoogleAdsConfig.__dataclass_fields__["click_view_days"].default
         today = ads_p.day_of(world.now_ms)
-        self.click_from = max(world.config.start_ms, today - (days - 1) * 86_400_000)
+        self.click_from = max(world.config.start_ms, today - (DEFAULT_CLICK_VIEW_DAYS - 1) * 86_400_000)
 
     def person(self, p, events) -> list[dict[str, Any]]:
-        from connectors.mailchimp import _flatten_activity, activity_record_id
+        from connectors.mailchimp import activity_record_id, flatten_activity
 
         w = self.world
         out: list[dict[str, Any]] = []
@@ -238,7 +237,7 @@ class _VendorRecords:
         for r in rows.recipients:
             rel = addr_rel.get(r.email_id, "primary")
             rec("mailchimp", "campaign_recipients", f"{r.campaign_id}:{r.email_id}", rel)
-            for row in _flatten_activity([r.activity_json(r.sent_to["email_address"])]):
+            for row in flatten_activity([r.activity_json(r.sent_to["email_address"])]):
                 rec("mailchimp", "email_activity", activity_record_id(row), rel)
         leads, clicks = self.ads.add(w.ads_timeline(p.index))
         for lead in leads:

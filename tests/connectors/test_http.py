@@ -7,9 +7,9 @@ import random
 
 import pytest
 
-from connectors.errors import AuthenticationError, ConfigurationError, RequestError, RetriesExhaustedError
-from connectors.http import HttpClient, Redactor, RetryPolicy, parse_retry_after
-from connectors.ratelimit import SlidingWindowLimiter
+from connectors.core.errors import AuthenticationError, ConfigurationError, RequestError, RetriesExhaustedError
+from connectors.core.http import HttpClient, Redactor, RetryPolicy, parse_retry_after
+from connectors.core.ratelimit import SlidingWindowLimiter
 from tests.connectors.scripted_server import Step, scripted_server
 
 SECRET = "pat-na1-11111111-2222-3333-4444-555555555555"

@@ -10,19 +10,19 @@ from pathlib import Path
 
 import pytest
 
-from connectors.errors import ConfigurationError, MalformedPageError, RequestError, RetriesExhaustedError
+from connectors.core.errors import ConfigurationError, MalformedPageError, RequestError, RetriesExhaustedError
+from connectors.core.http import HttpClient, RetryPolicy
 from connectors.google_ads import GoogleAdsApi, GoogleAdsConfig
-from connectors.http import HttpClient, RetryPolicy
 from connectors.hubspot import HubSpotConfig, HubSpotConnector
 from connectors.meta import MetaAdsConnector, MetaConfig
-from connectors.raw_store import RawStore
-from connectors.sync import run_stream_sync
+from connectors.raw.store import RawStore
+from connectors.raw.sync import run_stream_sync
 from tests.connectors.scripted_server import Step, scripted_server
 
 SECRET = "pat-na1-11111111-2222-3333-4444-555555555555"
 # A second loopback host: a redirect there leaves the vendor's host, as a redirect to an attacker's would.
 OTHER_HOST = "127.0.0.2"
-# connectors.jsonbody.MAX_JSON_DEPTH: orjson, which stores every payload, serialises no deeper.
+# connectors.core.jsonbody.MAX_JSON_DEPTH: orjson, which stores every payload, serialises no deeper.
 MAX_JSON_DEPTH = 254
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from connectors.errors import AuthenticationError, ConfigurationError
+from connectors.core.errors import AuthenticationError, ConfigurationError
 from connectors.hubspot import HubSpotConfig, HubSpotConnector
-from connectors.raw_store import RawStore
+from connectors.raw.store import RawStore
 from sandbox.loader import load_hubspot
 from sandbox.testing import run_sandbox
 from sandbox.world import World, WorldConfig

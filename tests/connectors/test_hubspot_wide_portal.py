@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from connectors.hubspot import HubSpotConfig, HubSpotConnector
-from connectors.raw_store import RawStore
+from connectors.raw.store import RawStore
 from sandbox.loader import load_hubspot
 from sandbox.testing import run_sandbox
 from sandbox.world import World, WorldConfig

@@ -12,8 +12,8 @@ from pathlib import Path
 import duckdb
 
 from connectors.hubspot import HubSpotConfig, HubSpotConnector
-from connectors.raw_store import RawStore
-from connectors.sync import run_stream_sync
+from connectors.raw.store import RawStore
+from connectors.raw.sync import run_stream_sync
 from tests.connectors.scripted_server import Step, scripted_server
 
 REPO = Path(__file__).resolve().parents[2]

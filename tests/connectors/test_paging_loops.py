@@ -15,8 +15,8 @@ import duckdb
 from connectors.hubspot import HubSpotConfig, HubSpotConnector
 from connectors.mailchimp import MailchimpConfig, MailchimpConnector
 from connectors.meta import MetaAdsConnector, MetaConfig
-from connectors.raw_store import RawStore
-from connectors.sync import SyncResult, run_stream_sync
+from connectors.raw.store import RawStore
+from connectors.raw.sync import SyncResult, run_stream_sync
 from tests.connectors.scripted_server import Step, scripted_server
 
 T = "2026-01-02T00:00:00.000Z"

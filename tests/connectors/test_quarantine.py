@@ -22,11 +22,11 @@ from typing import Any
 import duckdb
 import pytest
 
-from connectors.contracts import Reason
-from connectors.http import RetryPolicy
-from connectors.raw_store import RawStore, quarantine_counts
+from connectors.core.http import RetryPolicy
+from connectors.raw.contracts import Reason
+from connectors.raw.store import RawStore, quarantine_counts
+from connectors.raw.sync import SyncResult, run_stream_sync
 from connectors.registry import connector_from_env
-from connectors.sync import SyncResult, run_stream_sync
 from sandbox.loader import load_world
 from sandbox.testing import run_sandbox
 from sandbox.world import World, WorldConfig

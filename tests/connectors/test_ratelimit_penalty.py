@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import random
 
-from connectors.http import HttpClient, RetryPolicy
-from connectors.ratelimit import SlidingWindowLimiter
+from connectors.core.http import HttpClient, RetryPolicy
+from connectors.core.ratelimit import SlidingWindowLimiter
 from tests.connectors.scripted_server import Step, scripted_server
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from connectors.raw_store import QuarantinedRecord, RawRecord, RawStore
+from connectors.raw.store import QuarantinedRecord, RawRecord, RawStore
 
 T1, T2, T3 = datetime(2026, 1, 1), datetime(2026, 1, 2), datetime(2026, 1, 3)
 
@@ -141,3 +141,20 @@ def test_payloads_orjson_refuses_are_stored_exactly(tmp_path: Path) -> None:
     assert "Zoë" in got["plain"][0]
     note = json.loads(got["surrogate"][0])["note"]
     assert note.startswith("\ufffd") and note.endswith("x") and "\ud800" not in note
+
+
+def test_stores_of_several_sources_share_one_connection_and_lock(tmp_path: Path) -> None:
+    """One process writing several raw_<source> schemas (the sandbox's direct loader) opens the warehouse once."""
+    db = tmp_path / "w.duckdb"
+    with RawStore(db, "hubspot") as first:
+        second = RawStore(db, "mailchimp").share(first)
+        assert second.con is first.con
+        second.commit_page("lists", [RawRecord("l1", {"id": "l1"}, T1)], sync_id="a", state=None)
+        first.commit_page("contacts", [RawRecord("1", {"v": 1}, T1)], sync_id="a", state=None)
+        second.close()  # leaves the shared connection open for its owner
+        first.commit_page("contacts", [RawRecord("2", {"v": 1}, T1)], sync_id="a", state=None)
+        with pytest.raises(RuntimeError, match="not open"):
+            _ = second.con
+        with pytest.raises(ValueError, match="another warehouse"):
+            RawStore(tmp_path / "other.duckdb", "social").share(first)
+    assert set(rows(db)) == {"1", "2"} and set(rows(db, "raw_mailchimp.lists")) == {"l1"}

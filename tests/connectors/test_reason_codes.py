@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from connectors.contracts import REASON_DESCRIPTIONS, Reason
+from connectors.raw.contracts import REASON_DESCRIPTIONS, Reason
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "quarantine.md"
 

@@ -10,12 +10,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from connectors.contracts import check_key_part
+from connectors.core.jsonbody import decode_json, taint_of
 from connectors.hubspot import HubSpotConfig, HubSpotConnector
-from connectors.jsonbody import decode_json, taint_of
 from connectors.mailchimp import MailchimpConfig, MailchimpConnector
-from connectors.raw_store import RawStore
-from connectors.sync import run_stream_sync
+from connectors.raw.contracts import check_key_part
+from connectors.raw.store import RawStore
+from connectors.raw.sync import run_stream_sync
 from tests.connectors.scripted_server import Step, scripted_server
 
 T = "2026-01-02T00:00:00.000Z"

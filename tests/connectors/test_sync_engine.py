@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from connectors.errors import TransientError
-from connectors.raw_store import RawRecord, RawStore
-from connectors.sync import Page, run_stream_sync
+from connectors.core.errors import TransientError
+from connectors.raw.store import RawRecord, RawStore
+from connectors.raw.sync import Page, run_stream_sync
 
 
 class CountingReader:
@@ -59,3 +59,50 @@ def test_interrupted_sync_resumes_after_last_committed_page(tmp_path: Path) -> N
         again = CountingReader()
         assert run_stream_sync(store, again).resumed is False
         assert again.pages_read[0] == 0
+
+
+class _TwoStreams:
+    """A connector whose first stream fails, to show what each way of syncing does with the streams after it."""
+
+    source = "test"
+    stream_names = ("broken", "things")
+
+    def __init__(self) -> None:
+        self.read: list[str] = []
+
+    def reader(self, name: str) -> CountingReader:
+        self.read.append(name)
+        reader = CountingReader(fail_after=2 if name == "broken" else None)
+        reader.name = name
+        return reader
+
+
+def test_sync_streams_yields_one_outcome_per_stream_and_goes_on_after_an_error(tmp_path: Path) -> None:
+    from connectors.base import sync_streams
+
+    connector = _TwoStreams()
+    with RawStore(tmp_path / "w.duckdb", "test") as store:
+        outcomes = list(sync_streams(store, connector, mode="full_refresh", sync_id="s1", progress=lambda _: None))
+        assert [o.stream for o in outcomes] == ["broken", "things"]
+        broken, things = outcomes
+        assert isinstance(broken.error, TransientError) and broken.result is None
+        assert things.error is None and things.result is not None and things.result.records == 100
+        assert things.result.sync_id == "s1"
+        runs = dict(store.con.execute("select stream, status from raw_test._sync_runs").fetchall())
+        assert runs == {"broken": "failed", "things": "complete"}
+        with pytest.raises(KeyError, match="unknown test streams \\['nope'\\]"):
+            sync_streams(store, connector, ["nope"])
+
+
+def test_connector_sync_raises_the_first_error_and_syncs_nothing_after_it(tmp_path: Path) -> None:
+    from connectors.base import Connector
+
+    class Both(_TwoStreams, Connector):
+        pass
+
+    connector = Both()
+    with RawStore(tmp_path / "w.duckdb", "test") as store:
+        with pytest.raises(TransientError, match="network went away"):
+            connector.sync(store, mode="full_refresh", progress=lambda _: None)
+        assert connector.read == ["broken"]
+        assert [r.stream for r in connector.sync(store, ["things"], progress=lambda _: None)] == ["things"]

@@ -6,10 +6,10 @@ import random
 
 import pytest
 
-from connectors.errors import AuthenticationError, RequestError
+from connectors.core.errors import AuthenticationError, RequestError
+from connectors.core.http import RetryPolicy
 from connectors.google_ads import GoogleAdsApi, GoogleAdsConfig
-from connectors.http import RetryPolicy
-from connectors.meta.graph import GraphApi, MetaConfig
+from connectors.meta import GraphApi, MetaConfig
 from tests.connectors.scripted_server import Step, scripted_server
 
 

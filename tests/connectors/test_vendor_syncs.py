@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from connectors.raw_store import RawStore
+from connectors.raw.store import RawStore
 from connectors.registry import connector_from_env
 from sandbox.loader import load_world
 from sandbox.testing import run_sandbox
@@ -150,8 +150,8 @@ def test_killed_sync_resumes_without_duplicates(tmp_path: Path, small_world: Wor
 def test_meta_rate_limits_as_http_400_are_waited_out_and_bad_requests_fail_clearly(
     tmp_path: Path, small_world: WorldConfig
 ) -> None:
-    from connectors.errors import RequestError
-    from connectors.meta.graph import GraphApi, MetaConfig
+    from connectors.core.errors import RequestError
+    from connectors.meta import GraphApi, MetaConfig
 
     world = World(small_world)
     with run_sandbox(world) as sb:

@@ -13,8 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from connectors.locking import WarehouseBusyError
-from connectors.raw_store import RawStore
+from connectors.raw.locking import WarehouseBusyError
+from connectors.raw.store import RawStore
 from tests.support.holders import holding
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from connectors.raw_store import QuarantinedRecord, RawRecord, RawStore
-from connectors.sync import Page, read_ahead
+from connectors.raw.store import QuarantinedRecord, RawRecord, RawStore
+from connectors.raw.sync import Page, read_ahead
 
 T1, T2 = datetime(2026, 1, 1), datetime(2026, 1, 2)
 

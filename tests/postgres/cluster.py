@@ -28,7 +28,7 @@ DATABASE = "journeyhub"
 USER = "journeyhub"
 PASSWORD = "journeyhub"
 
-# DuckDB column types of the raw layer (connectors/raw_store.py) and their PostgreSQL counterparts; any other
+# DuckDB column types of the raw layer (connectors/raw/store.py) and their PostgreSQL counterparts; any other
 # type is copied as text.
 _TYPES = {
     "VARCHAR": "text",

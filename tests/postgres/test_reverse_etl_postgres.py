@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from connectors.hubspot.api import HubSpotConfig
+from connectors.hubspot import HubSpotConfig
 from reverse_etl.config import load_syncs
 from reverse_etl.engine import run_sync
 from reverse_etl.hubspot import HubSpotWriter

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from connectors.raw_store import RawRecord, RawStore
+from connectors.raw.store import RawRecord, RawStore
 from pipelines.publish.serving import ServingCopyBusyError, publish_serving_copy
 from tests.support.holders import holding
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from connectors.hubspot.api import HubSpotConfig
+from connectors.hubspot import HubSpotConfig
 from reverse_etl.hubspot import HubSpotWriter
 from reverse_etl.ledger import Ledger
 from sandbox.loader import load_world

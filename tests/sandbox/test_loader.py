@@ -3,7 +3,7 @@ from __future__ import annotations
 import duckdb
 import requests
 
-from connectors.hubspot.catalog import CRM_STREAMS, STREAMS
+from connectors.hubspot import CRM_STREAMS, STREAMS
 from sandbox.loader import load_hubspot
 from sandbox.server.hubspot import RateLimits
 from sandbox.testing import run_sandbox

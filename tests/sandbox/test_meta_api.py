@@ -164,7 +164,7 @@ def test_leads_and_time_created_filter(graph):
         got, _ = _all(graph, f"{f['id']}/leads", fields="id,created_time,field_data,form_id,ad_id", limit=2)
         leads += got
     assert leads
-    from connectors.timeutil import parse_timestamp
+    from connectors.core.clock import parse_timestamp
 
     newest = max(leads, key=lambda x: x["created_time"])
     epoch = int(parse_timestamp(newest["created_time"]).timestamp()) - 1

@@ -10,7 +10,7 @@ import pytest
 from connectors.google_ads import GoogleAdsConfig, GoogleAdsConnector
 from connectors.mailchimp import MailchimpConfig, MailchimpConnector
 from connectors.meta import MetaAdsConnector, MetaConfig, SocialConnector
-from connectors.raw_store import RawStore
+from connectors.raw.store import RawStore
 from sandbox.loader import VENDOR_SOURCES, load_world
 from sandbox.testing import run_sandbox
 from sandbox.world import World, WorldConfig

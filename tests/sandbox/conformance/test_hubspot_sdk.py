@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from connectors.hubspot.catalog import CRM_STREAMS, HubSpotStream
+from connectors.hubspot import CRM_STREAMS, HubSpotStream
 from sandbox.world.projections import hubspot_schema as hs
 from sandbox.world.projections.hubspot_records import HSRecord
 from sandbox.world.projections.hubspot_snapshot import history_for

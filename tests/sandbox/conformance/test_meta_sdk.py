@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from connectors.meta.graph import DEFAULT_API_VERSION
+from connectors.meta import DEFAULT_API_VERSION
 from sandbox.server import meta as meta_server
 from sandbox.world import catalog
 from sandbox.world.projections import ads as ads_p

@@ -1,23 +1,18 @@
-"""HubSpot API access: configuration from the environment, the HTTP client, and the calls the streams need."""
+"""HubSpot API access: the HTTP client (auth, rate limits, the envelope check, HubSpot's error classifier) and the calls
+the streams need."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import quote
 
 import requests
 
-from connectors.envconfig import numbers, require
-from connectors.http import Classified, HttpClient, RetryPolicy, parse_retry_after
-from connectors.paging import PageGuard
-from connectors.ratelimit import SlidingWindowLimiter
-
-TOKEN_ENV = "HUBSPOT_ACCESS_TOKEN"
-BASE_URL_ENV = "HUBSPOT_BASE_URL"
-DEFAULT_BASE_URL = "https://api.hubapi.com"
+from connectors.core.http import Classified, HttpClient, RetryPolicy, parse_retry_after
+from connectors.core.paging import PageGuard
+from connectors.core.ratelimit import SlidingWindowLimiter
+from connectors.hubspot.config import BASE_URL_ENV, TOKEN_ENV, HubSpotConfig
 
 # v4 batch reads accept up to 1,000 inputs; 100 keeps each response small enough to retry cheaply.
 ASSOCIATION_BATCH = 100
@@ -26,53 +21,6 @@ BATCH_READ_LIMIT = 100
 # string; beyond this many characters of them, a stream lists ids only and reads the records by id with the
 # properties in a POST body (batch/read), which has no such limit.
 PROPERTY_QUERY_BUDGET = 6000
-
-
-@dataclass(frozen=True)
-class HubSpotConfig:
-    """Connection settings. Build it with :meth:`from_env` in production code."""
-
-    access_token: str
-    base_url: str = DEFAULT_BASE_URL
-    # Private apps on Free/Starter get 100 requests per 10 s; Professional/Enterprise 190. Stay under the lowest.
-    requests_per_10s: int = 100
-    # The CRM search API has its own limit of 5 requests per second per account.
-    search_per_second: int = 4
-    timeout_s: float = 30.0
-    # Re-read this much before the cursor: the search index lags writes by a few seconds.
-    lookback_minutes: float = 60.0
-    max_attempts: int = 8
-    backoff_base_s: float = 0.5
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> HubSpotConfig:
-        env = os.environ if env is None else env
-        token = require(
-            env,
-            TOKEN_ENV,
-            source="hubspot",
-            hint="Create a HubSpot private app (scopes: crm.objects.*.read, crm.schemas.*.read, forms) and export "
-            f"its access token as {TOKEN_ENV}.",
-        )
-        values: dict[str, Any] = {
-            "access_token": token,
-            "base_url": (env.get(BASE_URL_ENV) or DEFAULT_BASE_URL).strip(),
-            **numbers(
-                env,
-                {
-                    "HUBSPOT_REQUESTS_PER_10S": ("requests_per_10s", int),
-                    "HUBSPOT_SEARCH_PER_SECOND": ("search_per_second", int),
-                    "HUBSPOT_TIMEOUT_S": ("timeout_s", float),
-                    "HUBSPOT_LOOKBACK_MINUTES": ("lookback_minutes", float),
-                },
-                source="hubspot",
-            ),
-        }
-        values.update(overrides)
-        return cls(**values)
-
-    def __repr__(self) -> str:  # never show the token
-        return f"HubSpotConfig(base_url={self.base_url!r}, access_token='***')"
 
 
 def expect_results(body: Any) -> str | None:
@@ -100,7 +48,7 @@ def classify_hubspot(resp: requests.Response, body: Any) -> Classified | None:
             parse_retry_after(resp.headers.get("Retry-After")),
         )
     if resp.status_code == 403 and isinstance(body, dict) and body.get("category") == "MISSING_SCOPES":
-        scopes = []
+        scopes: list[str] = []
         for err in body.get("errors") or []:
             scopes += (err.get("context") or {}).get("requiredGranularScopes") or []
         need = f" (needs {', '.join(scopes)})" if scopes else ""

@@ -33,11 +33,10 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from connectors.jsonbody import taint_of
-from connectors.timeutil import parse_timestamp
+from connectors.core.clock import TODAY_ENV, parse_timestamp
+from connectors.core.jsonbody import taint_of
 
 SKEW_ENV = "JOURNEYHUB_MAX_FUTURE_SKEW_HOURS"
-TODAY_ENV = "JOURNEYHUB_TODAY"
 
 
 class Reason(StrEnum):
@@ -219,16 +218,16 @@ def is_ascii_number(text: str) -> bool:
 
 def check_wellformed(item: Any) -> Violation | None:
     """A record whose values cannot be stored as they came: text that was not UTF-8 or NaN / Infinity, which the
-    HTTP layer's JSON decoder marks (:mod:`connectors.jsonbody`). A type check per record: free for clean pages."""
+    HTTP layer's JSON decoder marks (:mod:`connectors.core.jsonbody`). A type check per record: free for clean pages."""
     taint = taint_of(item)
     if taint is None:
         return None
     return Violation(Reason(taint.reason), taint.detail)
 
 
-def check_key(payload: dict[str, Any], key_paths: tuple[str, ...]) -> Violation | None:
+def check_key(payload: dict[str, Any], key_paths: tuple[str, ...], *, digits: bool = False) -> Violation | None:
     for path in key_paths:
-        problem = check_key_part(path, get_path(payload, path))
+        problem = check_key_part(path, get_path(payload, path), digits=digits)
         if problem:
             return problem
     return None

@@ -4,12 +4,12 @@ A vendor module supplies a :class:`StreamReader` that yields :class:`Page` objec
 anything quarantined, and the stream state *after* that page (cursor plus where to resume). The engine commits the
 three together, so a run killed at any moment resumes exactly after its last committed page.
 
-A page that stays malformed after the HTTP layer's retries (:class:`~connectors.errors.MalformedPageError`) does not
-fail the run: the engine writes one ``malformed_page`` quarantine row (request path and a body excerpt, secrets
+A page that stays malformed after the HTTP layer's retries (:class:`~connectors.core.errors.MalformedPageError`) does
+not fail the run: the engine writes one ``malformed_page`` quarantine row (request path and a body excerpt, secrets
 masked), keeps the state of the last good page and ends the stream as ``partial``. The cursor does not move, and the
 next run resumes at the bad page, exactly like after a crash. A paging cursor that repeats
-(:class:`~connectors.errors.RepeatedCursorError`, raised by every reader's :class:`~connectors.paging.PageGuard`)
-ends the stream the same way, with one ``repeated_cursor`` row.
+(:class:`~connectors.core.errors.RepeatedCursorError`, raised by every reader's
+:class:`~connectors.core.paging.PageGuard`) ends the stream the same way, with one ``repeated_cursor`` row.
 
 A run that was killed leaves its ``_sync_runs`` row ``running``; the next run of the stream marks it ``failed``
 (``interrupted: resumed by sync <id>`` when it continues that run's position, ``superseded`` otherwise).
@@ -28,11 +28,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
-from connectors.contracts import Reason
-from connectors.errors import ConnectorError, MalformedPageError, PageError, RepeatedCursorError
-from connectors.raw_store import QuarantinedRecord, RawRecord, RawStore, utc_now
+from connectors.core.errors import ConnectorError, MalformedPageError, PageError, RepeatedCursorError
+from connectors.raw.contracts import Reason
+from connectors.raw.store import QuarantinedRecord, RawRecord, RawStore, utc_now
 
-log = logging.getLogger("connectors.sync")
+log = logging.getLogger("connectors.raw.sync")
 
 SyncMode = Literal["incremental", "full_refresh"]
 # complete: every page read. partial: stopped at a malformed page (quarantined); the next run resumes there.

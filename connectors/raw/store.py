@@ -11,17 +11,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
-import orjson
 
-from connectors.locking import connect_warehouse, warehouse_lock
-from connectors.redaction import scrub
+from connectors.core.redaction import scrub
+from connectors.raw.jsontext import payload_json, quarantine_text, state_json, storable
+from connectors.raw.locking import connect_warehouse, warehouse_lock
 
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -40,8 +40,8 @@ class RawRecord:
 class QuarantinedRecord:
     """A record that broke its stream's contract. It is kept, with the reason, instead of being dropped.
 
-    ``reason`` is a code from :class:`connectors.contracts.Reason` (stable, counted); ``detail`` says which field and
-    value broke the contract, for a person reading the row.
+    ``reason`` is a code from :class:`connectors.raw.contracts.Reason` (stable, counted); ``detail`` says which field
+    and value broke the contract, for a person reading the row.
     """
 
     reason: str
@@ -51,7 +51,7 @@ class QuarantinedRecord:
 
     @classmethod
     def of(cls, violation: Any, payload: Any, record_id: str | None = None) -> QuarantinedRecord:
-        """From a :class:`connectors.contracts.Violation`."""
+        """From a :class:`connectors.raw.contracts.Violation`."""
         return cls(str(violation.reason), payload, record_id, violation.detail)
 
 
@@ -89,8 +89,10 @@ class RawStore:
         self.source = _check_ident(source)
         self.schema = f"raw_{self.source}"
         self._lock_timeout_s = lock_timeout_s
-        self._lock_cm = None
+        self._lock_cm: AbstractContextManager[None] | None = None
         self._con: duckdb.DuckDBPyConnection | None = None
+        # Set by share(): the connection belongs to another store, which closes it and releases the lock.
+        self._borrowed = False
         self._known_tables: set[str] = set()
         # Tables where a plain INSERT met a stored record_id: their later pages go straight to the upsert.
         self._upsert_tables: set[str] = set()
@@ -101,18 +103,32 @@ class RawStore:
         if self._con is not None:
             return self
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock_cm = warehouse_lock(self.path, timeout_s=self._lock_timeout_s)
-        self._lock_cm.__enter__()
+        lock = warehouse_lock(self.path, timeout_s=self._lock_timeout_s)
+        lock.__enter__()
+        self._lock_cm = lock
         try:
             self._con = connect_warehouse(self.path)
             self._ensure_meta_tables()
         except BaseException:
-            self._lock_cm.__exit__(None, None, None)
+            lock.__exit__(None, None, None)
             self._lock_cm = None
             raise
         return self
 
+    def share(self, owner: RawStore) -> RawStore:
+        """Open on the connection of ``owner``, an open store of the same warehouse, so one process writing several
+        sources opens the warehouse and takes its lock once. :meth:`close` then only lets go of the connection;
+        ``owner`` closes it and releases the lock."""
+        if owner.path != self.path:
+            raise ValueError(f"cannot share a connection to another warehouse ({owner.path} is not {self.path})")
+        self._con, self._borrowed = owner.con, True
+        self._ensure_meta_tables()
+        return self
+
     def close(self) -> None:
+        if self._borrowed:
+            self._con, self._borrowed = None, False
+            return
         if self._con is not None:
             self._con.close()
             self._con = None
@@ -233,7 +249,7 @@ class RawStore:
         # second); unnesting lists inserts tens of thousands.
         values = [
             [r.record_id for r in rows],
-            [_payload_json(r.payload, r.record_id) for r in rows],
+            [payload_json(r.payload, r.record_id) for r in rows],
             [r.updated_at for r in rows],
             [r.is_archived for r in rows],
             extracted_at,
@@ -307,7 +323,7 @@ class RawStore:
                             None if q.record_id is None else storable(scrub(q.record_id)),
                             q.reason,
                             storable(scrub(q.detail)),
-                            _quarantine_text(q.payload),
+                            quarantine_text(q.payload),
                             extracted_at,
                         )
                         for q in quarantined
@@ -319,14 +335,15 @@ class RawStore:
     def _save_state(
         self, con: duckdb.DuckDBPyConnection, stream: str, state: dict[str, Any], *, status: str, sync_id: str
     ) -> None:
-        values = [_state_json(state), status, sync_id, utc_now(), stream]
+        values = [state_json(state), status, sync_id, utc_now(), stream]
         # Saved with every page: a plain update costs a third of an upsert's index probe, and only a stream's
         # first save inserts.
-        (updated,) = con.execute(
+        updated = _scalar(
+            con,
             f"""update {self.schema}._sync_state set state = ?, status = ?, sync_id = ?, updated_at = ?
                 where stream = ?""",
             values,
-        ).fetchone()
+        )
         if not updated:
             con.execute(
                 f"""insert into {self.schema}._sync_state (state, status, sync_id, updated_at, stream)
@@ -421,7 +438,7 @@ class RawStore:
 
     def count(self, stream: str) -> int:
         table = self.ensure_stream(stream)
-        return int(self.con.execute(f"select count(*) from {table}").fetchone()[0])
+        return _scalar(self.con, f"select count(*) from {table}")
 
     def quarantine_count(self, stream: str, sync_id: str | None = None) -> int:
         sql = f"select count(*) from {self.schema}._quarantine where stream = ?"
@@ -429,7 +446,7 @@ class RawStore:
         if sync_id is not None:
             sql += " and sync_id = ?"
             params.append(sync_id)
-        return int(self.con.execute(sql, params).fetchone()[0])
+        return _scalar(self.con, sql, params)
 
     def quarantine_counts(self, sync_id: str | None = None) -> dict[tuple[str, str, str], int]:
         """``{(source, stream, reason): rows}`` of this source's quarantine, for one sync or all of them."""
@@ -437,6 +454,14 @@ class RawStore:
 
 
 QuarantineKey = tuple[str, str, str]
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> int:
+    """The one number a count or an update answers with (DuckDB reports an update's row count as a row)."""
+    row = con.execute(sql, params).fetchone()
+    if row is None:
+        raise RuntimeError(f"DuckDB returned no row for: {sql.split()[0]} ...")
+    return int(row[0])
 
 
 def quarantine_counts(warehouse_path: str | Path, sync_id: str | None = None) -> dict[QuarantineKey, int]:
@@ -474,63 +499,6 @@ def _quarantine_counts(
     return out
 
 
-def _payload_json(payload: dict[str, Any], record_id: str = "?") -> str:
-    """The payload as compact JSON text.
-
-    orjson does this about 7 times faster than ``json.dumps``, which was a quarter of a bulk sync's time
-    (docs/benchmarks.md, connector overhead). What orjson refuses is still valid parsed JSON and takes the standard
-    library: an integer beyond 64 bits is kept exactly; a lone surrogate (a ``\\ud800`` escape with no pair) is not
-    text DuckDB can store, so it becomes U+FFFD, the replacement character, instead of failing the whole page.
-    Records from vendors never get here with one: the record contract quarantines them (``invalid_encoding``), and
-    NaN / Infinity (``non_finite_number``), which orjson would write as null. A payload nested too deeply for any
-    serialiser (the HTTP layer refuses such pages) is a clear error, not a ``RecursionError``.
-    """
-    try:
-        return orjson.dumps(payload).decode()
-    except TypeError:
-        try:
-            text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
-        except RecursionError:
-            raise ValueError(
-                f"record {record_id!r}: its payload is nested too deeply to store as JSON "
-                "(the HTTP layer refuses pages nested deeper than 254 levels)"
-            ) from None
-        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
-
-
-def _state_json(state: dict[str, Any]) -> str:
-    """A stream's state as JSON text. A paging cursor cut from a body that was not UTF-8 holds lone surrogates, whose
-    ``\\udcXX`` escapes DuckDB's JSON type rejects: such strings are saved with the escape as visible text (the vendor
-    then rejects the changed cursor with a clear error, instead of the page commit failing)."""
-    text = json.dumps(state, default=str)
-    if "\\ud" in text:  # a surrogate escape: a pair (an emoji) is fine, a lone one is not
-        try:
-            json.dumps(state, default=str, ensure_ascii=False).encode("utf-8")
-        except UnicodeEncodeError:
-            text = json.dumps(_storable_strings(state), default=str)
-    return text
-
-
-def _storable_strings(value: Any) -> Any:
-    if isinstance(value, str):
-        return storable(value)
-    if isinstance(value, dict):
-        return {storable(str(k)): _storable_strings(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_storable_strings(v) for v in value]
-    return value
-
-
-def storable(text: str) -> str:
-    """``text`` as DuckDB can store it: a lone surrogate (a byte that was not UTF-8, read with surrogateescape)
-    becomes its escape ``\\udcXX``, which keeps the byte recoverable where U+FFFD would lose it."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return text
-
-
 def _dedupe_newest(records: Iterable[RawRecord]) -> list[RawRecord]:
     """Keep one version per record id within a page: the newest, the last seen on a tie."""
     best: dict[str, RawRecord] = {}
@@ -539,50 +507,3 @@ def _dedupe_newest(records: Iterable[RawRecord]) -> list[RawRecord]:
         if cur is None or cur.updated_at is None or (r.updated_at is not None and r.updated_at >= cur.updated_at):
             best[r.record_id] = r
     return list(best.values())
-
-
-# A quarantine row keeps the record for inspection and replay; beyond this it keeps an excerpt (a whole malformed
-# page, a runaway nested field) so one bad answer cannot bloat the warehouse.
-MAX_QUARANTINE_PAYLOAD_CHARS = 64_000
-
-
-def _quarantine_text(payload: Any) -> str:
-    """The record's raw text, credentials masked (a vendor may echo a token), cut to an excerpt when huge.
-
-    Strings are masked inside the structure before it is serialised, so the stored text stays valid JSON.
-    """
-    try:
-        text = _as_text(_scrub_values(payload))
-    except RecursionError:
-        # Only a direct caller can hand over such a payload (the HTTP layer refuses pages nested this deeply).
-        text = f"[not copied: a {type(payload).__name__} nested too deeply to serialise]"
-    if len(text) > MAX_QUARANTINE_PAYLOAD_CHARS:
-        text = text[:MAX_QUARANTINE_PAYLOAD_CHARS] + f"…[truncated: {len(text)} characters in all]"
-    return text
-
-
-def _scrub_values(value: Any) -> Any:
-    if isinstance(value, str):
-        return scrub(value)
-    if isinstance(value, bytes):
-        return scrub(value.decode("utf-8", "replace"))
-    if isinstance(value, dict):
-        return {scrub(str(k)): _scrub_values(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_scrub_values(v) for v in value]
-    return value
-
-
-def _as_text(payload: Any) -> str:
-    if isinstance(payload, str | bytes):
-        return storable(payload.decode("utf-8", "surrogateescape") if isinstance(payload, bytes) else payload)
-    try:
-        text = json.dumps(payload, default=str, ensure_ascii=False)
-    except (TypeError, ValueError):
-        return storable(repr(payload))
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        # Text that was not UTF-8 (lone surrogates): all-ASCII JSON escapes it, still valid JSON, bytes recoverable.
-        text = json.dumps(payload, default=str, ensure_ascii=True)
-    return text

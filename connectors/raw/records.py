@@ -1,6 +1,6 @@
 """Turning a page of vendor items into raw records, with contract violations quarantined instead of dropped.
 
-The contract checks and their reason codes are in :mod:`connectors.contracts`; this module applies them in order to
+The contract checks and their reason codes are in :mod:`connectors.raw.contracts`; this module applies them in order to
 every item of a page (see that module's docstring for the order and the duplicate rule).
 """
 
@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
-from connectors.contracts import (
+from connectors.raw.contracts import (
     DEFAULT_LIMITS,
     Check,
     ContractLimits,
@@ -21,10 +21,12 @@ from connectors.contracts import (
     check_key,
     check_timestamp,
     check_wellformed,
+    get_path,
 )
-from connectors.raw_store import QuarantinedRecord, RawRecord
+from connectors.raw.store import QuarantinedRecord, RawRecord
 
-CursorKind = Literal["timestamp", "date"]
+# Reads a record's cursor from its payload and checks it: the value as naive UTC, or why the record is quarantined.
+CursorCheck = Callable[[dict[str, Any], ContractLimits], tuple[datetime | None, Violation | None]]
 
 
 @dataclass
@@ -39,10 +41,9 @@ def shape_page(
     items: Any,
     *,
     record_id: Callable[[dict[str, Any]], Any],
-    cursor: Callable[[dict[str, Any]], Any] | None = None,
-    cursor_name: str = "cursor",
-    cursor_kind: CursorKind = "timestamp",
+    cursor: CursorCheck | None = None,
     key_paths: Sequence[str] = (),
+    digit_keys: bool = False,
     required: Sequence[Check] = (),
     checks: Sequence[Check] = (),
     extra: dict[str, Any] | None = None,
@@ -52,10 +53,11 @@ def shape_page(
 ) -> ShapedPage:
     """Check each item against the stream's contract and split the page into records and quarantined items.
 
-    ``key_paths`` are the primary key parts (dotted paths into the payload) checked for presence and type;
-    ``record_id`` builds the stored id from them. ``required`` are stream checks that run before the cursor,
-    ``checks`` after it. ``cursor_kind="date"`` means the cursor is a daily row's ``YYYY-MM-DD`` date. ``extra`` adds
-    keys the connector documents (a parent's id); ``drop_keys`` removes ones it documents dropping.
+    ``key_paths`` are the primary key parts (dotted paths into the payload) checked for presence and type (and, with
+    ``digit_keys``, for canonical ASCII numbers); ``record_id`` builds the stored id from them. ``required`` are
+    stream checks that run before the cursor, ``checks`` after it. ``cursor`` reads and checks the record's cursor
+    (:func:`timestamp_at`, :func:`date_at`, or a stream's own). ``extra`` adds keys the connector documents (a
+    parent's id); ``drop_keys`` removes ones it documents dropping.
     """
     limits = limits or DEFAULT_LIMITS
     page = ShapedPage()
@@ -79,10 +81,12 @@ def shape_page(
         payload = {**item, **added}
         for key in drop:
             payload.pop(key, None)
-        problem = check_wellformed(item) or check_key(payload, keys) or _first(required, payload, limits)
+        problem = (
+            check_wellformed(item) or check_key(payload, keys, digits=digit_keys) or _first(required, payload, limits)
+        )
         updated = None
         if problem is None and cursor is not None:
-            updated, problem = _cursor(cursor(payload), cursor_name, cursor_kind, limits)
+            updated, problem = cursor(payload, limits)
         # Built only now: some ids include fields with their own reason (an activity's action and timestamp).
         rid = record_id(payload) if problem is None else _safe_id(record_id, payload)
         if problem is None and rid in (None, ""):
@@ -120,10 +124,20 @@ def _first(checks: Sequence[Check], payload: dict[str, Any], limits: ContractLim
     return None
 
 
-def _cursor(
-    value: Any, name: str, kind: CursorKind, limits: ContractLimits
-) -> tuple[datetime | None, Violation | None]:
-    if kind == "date":
-        day, problem = check_date(value, name, limits)
+def timestamp_at(path: str) -> CursorCheck:
+    """A cursor that is a plausible timestamp at ``path`` (ISO-8601 or epoch milliseconds), required."""
+
+    def cursor(payload: dict[str, Any], limits: ContractLimits) -> tuple[datetime | None, Violation | None]:
+        return check_timestamp(get_path(payload, path), path, limits)
+
+    return cursor
+
+
+def date_at(path: str) -> CursorCheck:
+    """A daily row's cursor: a real ``YYYY-MM-DD`` day at ``path``, as midnight of that day."""
+
+    def cursor(payload: dict[str, Any], limits: ContractLimits) -> tuple[datetime | None, Violation | None]:
+        day, problem = check_date(get_path(payload, path), path, limits)
         return (datetime.combine(day, datetime.min.time()) if day else None), problem
-    return check_timestamp(value, name, limits)
+
+    return cursor

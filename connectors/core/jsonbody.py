@@ -32,7 +32,7 @@ import orjson
 # could be parsed but never stored. No vendor API we read nests beyond a dozen levels.
 MAX_JSON_DEPTH = 254
 
-# Reason codes of connectors.contracts.Reason (which imports this module, so they are spelled out here).
+# Reason codes of connectors.raw.contracts.Reason (which imports this module, so they are spelled out here).
 INVALID_ENCODING = "invalid_encoding"
 NON_FINITE_NUMBER = "non_finite_number"
 

@@ -6,8 +6,8 @@ rate limiters, per-vendor error classification, and errors that never contain a 
 Against a hostile or broken server it also guarantees: a whole answer arrives within a total deadline (``requests``'
 read timeout is per socket read, so a body trickling in a byte at a time would never time out); redirects are never
 followed and requests only ever go to the base URL's host, so no credential header or query reaches another host;
-bodies are decoded by :mod:`connectors.jsonbody`, which never changes a value silently and turns absurd nesting into
-an unparseable page instead of a ``RecursionError``.
+bodies are decoded by :mod:`connectors.core.jsonbody`, which never changes a value silently and turns absurd nesting
+into an unparseable page instead of a ``RecursionError``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 import urllib3.exceptions
 
-from connectors.errors import (
+from connectors.core.errors import (
     AuthenticationError,
     ConfigurationError,
     ConnectorError,
@@ -35,13 +35,13 @@ from connectors.errors import (
     RetriesExhaustedError,
     TransientError,
 )
-from connectors.jsonbody import Unparseable, decode_json
-from connectors.ratelimit import SlidingWindowLimiter
-from connectors.redaction import Redactor, register_secrets, scrub
+from connectors.core.jsonbody import Unparseable, decode_json
+from connectors.core.ratelimit import SlidingWindowLimiter
+from connectors.core.redaction import Redactor, register_secrets, scrub
 
 __all__ = ["Classified", "Expect", "HttpClient", "HttpStats", "Redactor", "RetryPolicy", "parse_retry_after"]
 
-log = logging.getLogger("connectors.http")
+log = logging.getLogger("connectors.core.http")
 
 RETRYABLE_STATUSES = frozenset({500, 502, 503, 504, 520, 521, 522, 523, 524, 530})
 # Unless a client sets its own, the whole answer (connect, headers, body) must arrive within this many read timeouts.
@@ -126,7 +126,7 @@ class _SecretLogFilter(logging.Filter):
     """Scrubs secrets from log records of the HTTP stack and the sync engine.
 
     urllib3 logs full request URLs at DEBUG level, and some vendors take a key as a query parameter; the filter masks
-    every secret registered in :mod:`connectors.redaction` and anything shaped like a credential parameter.
+    every secret registered in :mod:`connectors.core.redaction` and anything shaped like a credential parameter.
     """
 
     def add(self, secrets: Sequence[str | None]) -> None:
@@ -141,7 +141,13 @@ class _SecretLogFilter(logging.Filter):
 
 
 _LOG_FILTER = _SecretLogFilter()
-for _name in ("urllib3.connectionpool", "urllib3.util.retry", "requests", "connectors.http", "connectors.sync"):
+for _name in (
+    "urllib3.connectionpool",
+    "urllib3.util.retry",
+    "requests",
+    "connectors.core.http",
+    "connectors.raw.sync",
+):
     logging.getLogger(_name).addFilter(_LOG_FILTER)
 
 

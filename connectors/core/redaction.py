@@ -1,6 +1,6 @@
 """Keeping secrets out of everything the connectors write: log lines, exception messages and quarantine rows.
 
-Every :class:`~connectors.http.HttpClient` registers its credentials here, so the raw store can scrub quarantine
+Every :class:`~connectors.core.http.HttpClient` registers its credentials here, so the raw store can scrub quarantine
 payloads and run errors without knowing which vendor they came from. Besides the registered values, :func:`scrub`
 masks anything that *looks* like a credential (``access_token=…``, ``key=…``, ``Authorization: Bearer …``), because a
 vendor may echo a credential we never registered (an app secret, another account's key) in an error page.

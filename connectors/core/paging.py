@@ -4,9 +4,9 @@ Every paging loop of every vendor reader tells a :class:`PageGuard` about each p
 for the next one (HubSpot ``paging.next.after`` and the keyset id of its search, Meta ``cursors.after``, Mailchimp
 offsets, association pages per record). A cursor the sequence already followed, a keyset cursor that does not move
 forward, or a page whose items equal an earlier page's (a server that ignores its cursor, where offsets would walk on
-and stop at ``total_items`` with records missing) raises :class:`~connectors.errors.RepeatedCursorError` before the
+and stop at ``total_items`` with records missing) raises :class:`~connectors.core.errors.RepeatedCursorError` before the
 page is handed out. The sync engine then ends the stream ``partial`` at the last committed page, exactly like a
-malformed page (see :mod:`connectors.sync`).
+malformed page (see :mod:`connectors.raw.sync`).
 
 Google Ads needs no guard: ``searchStream`` answers a whole query in one response, and its date windows advance by
 construction.
@@ -20,7 +20,7 @@ from typing import Any
 
 import orjson
 
-from connectors.errors import RepeatedCursorError
+from connectors.core.errors import RepeatedCursorError
 
 
 class PageGuard:

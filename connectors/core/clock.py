@@ -1,8 +1,28 @@
-"""Timestamp parsing for vendor formats. Everything becomes a naive UTC ``datetime`` (the warehouse convention)."""
+"""Time for every connector: vendor timestamps parsed to naive UTC ``datetime`` (the warehouse convention), and the
+two clocks of date-windowed streams (the first day of history and "today"), both read from the environment."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime
+
+START_DATE_ENV = "JOURNEYHUB_START_DATE"
+TODAY_ENV = "JOURNEYHUB_TODAY"
+DEFAULT_START_DATE = "2026-01-01"
+
+# An inclusive range of days (a Dagster partition range, or the window a daily stream reads).
+DateRange = tuple[date, date]
+
+
+def history_start(env: Mapping[str, str]) -> date:
+    """First day of history for date-windowed streams (ad metrics)."""
+    return date.fromisoformat(env.get(START_DATE_ENV) or DEFAULT_START_DATE)
+
+
+def today_from(env: Mapping[str, str]) -> Callable[[], date]:
+    """ "Today" for date-windowed streams: the wall clock unless pinned (the sandbox pins its world clock)."""
+    pinned = env.get(TODAY_ENV)
+    return (lambda: date.fromisoformat(pinned)) if pinned else (lambda: datetime.now(UTC).date())
 
 
 def parse_timestamp(value: object) -> datetime | None:
@@ -34,6 +54,15 @@ def parse_timestamp(value: object) -> datetime | None:
     return parsed
 
 
+def parse_present(value: object) -> datetime:
+    """:func:`parse_timestamp` for a value that must be there (a saved cursor, a run's window): missing is a
+    ValueError too, never None."""
+    parsed = parse_timestamp(value)
+    if parsed is None:
+        raise ValueError(f"a timestamp is required here, got {value!r}")
+    return parsed
+
+
 def to_epoch_ms(dt: datetime) -> int:
     """Naive UTC datetime to epoch milliseconds."""
     return int(dt.replace(tzinfo=UTC).timestamp() * 1000)
@@ -48,7 +77,7 @@ def later_iso(a: str | None, b: str | None) -> str | None:
     """The later of two timestamp strings (either may be missing)."""
     if not a or not b:
         return a or b
-    return a if parse_timestamp(a) >= parse_timestamp(b) else b
+    return a if parse_present(a) >= parse_present(b) else b
 
 
 def iso_or_none(dt: datetime | None) -> str | None:

@@ -14,14 +14,14 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 from filelock import FileLock, Timeout
 
-from connectors.errors import ConnectorError
+from connectors.core.errors import ConnectorError
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ def connect_warehouse(
     warehouse_path: str | Path,
     *,
     read_only: bool = False,
-    config: dict[str, str] | None = None,
+    config: Mapping[str, str] | None = None,
     wait_s: float | None = None,
     on_wait: Callable[[str], None] | None = None,
 ) -> duckdb.DuckDBPyConnection:
@@ -96,11 +96,12 @@ def connect_warehouse(
     project's lock), wait up to ``wait_s`` seconds, saying once who holds it, then raise :class:`WarehouseBusyError`
     naming that process."""
     path = str(Path(warehouse_path))
+    settings: dict[str, str | bool | int | float | list[str]] = dict(config or {})
     deadline = time.monotonic() + (wait_seconds() if wait_s is None else wait_s)
     said = False
     while True:
         try:
-            return duckdb.connect(path, read_only=read_only, config=config or {})
+            return duckdb.connect(path, read_only=read_only, config=settings)
         except duckdb.IOException as exc:
             holder = lock_holder(str(exc))
             if holder is None:

@@ -1,4 +1,5 @@
-"""Meta Graph API access shared by the Meta Ads and the Facebook Page / Instagram connectors.
+"""Meta Graph API access shared by the Meta Ads and the Facebook Page / Instagram connectors: the HTTP client (the
+token as a Bearer header), the envelope check, Graph's error classifier and cursor paging.
 
 Graph conventions: cursor paging (``paging.cursors.after`` is present even on the last page; the end is the
 absence of ``paging.next``), timestamps like ``2026-03-01T10:15:00+0000``, and errors in an ``error`` object whose
@@ -8,94 +9,20 @@ absence of ``paging.next``), timestamps like ``2026-03-01T10:15:00+0000``, and e
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import requests
 
-from connectors.envconfig import numbers, require
-from connectors.http import Classified, Expect, HttpClient, RetryPolicy
-from connectors.paging import PageGuard
-from connectors.ratelimit import SlidingWindowLimiter
-
-TOKEN_ENV = "META_ACCESS_TOKEN"
-BASE_URL_ENV = "META_BASE_URL"
-DEFAULT_BASE_URL = "https://graph.facebook.com"
-DEFAULT_API_VERSION = "v25.0"
+from connectors.core.http import Classified, Expect, HttpClient, RetryPolicy
+from connectors.core.paging import PageGuard
+from connectors.core.ratelimit import SlidingWindowLimiter
+from connectors.meta.config import BASE_URL_ENV, TOKEN_ENV, MetaConfig
 
 # Codes Meta documents as throttling: app (4), user (17), page (32), ad account (613), business use case (800xx).
 RATE_LIMIT_CODES = frozenset({4, 17, 32, 613}) | frozenset(range(80000, 80010))
 # 102/104: missing or invalid session or token; 190: expired token; 10 and 2xx: missing permissions.
 PERMISSION_CODES = frozenset({10, 102, 104, 190}) | frozenset(range(200, 300))
-
-
-@dataclass(frozen=True)
-class MetaConfig:
-    access_token: str
-    ad_account_id: str | None = None
-    page_id: str | None = None
-    ig_user_id: str | None = None
-    base_url: str = DEFAULT_BASE_URL
-    api_version: str = DEFAULT_API_VERSION
-    # Meta restates conversions for up to 28 days (its default attribution window): re-read that much.
-    restatement_days: int = 28
-    # Longer insight ranges run as async report jobs, as Meta asks.
-    sync_insights_max_days: int = 7
-    # Comments keep arriving after a post is published: re-read comments of posts this recent.
-    comments_reread_days: int = 14
-    requests_per_minute: int = 200
-    page_size: int = 100
-    insights_page_size: int = 500
-    timeout_s: float = 30.0
-    max_attempts: int = 8
-    backoff_base_s: float = 1.0
-    report_poll_s: float = 1.0
-    report_timeout_s: float = 600.0
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> MetaConfig:
-        env = os.environ if env is None else env
-        token = require(
-            env,
-            TOKEN_ENV,
-            source="meta",
-            hint="Create a system-user access token with ads_read, leads_retrieval, pages_read_engagement and "
-            f"instagram_basic permissions in Meta Business Manager and export it as {TOKEN_ENV}.",
-        )
-        values: dict[str, Any] = {
-            "access_token": token,
-            "ad_account_id": (env.get("META_AD_ACCOUNT_ID") or "").strip() or None,
-            "page_id": (env.get("META_PAGE_ID") or "").strip() or None,
-            "ig_user_id": (env.get("META_IG_USER_ID") or "").strip() or None,
-            "base_url": (env.get(BASE_URL_ENV) or DEFAULT_BASE_URL).strip(),
-            "api_version": (env.get("META_API_VERSION") or DEFAULT_API_VERSION).strip(),
-            **numbers(
-                env,
-                {
-                    "META_RESTATEMENT_DAYS": ("restatement_days", int),
-                    "META_REQUESTS_PER_MINUTE": ("requests_per_minute", int),
-                    "META_TIMEOUT_S": ("timeout_s", float),
-                    "META_COMMENTS_REREAD_DAYS": ("comments_reread_days", int),
-                    "META_PAGE_SIZE": ("page_size", int),
-                    "META_INSIGHTS_PAGE_SIZE": ("insights_page_size", int),
-                },
-                source="meta",
-            ),
-        }
-        values.update(overrides)
-        return cls(**values)
-
-    @property
-    def account_node(self) -> str:
-        if not self.ad_account_id:
-            raise ValueError("META_AD_ACCOUNT_ID is not set (the ad account id, with or without the act_ prefix)")
-        acct = self.ad_account_id
-        return acct if acct.startswith("act_") else f"act_{acct}"
-
-    def __repr__(self) -> str:
-        return f"MetaConfig(base_url={self.base_url!r}, ad_account_id={self.ad_account_id!r}, access_token='***')"
 
 
 def _usage_wait_s(resp: requests.Response) -> float | None:
