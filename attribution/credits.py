@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
+from attribution.arrays import BoolArray, CodeArray, Float64Array, Int64Array, ScalarT
 from attribution.paths import Paths
 
 
@@ -15,20 +17,20 @@ class ModelCredits:
     and expanded path row ``row[i]`` (-1: the conversion had no touch) the share ``credit[i]``."""
 
     model: str
-    conversion: np.ndarray
-    row: np.ndarray
-    credit: np.ndarray
+    conversion: Int64Array
+    row: Int64Array
+    credit: Float64Array
 
     def __len__(self) -> int:
         return len(self.credit)
 
 
-def repeat_per_row(paths: Paths, per_segment: np.ndarray) -> np.ndarray:
+def repeat_per_row(paths: Paths, per_segment: NDArray[ScalarT]) -> NDArray[ScalarT]:
     """Broadcast one value per attributed conversion to each of its rows."""
     return np.repeat(per_segment, paths.lengths[paths.attributed])
 
 
-def normalise_or_last(paths: Paths, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def normalise_or_last(paths: Paths, weight: Float64Array) -> tuple[Float64Array, BoolArray]:
     """Divide row weights by their conversion's total. A conversion whose total is not > 0 falls back to last touch.
 
     Returns ``(credit, fallback)`` where ``fallback`` flags the attributed conversions that fell back.
@@ -46,7 +48,7 @@ def normalise_or_last(paths: Paths, weight: np.ndarray) -> tuple[np.ndarray, np.
     return credit, fallback
 
 
-def dense_credits(paths: Paths, model: str, credit: np.ndarray, keep_zero: bool) -> ModelCredits:
+def dense_credits(paths: Paths, model: str, credit: Float64Array, keep_zero: bool) -> ModelCredits:
     """One row per (conversion, touch) from a credit per expanded row, optionally without the zero ones."""
     if keep_zero:
         rows = np.arange(paths.n_rows, dtype=np.int64)
@@ -55,7 +57,7 @@ def dense_credits(paths: Paths, model: str, credit: np.ndarray, keep_zero: bool)
     return ModelCredits(model, paths.row_conversion[rows], rows, credit[rows])
 
 
-def one_touch_credits(paths: Paths, model: str, rows: np.ndarray, keep_zero: bool) -> ModelCredits:
+def one_touch_credits(paths: Paths, model: str, rows: Int64Array, keep_zero: bool) -> ModelCredits:
     """Credit 1 to one chosen row per attributed conversion."""
     if keep_zero:
         credit = np.zeros(paths.n_rows)
@@ -64,7 +66,7 @@ def one_touch_credits(paths: Paths, model: str, rows: np.ndarray, keep_zero: boo
     return ModelCredits(model, paths.attributed.astype(np.int64), rows.astype(np.int64), np.ones(len(rows)))
 
 
-def channel_touch_counts(paths: Paths, channel: np.ndarray, n_channels: int) -> np.ndarray:
+def channel_touch_counts(paths: Paths, channel: CodeArray, n_channels: int) -> Int64Array:
     """For each expanded row, how many rows of the same conversion share its channel."""
     conv = paths.row_conversion
     if paths.n_conversions * max(n_channels, 1) <= 1 << 26:
@@ -79,12 +81,12 @@ def channel_touch_counts(paths: Paths, channel: np.ndarray, n_channels: int) -> 
 def channel_weight_credits(
     paths: Paths,
     model: str,
-    row_channel_weight: np.ndarray,
-    channel: np.ndarray,
+    row_channel_weight: Float64Array,
+    channel: CodeArray,
     n_channels: int,
     keep_zero: bool,
     clip_negative: bool = True,
-) -> tuple[ModelCredits, np.ndarray]:
+) -> tuple[ModelCredits, BoolArray]:
     """Turn per-(conversion, channel) weights into touch credits.
 
     Each conversion's credit is split over the distinct channels on its path in proportion to their weights, and a

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from attribution.arrays import AnyArray, BoolArray, Int32Array, Int64Array
 from attribution.config import AttributionError
 
 _NAT = np.iinfo(np.int64).min
@@ -23,14 +25,14 @@ class Touches:
     ``is_lead_creation`` / ``is_opportunity_creation`` mark the stage touches of the W-shaped model.
     """
 
-    person_key: np.ndarray
-    touch_id: np.ndarray
-    occurred_at: np.ndarray
-    channel: np.ndarray
+    person_key: AnyArray
+    touch_id: AnyArray
+    occurred_at: AnyArray
+    channel: AnyArray
     channel_names: Sequence[str] | None = None
-    is_direct: np.ndarray | None = None
-    is_lead_creation: np.ndarray | None = None
-    is_opportunity_creation: np.ndarray | None = None
+    is_direct: AnyArray | None = None
+    is_lead_creation: AnyArray | None = None
+    is_opportunity_creation: AnyArray | None = None
 
     def __len__(self) -> int:
         return len(self.touch_id)
@@ -43,19 +45,19 @@ class Conversions:
     ``is_first_conversion`` marks a person's first conversion (an acquisition): its credit counts as new customers.
     """
 
-    conversion_id: np.ndarray
-    person_key: np.ndarray
-    converted_at: np.ndarray
-    conversion_type: np.ndarray | None = None
-    revenue: np.ndarray | None = None
-    currency: np.ndarray | None = None
-    is_first_conversion: np.ndarray | None = None
+    conversion_id: AnyArray
+    person_key: AnyArray
+    converted_at: AnyArray
+    conversion_type: AnyArray | None = None
+    revenue: AnyArray | None = None
+    currency: AnyArray | None = None
+    is_first_conversion: AnyArray | None = None
 
     def __len__(self) -> int:
         return len(self.conversion_id)
 
 
-def to_micros(values: np.ndarray, what: str) -> np.ndarray:
+def to_micros(values: AnyArray, what: str) -> Int64Array:
     """Timestamps (datetime64 of any unit, or epoch seconds) as int64 microseconds since the epoch."""
     arr = np.asarray(values)
     if np.issubdtype(arr.dtype, np.datetime64):
@@ -71,13 +73,13 @@ def to_micros(values: np.ndarray, what: str) -> np.ndarray:
     raise AttributionError(f"{what} must be datetime64 or epoch seconds, got dtype {arr.dtype}")
 
 
-def _all_str(arr: np.ndarray) -> bool:
+def _all_str(arr: AnyArray) -> bool:
     from pandas.api.types import infer_dtype
 
     return infer_dtype(arr, skipna=False) == "string"
 
 
-def factorize(values: np.ndarray) -> tuple[np.ndarray, list]:
+def factorize(values: AnyArray) -> tuple[Int64Array, list[Any]]:
     """Integer codes (int64) and the sorted distinct values they index."""
     arr = np.asarray(values)
     if arr.dtype == object and len(arr) and _all_str(arr):
@@ -94,7 +96,7 @@ def factorize(values: np.ndarray) -> tuple[np.ndarray, list]:
         rank[order] = np.arange(len(order), dtype=np.int64)
         return rank[codes], uniques[order].tolist()
     if arr.dtype == object:
-        seen: dict = {}
+        seen: dict[Any, int] = {}
         codes = np.fromiter((seen.setdefault(v, len(seen)) for v in arr), dtype=np.int64, count=len(arr))
         if any(v is None for v in seen):
             raise AttributionError("missing (None) value where a key or channel is required")
@@ -108,7 +110,7 @@ def factorize(values: np.ndarray) -> tuple[np.ndarray, list]:
     return inverse.astype(np.int64).reshape(-1), uniq.tolist()
 
 
-def channel_codes(touches: Touches) -> tuple[np.ndarray, list[str]]:
+def channel_codes(touches: Touches) -> tuple[Int32Array, list[str]]:
     """Channel codes (int32) and names, whichever way the touches gave them."""
     ch = np.asarray(touches.channel)
     if touches.channel_names is not None:
@@ -124,7 +126,7 @@ def channel_codes(touches: Touches) -> tuple[np.ndarray, list[str]]:
     return codes.astype(np.int32), [str(n) for n in names]
 
 
-def person_codes(touch_keys: np.ndarray, conversion_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def person_codes(touch_keys: AnyArray, conversion_keys: AnyArray) -> tuple[Int64Array, Int64Array]:
     """Person keys of touches and conversions as comparable int64 codes (the same code for the same person)."""
     t = np.asarray(touch_keys)
     c = np.asarray(conversion_keys)
@@ -134,7 +136,7 @@ def person_codes(touch_keys: np.ndarray, conversion_keys: np.ndarray) -> tuple[n
     return codes[: len(t)], codes[len(t) :]
 
 
-def bool_array(values: np.ndarray | None, n: int, what: str) -> np.ndarray:
+def bool_array(values: AnyArray | None, n: int, what: str) -> BoolArray:
     if values is None:
         return np.zeros(n, dtype=bool)
     arr = np.asarray(values)

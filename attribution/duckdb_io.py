@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from attribution.arrays import AnyArray, ObjectArray
 from attribution.data import Conversions, Touches
 from attribution.engine import AttributionResult
 from attribution.standard_markov import REMOVAL_EFFECT_COLUMNS
@@ -94,10 +95,12 @@ def read_conversions(
     filt = f"where {where}" if where else ""
     data = con.execute(f"select {', '.join(cols)} from {rel} {filt} order by person_key, converted_us").fetchnumpy()
 
-    def plain(a: Any) -> np.ndarray:
+    def plain(a: Any) -> AnyArray:
         # NULLs become None (np.ma.filled(..., None) would use the masked array's default fill value, '?')
         if isinstance(a, np.ma.MaskedArray):
-            return np.where(np.ma.getmaskarray(a), None, np.ma.getdata(a).astype(object))
+            values: ObjectArray = np.ma.getdata(a).astype(object)  # a copy: setting None below leaves `a` alone
+            values[np.ma.getmaskarray(a)] = None
+            return values
         return np.asarray(a)
 
     return Conversions(
@@ -156,7 +159,7 @@ def write_attribution(
     return written
 
 
-def _varchar(values: np.ndarray) -> np.ndarray:
+def _varchar(values: AnyArray) -> ObjectArray:
     # object arrays holding None are read as NULL only when every other value is a str
     return np.array([None if v is None else str(v) for v in values], dtype=object)
 

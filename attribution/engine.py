@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
+from attribution.arrays import AnyArray, Float64Array, Int64Array, weighted_bincount
 from attribution.config import (
     RULE_MODELS,
     SHAPLEY,
@@ -89,11 +91,11 @@ class AttributionResult:
     def n_unattributed(self) -> int:
         return int((self.paths.lengths == 0).sum())
 
-    def revenue_credit(self, model: str) -> np.ndarray:
+    def revenue_credit(self, model: str) -> Float64Array:
         mc = self.credits[model]
         return mc.credit * self.paths.revenue[mc.conversion]
 
-    def rows(self, model: str) -> dict[str, np.ndarray]:
+    def rows(self, model: str) -> dict[str, AnyArray]:
         """fct_attribution rows of one model as columns.
 
         ``conversion_index`` / ``touch_index`` index the input arrays (-1: no touch); ``conversion_id`` /
@@ -113,7 +115,7 @@ class AttributionResult:
         channel_code = np.full(len(mc), -1, dtype=np.int64)
         channel_code[has] = self.paths.channel[mc.row[has]]
         names = np.array([*self.paths.channel_names, UNATTRIBUTED], dtype=object)
-        out: dict[str, np.ndarray] = {
+        out: dict[str, AnyArray] = {
             "conversion_index": self.paths.conversion_index[mc.conversion],
             "touch_index": touch_index,
             "channel": names[channel_code],
@@ -127,7 +129,7 @@ class AttributionResult:
             out["touch_id"] = np.ma.masked_array(ids, mask=~has) if not has.all() else ids
         return out
 
-    def summary(self) -> dict[str, np.ndarray]:
+    def summary(self) -> dict[str, AnyArray]:
         """Channel summary of every model: one row per (model, channel, currency) with credited conversions, new
         customers (credit of people's first conversions) and revenue.
 
@@ -140,7 +142,7 @@ class AttributionResult:
         cur_codes, currencies = self._currency_codes()
         n_cur = len(currencies)
         first = self.paths.first_conversion.astype(np.float64)
-        cols: dict[str, list] = {"model": [], "channel": [], "currency": [], **{f: [] for f in _SUMMARY_FIELDS}}
+        cols: dict[str, list[Any]] = {"model": [], "channel": [], "currency": [], **{f: [] for f in _SUMMARY_FIELDS}}
         for model in self.models:
             if model in self.channel_credits:
                 cc = self.channel_credits[model]
@@ -156,9 +158,11 @@ class AttributionResult:
             ch[has] = self.paths.channel[mc.row[has]]
             key = ch * n_cur + cur_codes[mc.conversion]
             sums = {
-                "conversions": np.bincount(key, weights=mc.credit, minlength=n_ch * n_cur),
-                "new_customers": np.bincount(key, weights=mc.credit * first[mc.conversion], minlength=n_ch * n_cur),
-                "revenue": np.bincount(key, weights=self.revenue_credit(model), minlength=n_ch * n_cur),
+                "conversions": weighted_bincount(key, weights=mc.credit, minlength=n_ch * n_cur),
+                "new_customers": weighted_bincount(
+                    key, weights=mc.credit * first[mc.conversion], minlength=n_ch * n_cur
+                ),
+                "revenue": weighted_bincount(key, weights=self.revenue_credit(model), minlength=n_ch * n_cur),
             }
             present = np.bincount(key, minlength=n_ch * n_cur) > 0
             for k in np.flatnonzero(present):
@@ -174,7 +178,7 @@ class AttributionResult:
             **{f: np.array(cols[f], dtype=np.float64) for f in _SUMMARY_FIELDS},
         }
 
-    def channel_totals(self) -> dict[str, np.ndarray]:
+    def channel_totals(self) -> dict[str, AnyArray]:
         """The channel-level (standard Markov) models' credits: one row per (model, channel, currency) with
         conversions, new customers and revenue (see :mod:`attribution.standard_markov`)."""
         cc = list(self.channel_credits.values())
@@ -185,11 +189,11 @@ class AttributionResult:
             **{f: np.concatenate([getattr(c, f) for c in cc]) if cc else np.zeros(0) for f in _SUMMARY_FIELDS},
         }
 
-    def removal_effects_table(self) -> dict[str, np.ndarray]:
+    def removal_effects_table(self) -> dict[str, AnyArray]:
         """Removal effects of every fitted chain, with what reproduces the standard allocation from them."""
         return removal_effects_table(self.markov)
 
-    def _currency_codes(self) -> tuple[np.ndarray, list]:
+    def _currency_codes(self) -> tuple[Int64Array, list[Any]]:
         return self.paths.currency_codes()
 
     def check_conservation(self, raise_on_failure: bool = True) -> ConservationReport:
@@ -209,8 +213,8 @@ class AttributionResult:
         revenue_err: dict[str, float] = {}
         problems = []
         for model, mc in self.credits.items():
-            total = np.bincount(mc.conversion, weights=mc.credit, minlength=n)
-            rev = np.bincount(mc.conversion, weights=self.revenue_credit(model), minlength=n)
+            total = weighted_bincount(mc.conversion, weights=mc.credit, minlength=n)
+            rev = weighted_bincount(mc.conversion, weights=self.revenue_credit(model), minlength=n)
             ce = float(np.abs(total - expect).max()) if n else 0.0
             re_abs = np.abs(rev - revenue * expect)
             re = float((re_abs / np.maximum(1.0, np.abs(revenue))).max()) if n else 0.0
@@ -222,15 +226,15 @@ class AttributionResult:
             index = {c: i for i, c in enumerate(currencies)}
             first = self.paths.first_conversion.astype(np.float64)
             expected = {
-                "conversions": np.bincount(codes, weights=expect, minlength=len(currencies)),
-                "new_customers": np.bincount(codes, weights=expect * first, minlength=len(currencies)),
-                "revenue": np.bincount(codes, weights=expect * revenue, minlength=len(currencies)),
+                "conversions": weighted_bincount(codes, weights=expect, minlength=len(currencies)),
+                "new_customers": weighted_bincount(codes, weights=expect * first, minlength=len(currencies)),
+                "revenue": weighted_bincount(codes, weights=expect * revenue, minlength=len(currencies)),
             }
             for model, cc in self.channel_credits.items():
                 cur = np.fromiter((index[c] for c in cc.currency), dtype=np.int64, count=len(cc))
                 errors = {}
                 for f, want in expected.items():
-                    got = np.bincount(cur, weights=getattr(cc, f), minlength=len(currencies))
+                    got = weighted_bincount(cur, weights=getattr(cc, f), minlength=len(currencies))
                     errors[f] = float((np.abs(got - want) / np.maximum(1.0, np.abs(want))).max()) if n else 0.0
                 ce, re = max(errors["conversions"], errors["new_customers"]), errors["revenue"]
                 credit_err[model], revenue_err[model] = ce, re

@@ -26,9 +26,11 @@ every probability, so the result is exact to that tolerance and the bound is rep
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
+from attribution.arrays import BoolArray, CodeArray, Float64Array, Int64Array, weighted_bincount
 from attribution.config import AttributionConfig, AttributionError
 from attribution.paths import Paths, collapse_consecutive
 
@@ -41,22 +43,22 @@ class MarkovChain:
     n_channels: int
     #: Encoded tuple of each transient state: base-(n_channels+1) digits, digit j = channel code + 1 of the touch
     #: j steps back (0 = padding).
-    state_codes: np.ndarray
+    state_codes: Int64Array
     start: int
     #: Transient-to-transient transitions (self-transitions dropped): source, target, probability.
-    src: np.ndarray
-    dst: np.ndarray
-    prob: np.ndarray
+    src: Int64Array
+    dst: Int64Array
+    prob: Float64Array
     #: Per transient state: probability of moving to (conversion), and the expected value of that move, one column
     #: per value (``conv_value[s, j]``).
-    conv_prob: np.ndarray
-    conv_value: np.ndarray
+    conv_prob: Float64Array
+    conv_value: Float64Array
     #: ``contains[s, c]``: state s's tuple holds channel c.
-    contains: np.ndarray
+    contains: BoolArray
     n_journeys: int
     n_conversions: int
     #: Sum of each value column over the converting journeys.
-    value_totals: np.ndarray
+    value_totals: Float64Array
 
     @property
     def total_revenue(self) -> float:
@@ -91,14 +93,14 @@ class MarkovResult:
     n_transitions: int
     #: P(conversion | start) of the fitted chain (= converting journeys / journeys).
     p_conversion: float
-    removal_effects: np.ndarray
-    removal_effects_value: np.ndarray
+    removal_effects: Float64Array
+    removal_effects_value: Float64Array
     #: Removal effects normalised to sum 1 (all 0 when no channel has an effect): the channel weights.
-    weights: np.ndarray
+    weights: Float64Array
     #: Whole-data-set split, ChannelAttribution's: conversions * RE_c / sum(RE),
     #: revenue * REvalue_c / sum(REvalue) (all value columns together).
-    conversions: np.ndarray
-    revenue: np.ndarray
+    conversions: Float64Array
+    revenue: Float64Array
     solver: str
     iterations: int
     #: Upper bound of the absolute error of every conversion probability (0 for the dense solve, up to rounding).
@@ -106,31 +108,31 @@ class MarkovResult:
     n_journeys: int = 0
     n_conversions: int = 0
     #: P(conversion | start) with each channel removed.
-    p_without: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    p_without: Float64Array = field(default_factory=lambda: np.zeros(0))
     #: Label of each value column (currencies for :func:`markov_model`).
-    currencies: list = field(default_factory=lambda: [None])
+    currencies: list[Any] = field(default_factory=lambda: [None])
     #: Per value column: its total over converting journeys, the expected value per journey from start, the same with
     #: each channel removed (channels x columns), the value-weighted removal effects (channels x columns).
-    value_totals: np.ndarray = field(default_factory=lambda: np.zeros(1))
-    value_per_journey: np.ndarray = field(default_factory=lambda: np.zeros(1))
-    value_without: np.ndarray = field(default_factory=lambda: np.zeros((0, 1)))
-    removal_effects_by_value: np.ndarray = field(default_factory=lambda: np.zeros((0, 1)))
+    value_totals: Float64Array = field(default_factory=lambda: np.zeros(1))
+    value_per_journey: Float64Array = field(default_factory=lambda: np.zeros(1))
+    value_without: Float64Array = field(default_factory=lambda: np.zeros((0, 1)))
+    removal_effects_by_value: Float64Array = field(default_factory=lambda: np.zeros((0, 1)))
     #: Channel shares of each value column (channels x columns): REvalue / sum(REvalue), or the conversion weights
     #: where a column's total is not positive (value-weighted effects are undefined there; ``value_fallback``).
-    value_weights: np.ndarray = field(default_factory=lambda: np.zeros((0, 1)))
-    value_fallback: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=bool))
+    value_weights: Float64Array = field(default_factory=lambda: np.zeros((0, 1)))
+    value_fallback: BoolArray = field(default_factory=lambda: np.zeros(1, dtype=bool))
     #: Converting journeys per value column (per currency for :func:`markov_model`).
-    value_conversions: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+    value_conversions: Int64Array = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
 
     #: Channels on at least one journey of the chain.
-    seen: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    seen: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
 
 def fit_chain(
-    channel: np.ndarray,
-    offsets: np.ndarray,
-    converted: np.ndarray,
-    revenue: np.ndarray,
+    channel: CodeArray,
+    offsets: Int64Array,
+    converted: BoolArray,
+    revenue: Float64Array,
     order: int,
     n_channels: int,
     collapse_repeats: bool = False,
@@ -207,7 +209,7 @@ def fit_chain(
     absorb_edge = np.searchsorted(edge_keys, absorb_key)
     e_val = np.stack(
         [
-            np.bincount(absorb_edge, weights=absorb_value[:, j], minlength=len(edge_keys))
+            weighted_bincount(absorb_edge, weights=absorb_value[:, j], minlength=len(edge_keys))
             for j in range(values.shape[1])
         ],
         axis=1,
@@ -215,14 +217,14 @@ def fit_chain(
     # Self-transitions do not change absorption probabilities: drop them (as ChannelAttribution does).
     not_self = e_src != e_dst
     e_src, e_dst, e_cnt, e_val = e_src[not_self], e_dst[not_self], e_cnt[not_self], e_val[not_self]
-    out = np.bincount(e_src, weights=e_cnt, minlength=n_states)
+    out = weighted_bincount(e_src, weights=e_cnt, minlength=n_states)
     p = e_cnt / out[e_src]
     to_conv = e_dst == conv_state
-    conv_prob = np.bincount(e_src[to_conv], weights=p[to_conv], minlength=n_states)
+    conv_prob = weighted_bincount(e_src[to_conv], weights=p[to_conv], minlength=n_states)
     conv_src = e_src[to_conv]
     conv_value = np.stack(
         [
-            np.bincount(conv_src, weights=e_val[to_conv, j] / out[conv_src], minlength=n_states)
+            weighted_bincount(conv_src, weights=e_val[to_conv, j] / out[conv_src], minlength=n_states)
             for j in range(values.shape[1])
         ],
         axis=1,
@@ -254,7 +256,9 @@ def fit_chain(
     )
 
 
-def solve_scenarios(chain: MarkovChain, config: AttributionConfig) -> tuple[np.ndarray, np.ndarray, str, int, float]:
+def solve_scenarios(
+    chain: MarkovChain, config: AttributionConfig
+) -> tuple[Float64Array, Float64Array, str, int, float]:
     """P(conversion | start) and the expected value of each value column from start, for the full chain (index 0)
     and each channel removed (index c + 1). Returns ``(p, value, solver, iterations, error_bound)`` with ``value`` of
     shape (scenarios, value columns)."""
@@ -264,7 +268,7 @@ def solve_scenarios(chain: MarkovChain, config: AttributionConfig) -> tuple[np.n
     return _solve_iterative(chain, config.markov_tol, config.markov_max_iter)
 
 
-def _solve_dense(chain: MarkovChain) -> tuple[np.ndarray, np.ndarray]:
+def _solve_dense(chain: MarkovChain) -> tuple[Float64Array, Float64Array]:
     s = chain.n_states
     m = np.eye(s)
     np.add.at(m, (chain.src, chain.dst), -chain.prob)
@@ -285,7 +289,9 @@ def _solve_dense(chain: MarkovChain) -> tuple[np.ndarray, np.ndarray]:
     return x_start[:, 0], x_start[:, 1:]
 
 
-def _solve_iterative(chain: MarkovChain, tol: float, max_iter: int) -> tuple[np.ndarray, np.ndarray, str, int, float]:
+def _solve_iterative(
+    chain: MarkovChain, tol: float, max_iter: int
+) -> tuple[Float64Array, Float64Array, str, int, float]:
     s = chain.n_states
     n_sc = chain.n_channels + 1
     alive = np.ones((s, n_sc), dtype=bool)
@@ -321,7 +327,7 @@ def _solve_iterative(chain: MarkovChain, tol: float, max_iter: int) -> tuple[np.
     return p, v.T, "iterative", it, mass
 
 
-def _effects(full: np.ndarray, without: np.ndarray, seen: np.ndarray) -> np.ndarray:
+def _effects(full: float | Float64Array, without: Float64Array, seen: BoolArray) -> Float64Array:
     """``1 - without / full`` clipped to [0, 1], 0 where full is not positive and for channels on no journey (the
     division can leave rounding dust there)."""
     full = np.asarray(full, dtype=np.float64)
@@ -330,7 +336,7 @@ def _effects(full: np.ndarray, without: np.ndarray, seen: np.ndarray) -> np.ndar
     return np.where(seen.reshape(-1, *([1] * (re.ndim - 1))), re, 0.0)
 
 
-def _shares(effects: np.ndarray) -> np.ndarray:
+def _shares(effects: Float64Array) -> Float64Array:
     total = effects.sum(axis=0)
     return np.where(total > 0, effects / np.where(total > 0, total, 1.0), 0.0)
 
@@ -339,7 +345,9 @@ def removal_effects(chain: MarkovChain, config: AttributionConfig | None = None)
     """Solve the chain and every removal scenario; weights and whole-data-set conversions/revenue per channel."""
     config = config or AttributionConfig()
     p, v, solver, iterations, bound = solve_scenarios(chain, config)
-    seen = chain.contains.any(axis=0)
+    # One flag per channel. np.asarray changes nothing (any over an axis of the 2-D `contains` is an array): numpy's
+    # stub, blind to the rank, types the reduction "a bool or an array".
+    seen = np.asarray(chain.contains.any(axis=0))
     re = _effects(p[0], p[1:], seen)
     weights = _shares(re)
     re_v = _effects(v[0], v[1:], seen)

@@ -7,9 +7,21 @@ so every per-conversion quantity is a segment reduction (``np.add.reduceat`` and
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import numpy as np
+from numpy.typing import NDArray
 
+from attribution.arrays import (
+    AnyArray,
+    BoolArray,
+    Float64Array,
+    Int32Array,
+    Int64Array,
+    ObjectArray,
+    ScalarT,
+    weighted_bincount,
+)
 from attribution.config import AttributionConfig, AttributionError
 from attribution.data import (
     MICROS_PER_DAY,
@@ -34,26 +46,27 @@ class Paths:
     """
 
     channel_names: list[str]
-    conversion_index: np.ndarray
-    conversion_time: np.ndarray
-    revenue: np.ndarray
-    offsets: np.ndarray
-    touch_index: np.ndarray
-    channel: np.ndarray
-    time: np.ndarray
-    is_direct: np.ndarray
-    is_lead_creation: np.ndarray
-    is_opportunity_creation: np.ndarray
-    null_offsets: np.ndarray
-    null_channel: np.ndarray
-    null_touch_index: np.ndarray
+    conversion_index: Int64Array
+    #: Conversion time and touch ``time``: int64 microseconds since the epoch.
+    conversion_time: Int64Array
+    revenue: Float64Array
+    offsets: Int64Array
+    touch_index: Int64Array
+    channel: Int32Array
+    time: Int64Array
+    is_direct: BoolArray
+    is_lead_creation: BoolArray
+    is_opportunity_creation: BoolArray
+    null_offsets: Int64Array
+    null_channel: Int32Array
+    null_touch_index: Int64Array
     #: Input conversions left out because their type does not count.
     n_conversions_excluded: int = 0
     #: Per counted conversion: its currency (object array; None when the conversions carry none) and whether it is the
     #: person's first conversion (None when not given).
-    currency: np.ndarray | None = None
-    is_first_conversion: np.ndarray | None = None
-    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+    currency: ObjectArray | None = None
+    is_first_conversion: BoolArray | None = None
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def n_conversions(self) -> int:
@@ -72,67 +85,67 @@ class Paths:
         return len(self.touch_index)
 
     @property
-    def lengths(self) -> np.ndarray:
+    def lengths(self) -> Int64Array:
         if "lengths" not in self._cache:
             self._cache["lengths"] = np.diff(self.offsets)
         return self._cache["lengths"]
 
     @property
-    def row_conversion(self) -> np.ndarray:
+    def row_conversion(self) -> Int64Array:
         """For each expanded row, the conversion (0..n_conversions-1) it belongs to."""
         if "row_conversion" not in self._cache:
             self._cache["row_conversion"] = np.repeat(np.arange(self.n_conversions, dtype=np.int64), self.lengths)
         return self._cache["row_conversion"]
 
     @property
-    def row_position(self) -> np.ndarray:
+    def row_position(self) -> Int64Array:
         """For each expanded row, its 0-based position in its path."""
         if "row_position" not in self._cache:
             self._cache["row_position"] = np.arange(self.n_rows, dtype=np.int64) - self.offsets[self.row_conversion]
         return self._cache["row_position"]
 
     @property
-    def attributed(self) -> np.ndarray:
+    def attributed(self) -> Int64Array:
         """Indices of conversions with at least one touch."""
         if "attributed" not in self._cache:
             self._cache["attributed"] = np.flatnonzero(self.lengths > 0)
         return self._cache["attributed"]
 
     @property
-    def unattributed(self) -> np.ndarray:
+    def unattributed(self) -> Int64Array:
         """Indices of conversions with no touch in their window."""
         return np.flatnonzero(self.lengths == 0)
 
     @property
-    def segment_starts(self) -> np.ndarray:
+    def segment_starts(self) -> Int64Array:
         """First row of each attributed conversion: the ``indices`` for ``reduceat`` over rows."""
         return self.offsets[self.attributed]
 
     @property
-    def segment_lasts(self) -> np.ndarray:
+    def segment_lasts(self) -> Int64Array:
         """Last row of each attributed conversion."""
         return self.offsets[self.attributed + 1] - 1
 
-    def currency_codes(self) -> tuple[np.ndarray, list]:
+    def currency_codes(self) -> tuple[Int64Array, list[Any]]:
         """Per conversion, a code into the returned currencies (in order of first appearance; ``[None]`` without)."""
         if "currency_codes" not in self._cache:
             n = self.n_conversions
             if self.currency is None:
                 self._cache["currency_codes"] = (np.zeros(n, dtype=np.int64), [None])
             else:
-                uniq: dict = {}
+                uniq: dict[Any, int] = {}
                 codes = np.fromiter((uniq.setdefault(c, len(uniq)) for c in self.currency), dtype=np.int64, count=n)
                 self._cache["currency_codes"] = (codes, list(uniq) or [None])
         return self._cache["currency_codes"]
 
     @property
-    def first_conversion(self) -> np.ndarray:
+    def first_conversion(self) -> BoolArray:
         """Per conversion: the person's first (all False when the input did not say)."""
         if self.is_first_conversion is None:
             return np.zeros(self.n_conversions, dtype=bool)
         return self.is_first_conversion
 
-    def sequences(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def sequences(self) -> tuple[Int32Array, Int64Array, BoolArray, Float64Array]:
         """All non-empty paths, converting first then null: ``(channel, offsets, converted, revenue)``."""
         att = self.attributed
         lens = np.concatenate([self.lengths[att], np.diff(self.null_offsets)])
@@ -146,7 +159,9 @@ class Paths:
         return channel, offsets, converted, revenue
 
 
-def segment_search(values: np.ndarray, lo: np.ndarray, hi: np.ndarray, target: np.ndarray, side: str) -> np.ndarray:
+def segment_search(
+    values: Int64Array, lo: Int64Array, hi: Int64Array, target: Int64Array, side: Literal["left", "right"]
+) -> Int64Array:
     """Vectorised ``searchsorted`` of ``target[i]`` inside the sorted slice ``values[lo[i]:hi[i]]`` (global index)."""
     lo = lo.astype(np.int64, copy=True)
     hi = hi.astype(np.int64, copy=True)
@@ -162,7 +177,7 @@ def segment_search(values: np.ndarray, lo: np.ndarray, hi: np.ndarray, target: n
     return lo
 
 
-def expand(start: np.ndarray, length: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def expand(start: Int64Array, length: Int64Array) -> tuple[Int64Array, Int64Array]:
     """Concatenate the index ranges ``start[i]:start[i] + length[i]``: returns ``(offsets, indices)``."""
     offsets = np.zeros(len(length) + 1, dtype=np.int64)
     np.cumsum(length, out=offsets[1:])
@@ -171,14 +186,14 @@ def expand(start: np.ndarray, length: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return offsets, idx
 
 
-def _tiebreak_key(ids: np.ndarray) -> np.ndarray:
+def _tiebreak_key(ids: AnyArray) -> AnyArray:
     arr = np.asarray(ids)
     if np.issubdtype(arr.dtype, np.number) or arr.dtype.kind in "USb":
         return arr
     return factorize(arr)[0]
 
 
-def _ties_in_order(ids: np.ndarray, tie: np.ndarray) -> bool:
+def _ties_in_order(ids: AnyArray, tie: Int64Array) -> bool:
     """Whether each tied row's id is >= the id of the row before it. Only the tied pairs are compared: coding every
     id to check a few ties was most of build_paths on sorted warehouse input (docs/benchmarks.md)."""
     arr = np.asarray(ids)
@@ -189,7 +204,7 @@ def _ties_in_order(ids: np.ndarray, tie: np.ndarray) -> bool:
         return bool((key[tie + 1] >= key[tie]).all())
 
 
-def _sort_order(person: np.ndarray, time: np.ndarray, ids: np.ndarray) -> np.ndarray | None:
+def _sort_order(person: Int64Array, time: Int64Array, ids: AnyArray) -> Int64Array | None:
     """Order by (person, time, id); ``None`` when the input is already in that order (the fast path)."""
     if len(person) < 2:
         return None
@@ -318,11 +333,11 @@ class PathSummary:
 
     channel_names: list[str]
     #: Channel codes, row ``i`` holds sequence ``i`` in its first ``lengths[i]`` columns (padded with -1).
-    codes: np.ndarray
-    lengths: np.ndarray
-    conversions: np.ndarray
-    nulls: np.ndarray
-    revenue: np.ndarray
+    codes: Int32Array
+    lengths: Int64Array
+    conversions: Int64Array
+    nulls: Int64Array
+    revenue: Float64Array
 
     def __len__(self) -> int:
         return len(self.lengths)
@@ -352,9 +367,9 @@ def aggregate_paths(paths: Paths, collapse_repeats: bool = False) -> PathSummary
     first, inverse = found.indices, found.inverse_indices
     inverse = inverse.reshape(-1)
     k = len(first)
-    conv = np.bincount(inverse, weights=converted, minlength=k)
+    conv = weighted_bincount(inverse, weights=converted, minlength=k)
     journeys = np.bincount(inverse, minlength=k)
-    rev = np.bincount(inverse, weights=revenue, minlength=k)
+    rev = weighted_bincount(inverse, weights=revenue, minlength=k)
     return PathSummary(
         channel_names=list(paths.channel_names),
         codes=pad[first].astype(np.int32),
@@ -365,7 +380,7 @@ def aggregate_paths(paths: Paths, collapse_repeats: bool = False) -> PathSummary
     )
 
 
-def collapse_consecutive(channel: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def collapse_consecutive(channel: NDArray[ScalarT], offsets: Int64Array) -> tuple[NDArray[ScalarT], Int64Array]:
     """Drop a touch whose channel equals the previous touch's in the same path (the "exposure" transform)."""
     if len(channel) == 0:
         return channel, offsets

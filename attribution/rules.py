@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from attribution.arrays import Float64Array, Int64Array
 from attribution.config import (
     FIRST_TOUCH,
     LAST_NON_DIRECT,
@@ -70,7 +71,7 @@ def rule_based_credits(
     return out
 
 
-def last_non_direct_rows(paths: Paths) -> np.ndarray:
+def last_non_direct_rows(paths: Paths) -> Int64Array:
     if paths.n_rows == 0:
         return np.zeros(0, dtype=np.int64)
     candidate = np.where(paths.is_direct, -1, np.arange(paths.n_rows, dtype=np.int64))
@@ -78,15 +79,15 @@ def last_non_direct_rows(paths: Paths) -> np.ndarray:
     return np.where(last_nd >= paths.segment_starts, last_nd, paths.segment_lasts)
 
 
-def _row_lengths(paths: Paths) -> np.ndarray:
+def _row_lengths(paths: Paths) -> Float64Array:
     return repeat_per_row(paths, paths.lengths[paths.attributed]).astype(np.float64)
 
 
-def linear_weights(paths: Paths) -> np.ndarray:
+def linear_weights(paths: Paths) -> Float64Array:
     return 1.0 / _row_lengths(paths)
 
 
-def time_decay_weights(paths: Paths, half_life_days: float) -> np.ndarray:
+def time_decay_weights(paths: Paths, half_life_days: float) -> Float64Array:
     if paths.n_rows == 0:
         return np.zeros(0)
     conv_time = paths.conversion_time[paths.row_conversion]
@@ -97,7 +98,7 @@ def time_decay_weights(paths: Paths, half_life_days: float) -> np.ndarray:
     return normalise_or_last(paths, weight)[0]
 
 
-def position_weights(paths: Paths, weights: tuple[float, float, float]) -> np.ndarray:
+def position_weights(paths: Paths, weights: tuple[float, float, float]) -> Float64Array:
     first, middle, last = weights
     n = _row_lengths(paths)
     pos = paths.row_position
@@ -110,7 +111,7 @@ def position_weights(paths: Paths, weights: tuple[float, float, float]) -> np.nd
     return normalise_or_last(paths, w)[0]
 
 
-def w_shaped_weights(paths: Paths, weights: tuple[float, float, float, float]) -> np.ndarray:
+def w_shaped_weights(paths: Paths, weights: tuple[float, float, float, float]) -> Float64Array:
     if paths.n_rows == 0:
         return np.zeros(0)
     w_first, w_lead, w_opp, w_rest = weights

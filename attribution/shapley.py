@@ -20,13 +20,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from attribution.arrays import BoolArray, CodeArray, Float64Array, Int64Array, weighted_bincount
 from attribution.config import AttributionConfig, AttributionError
 
 MAX_EXACT_CHANNELS = 20
 
 
-def popcount(n_bits: int) -> np.ndarray:
+def popcount(n_bits: int) -> Int64Array:
     """Number of set bits of every integer in ``0 .. 2**n_bits - 1``."""
     pc = np.zeros(1 << n_bits, dtype=np.int64)
     idx = np.arange(1 << n_bits, dtype=np.int64)
@@ -35,7 +37,7 @@ def popcount(n_bits: int) -> np.ndarray:
     return pc
 
 
-def subset_sum(values: np.ndarray, inverse: bool = False) -> np.ndarray:
+def subset_sum(values: ArrayLike, inverse: bool = False) -> Float64Array:
     """Zeta transform over subsets along axis 0: ``out[T] = sum_{S subset of T} values[S]`` (inverse: Moebius)."""
     out = np.array(values, dtype=np.float64, copy=True)
     size = out.shape[0]
@@ -52,7 +54,7 @@ def subset_sum(values: np.ndarray, inverse: bool = False) -> np.ndarray:
     return out
 
 
-def subgame_shapley(v: np.ndarray) -> np.ndarray:
+def subgame_shapley(v: ArrayLike) -> Float64Array:
     """``phi[T, c]``: Shapley value of channel c in the game v restricted to the subsets of T (0 if c not in T).
 
     ``v`` has ``2**n`` entries indexed by bitmask (bit c = channel c); ``v[0]`` is taken as 0.
@@ -75,7 +77,7 @@ def subgame_shapley(v: np.ndarray) -> np.ndarray:
     return subset_sum(per_channel)
 
 
-def shapley_values(v: np.ndarray) -> np.ndarray:
+def shapley_values(v: ArrayLike) -> Float64Array:
     """Classical Shapley values of the grand coalition of the game v (``2**n`` entries by bitmask)."""
     return subgame_shapley(v)[-1]
 
@@ -86,23 +88,23 @@ class ShapleyResult:
 
     channel_names: list[str]
     #: For each original channel code, its game channel (-1: never on any path).
-    channel_map: np.ndarray
+    channel_map: Int64Array
     #: Per bitmask: conversions, journeys and v = conversions / journeys (0 where no journey).
-    conversions: np.ndarray
-    journeys: np.ndarray
-    v: np.ndarray
+    conversions: Float64Array
+    journeys: Float64Array
+    v: Float64Array
     #: ``phi[T, c]`` for every coalition T (see :func:`subgame_shapley`).
-    phi: np.ndarray
+    phi: Float64Array
     #: Classical Shapley values of the grand coalition (sum to v(all channels), often 0: few journeys meet all).
-    grand_coalition: np.ndarray
+    grand_coalition: Float64Array
     #: Attributed conversions where a negative channel value was clipped to 0.
     n_clipped: int = 0
     grouped: tuple[str, ...] = ()
 
 
 def channel_groups(
-    journeys_per_channel: np.ndarray, channel_names: list[str], config: AttributionConfig
-) -> tuple[np.ndarray, list[str], tuple[str, ...]]:
+    journeys_per_channel: Int64Array, channel_names: list[str], config: AttributionConfig
+) -> tuple[Int64Array, list[str], tuple[str, ...]]:
     """Map original channel codes to game channels: channels never seen are dropped (-1); beyond the limit, the
     rarest go into ``config.other_channel``. Returns ``(channel_map, game_names, grouped_names)``."""
     seen = np.flatnonzero(journeys_per_channel > 0)
@@ -124,7 +126,7 @@ def channel_groups(
     return channel_map, names, tuple(channel_names[c] for c in grouped)
 
 
-def path_masks(channel: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+def path_masks(channel: CodeArray, offsets: Int64Array) -> Int64Array:
     """Bitmask of the channel set of each non-empty path."""
     if len(offsets) == 1:
         return np.zeros(0, dtype=np.int64)
@@ -132,12 +134,12 @@ def path_masks(channel: np.ndarray, offsets: np.ndarray) -> np.ndarray:
 
 
 def fit_game(
-    channel: np.ndarray,
-    offsets: np.ndarray,
-    converted: np.ndarray,
+    channel: CodeArray,
+    offsets: Int64Array,
+    converted: BoolArray,
     channel_names: list[str],
     config: AttributionConfig | None = None,
-) -> tuple[ShapleyResult, np.ndarray]:
+) -> tuple[ShapleyResult, Int64Array]:
     """Build the channel-set game from non-empty paths and solve it. Returns the result and the game channel of each
     element of ``channel`` (so callers can reuse the mapping)."""
     config = config or AttributionConfig()
@@ -157,7 +159,7 @@ def fit_game(
     n = len(names)
     masks = path_masks(game_channel, offsets)
     size = 1 << n
-    conv = np.bincount(masks, weights=converted.astype(np.float64), minlength=size)
+    conv = weighted_bincount(masks, weights=converted.astype(np.float64), minlength=size)
     journeys = np.bincount(masks, minlength=size).astype(np.float64)
     v = np.divide(conv, journeys, out=np.zeros(size), where=journeys > 0)
     v[0] = 0.0

@@ -20,9 +20,11 @@ full to ``(unattributed)`` (unless ``emit_unattributed`` is off).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from attribution.arrays import AnyArray, Float64Array, ObjectArray, weighted_bincount
 from attribution.config import UNATTRIBUTED, markov_model_name
 from attribution.markov import MarkovResult
 from attribution.paths import Paths
@@ -33,11 +35,12 @@ class ChannelCredits:
     """A channel-level model's credit: cell ``i`` gives ``channel[i]`` in ``currency[i]`` its share."""
 
     model: str
-    channel: np.ndarray
-    currency: np.ndarray
-    conversions: np.ndarray
-    new_customers: np.ndarray
-    revenue: np.ndarray
+    channel: ObjectArray
+    #: None where the conversions carry no currency.
+    currency: ObjectArray
+    conversions: Float64Array
+    new_customers: Float64Array
+    revenue: Float64Array
 
     def __len__(self) -> int:
         return len(self.channel)
@@ -50,8 +53,8 @@ def standard_credits(paths: Paths, mr: MarkovResult, emit_unattributed: bool = T
     att = paths.attributed
     first = paths.first_conversion
     n_conv = np.bincount(codes[att], minlength=n_cur).astype(np.float64)
-    n_first = np.bincount(codes[att], weights=first[att].astype(np.float64), minlength=n_cur)
-    revenue = np.bincount(codes[att], weights=paths.revenue[att], minlength=n_cur)
+    n_first = weighted_bincount(codes[att], weights=first[att].astype(np.float64), minlength=n_cur)
+    revenue = weighted_bincount(codes[att], weights=paths.revenue[att], minlength=n_cur)
     seen = np.flatnonzero(mr.seen)
     cur_present = np.flatnonzero(n_conv > 0)
     ch_idx = np.repeat(seen, len(cur_present))
@@ -66,8 +69,8 @@ def standard_credits(paths: Paths, mr: MarkovResult, emit_unattributed: bool = T
     if emit_unattributed and len(paths.unattributed):
         un = paths.unattributed
         u_conv = np.bincount(codes[un], minlength=n_cur).astype(np.float64)
-        u_first = np.bincount(codes[un], weights=first[un].astype(np.float64), minlength=n_cur)
-        u_rev = np.bincount(codes[un], weights=paths.revenue[un], minlength=n_cur)
+        u_first = weighted_bincount(codes[un], weights=first[un].astype(np.float64), minlength=n_cur)
+        u_rev = weighted_bincount(codes[un], weights=paths.revenue[un], minlength=n_cur)
         present = np.flatnonzero(u_conv > 0)
         channel = np.concatenate([channel, np.full(len(present), UNATTRIBUTED, dtype=object)])
         currency = np.concatenate([currency, cur_names[present]])
@@ -101,7 +104,7 @@ REMOVAL_EFFECT_COLUMNS = (
 )
 
 
-def removal_effects_table(markov: dict[int, MarkovResult]) -> dict[str, np.ndarray]:
+def removal_effects_table(markov: dict[int, MarkovResult]) -> dict[str, AnyArray]:
     """One row per fitted order x channel on a journey x currency: what reproduces the standard allocation.
 
     ``conversion_share = removal_effect / sum(removal_effect)`` (the same on every currency row: counts have no
@@ -109,7 +112,7 @@ def removal_effects_table(markov: dict[int, MarkovResult]) -> dict[str, np.ndarr
     conversion share where that revenue sums to 0 or less; ``revenue_removal_effect`` is NaN there). The channel's
     standard credit is ``converting_journeys x conversion_share`` and ``revenue x revenue_share``.
     """
-    cols: dict[str, list] = {c: [] for c in REMOVAL_EFFECT_COLUMNS}
+    cols: dict[str, list[Any]] = {c: [] for c in REMOVAL_EFFECT_COLUMNS}
     for order, mr in markov.items():
         for c in np.flatnonzero(mr.seen):
             for j, cur in enumerate(mr.currencies):
@@ -142,7 +145,7 @@ def removal_effects_table(markov: dict[int, MarkovResult]) -> dict[str, np.ndarr
                     cols[k].append(v)
     kinds = {"markov_order": np.int64, "journeys": np.int64, "converting_journeys": np.int64}
     kinds |= {"chain_states": np.int64, "chain_transitions": np.int64}
-    out: dict[str, np.ndarray] = {}
+    out: dict[str, AnyArray] = {}
     for k, values in cols.items():
         if k in ("attribution_model", "channel", "currency", "solver"):
             out[k] = np.array(values, dtype=object)

@@ -26,7 +26,7 @@ from reverse_etl.breaker import check
 from reverse_etl.config import ContactPropertiesDestination, ListDestination, SyncDefinition
 from reverse_etl.hubspot import HubSpotWriter, WriteInput
 from reverse_etl.ledger import Ledger
-from reverse_etl.models import Change, Plan, RunResult
+from reverse_etl.models import Change, ChangeStatus, Plan, RunResult
 from reverse_etl.plan import build_plan
 from reverse_etl.source import read_source
 
@@ -184,10 +184,10 @@ def _run(sync: SyncDefinition, ledger: Ledger, writer: HubSpotWriter, options: R
 def _send(
     sync: SyncDefinition, plan: Plan, writer: HubSpotWriter, interrupted_adds: frozenset[str]
 ) -> tuple[dict[str, str], list[str]]:
-    if isinstance(sync.destination, ListDestination):
-        return _send_list(sync, sync.destination, plan, writer, interrupted_adds)
-    assert isinstance(sync.destination, ContactPropertiesDestination)
-    return _send_properties(sync, sync.destination, plan, writer)
+    dest = sync.destination
+    if isinstance(dest, ListDestination):
+        return _send_list(sync, dest, plan, writer, interrupted_adds)
+    return _send_properties(sync, dest, plan, writer)
 
 
 def _send_properties(
@@ -216,7 +216,8 @@ def _send_properties(
     else:
         inputs = []
         for c in writes:
-            assert c.row is not None
+            if c.row is None:  # build_plan gives every add and change the row it sends
+                raise RuntimeError(f"planned {c.operation} of {c.key!r} carries no row to send")
             id_property, ident = c.row.match
             inputs.append(WriteInput(c.key, id_property, ident, dict(c.row.payload)))
         results = (
@@ -334,8 +335,10 @@ def _send_list(
     return learned, notes
 
 
-def _mark(c: Change, status: str, destination_id: str | None, *, owned: bool = False, error: str | None = None) -> None:
-    c.status = status  # type: ignore[assignment]
+def _mark(
+    c: Change, status: ChangeStatus, destination_id: str | None, *, owned: bool = False, error: str | None = None
+) -> None:
+    c.status = status
     c.destination_id = destination_id
     c.owned = owned
     c.error = error

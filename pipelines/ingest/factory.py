@@ -114,7 +114,9 @@ def build_source_assets(spec: SourceAssets) -> dg.AssetsDefinition:
         required_resource_keys={"warehouse", spec.resource_key},
         description=spec.description,
     )
-    def _sync(context: dg.AssetExecutionContext, config: SyncConfig) -> Iterator[dg.MaterializeResult]:
+    def _sync(
+        context: dg.AssetExecutionContext, config: SyncConfig
+    ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         selected = [s.name for s in spec.streams if asset_key(s.name) in context.selected_asset_keys]
         date_range = partition_dates(context) if spec.partitions_def else None
         if date_range:

@@ -5,7 +5,7 @@ from pipelines.ingest.factory import SourceAssets, StreamAsset, build_source_ass
 from pipelines.partitions import daily_partitions
 
 
-def _streams(names):
+def _streams(names: set[str]) -> list[StreamAsset]:
     return [
         StreamAsset(s.name, s.description, ":".join(s.key_paths), s.cursor_path) for s in STREAMS if s.name in names
     ]

@@ -1,13 +1,15 @@
 """Meta ingestion: ads structure and Lead Ads, daily ad insights (partitioned), and the Facebook Page / Instagram."""
 
-from connectors.meta import META_ADS_STREAMS, SOCIAL_STREAMS
+from collections.abc import Iterable
+
+from connectors.meta import META_ADS_STREAMS, SOCIAL_STREAMS, GraphStream
 from pipelines.ingest.factory import SourceAssets, StreamAsset, build_source_assets
 from pipelines.partitions import daily_partitions
 
 _PK = {"ads_insights": "ad_id:date_start", "facebook_reactions": "post_id:id"}
 
 
-def _streams(streams, names):
+def _streams(streams: Iterable[GraphStream], names: set[str]) -> list[StreamAsset]:
     return [
         StreamAsset(s.name, s.description, _PK.get(s.name, "id"), s.cursor_field) for s in streams if s.name in names
     ]

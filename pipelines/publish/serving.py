@@ -100,8 +100,10 @@ def publish_serving_copy(
                 con.execute(f'create schema serving."{schema}"')
             for schema, table in tables:
                 con.execute(f'create table serving."{schema}"."{table}" as select * from wh."{schema}"."{table}"')
-                rows = con.execute(f'select count(*) from serving."{schema}"."{table}"').fetchone()[0]
-                result.tables[f"{schema}.{table}"] = int(rows)
+                counted = con.execute(f'select count(*) from serving."{schema}"."{table}"').fetchone()
+                if counted is None:  # an aggregate without group by answers exactly one row
+                    raise RuntimeError(f"DuckDB answered no row to count(*) of serving.{schema}.{table}")
+                result.tables[f"{schema}.{table}"] = int(counted[0])
                 if version_dir is not None:
                     target = version_dir / f"{schema}.{table}.parquet"
                     con.execute(f'copy serving."{schema}"."{table}" to {_quote(target)} (format parquet)')

@@ -29,12 +29,12 @@ def _warehouse_reader() -> Iterator[duckdb.DuckDBPyConnection]:
 
 def check_result(suite: Suite, outcome: SuiteOutcome) -> dg.AssetCheckResult:
     blocking = outcome.blocking_failures
-    metadata: dict[str, object] = {
-        "rows_validated": outcome.rows,
-        "expectations": len(outcome.outcomes),
-        "failed_expectations": len(outcome.failed),
+    metadata: dict[str, dg.MetadataValue] = {
+        "rows_validated": dg.MetadataValue.int(outcome.rows),
+        "expectations": dg.MetadataValue.int(len(outcome.outcomes)),
+        "failed_expectations": dg.MetadataValue.int(len(outcome.failed)),
         "results": dg.MetadataValue.md(outcome.summary_markdown()),
-        "duration_s": round(outcome.seconds, 2),
+        "duration_s": dg.MetadataValue.float(round(outcome.seconds, 2)),
     }
     if outcome.docs_index is not None:
         metadata["data_docs"] = dg.MetadataValue.url(outcome.docs_index.as_uri())

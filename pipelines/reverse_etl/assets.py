@@ -12,7 +12,7 @@ from typing import Any
 import dagster as dg
 
 from pipelines.resources import HubSpotResource, WarehouseResource
-from reverse_etl.config import SyncDefinition, load_syncs
+from reverse_etl.config import ListDestination, SyncDefinition, load_syncs
 from reverse_etl.engine import RunOptions, run_sync
 from reverse_etl.erasure import process_erasures
 from reverse_etl.hubspot import HubSpotWriter
@@ -64,12 +64,14 @@ def _table(rows: list[dict[str, str]], columns: list[str]) -> str:
 
 def _metadata(sync: SyncDefinition, result: RunResult) -> dict[str, Any]:
     c = result.counts
+    dest = sync.destination
+    destination = dest.list_name if isinstance(dest, ListDestination) else "contact properties"
     meta: dict[str, Any] = {
         "status": result.status,
         "dry_run": result.dry_run,
         "run_id": result.run_id or "",
         "mode": sync.mode,
-        "destination": sync.destination.list_name if sync.is_list else "contact properties",
+        "destination": destination,
         **{k: int(c.get(k, 0)) for k in ("queried", "added", "changed", "removed", "unchanged", "invalid")},
         "rejected": int(c.get("rejected", 0)),
         "delivered": int(c.get("delivered", 0)),

@@ -230,46 +230,47 @@ def _removal_effects_md(result: AttributionResult) -> str:
     return "\n".join(lines)
 
 
-_SPEC = {
-    "deps": [TOUCHPOINTS_KEY, CONVERSIONS_KEY],
-    "group_name": "marts",
-    "kinds": {"python", "numpy", "duckdb"},
-    "owners": OWNERS,
-    "tags": {"layer": "marts"},
-}
+def _mart_spec(key: dg.AssetKey, description: str) -> dg.AssetSpec:
+    """One of the three tables the attribution asset writes: all read the same marts and sit in the marts group."""
+    return dg.AssetSpec(
+        key,
+        description=description,
+        deps=[TOUCHPOINTS_KEY, CONVERSIONS_KEY],
+        group_name="marts",
+        kinds={"python", "numpy", "duckdb"},
+        owners=OWNERS,
+        tags={"layer": "marts"},
+    )
 
 
 @dg.multi_asset(
     name="fct_attribution",
     specs=[
-        dg.AssetSpec(
+        _mart_spec(
             ATTRIBUTION_KEY,
-            description=(
+            (
                 "One row per conversion, touch and touch-level attribution model (first/last touch, last non-direct,"
                 " linear, time decay, position based, W-shaped, Markov per path of order 1-3, exact Shapley): each"
                 " touch's share of the conversion and its revenue. Computed in Python (numpy) from fct_touchpoints"
                 " and fct_conversions."
             ),
-            **_SPEC,
         ),
-        dg.AssetSpec(
+        _mart_spec(
             CHANNEL_TOTALS_KEY,
-            description=(
+            (
                 "The standard Markov models (markov_1..3, ChannelAttribution's definition): one row per model,"
                 " channel and currency with the conversions (total conversions x RE_c / sum RE), new customers and"
                 " revenue (value-weighted removal effects) credited over the whole data set. Written with"
                 " fct_attribution, in the same transaction."
             ),
-            **_SPEC,
         ),
-        dg.AssetSpec(
+        _mart_spec(
             REMOVAL_EFFECTS_KEY,
-            description=(
+            (
                 "Removal effects of every fitted Markov chain (order 1-3), one row per order, channel and currency:"
                 " conversion probabilities with and without the channel, the removal effect, value-weighted"
                 " effects and the shares that reproduce the standard Markov totals."
             ),
-            **_SPEC,
         ),
     ],
     pool="dbt_warehouse",

@@ -29,6 +29,10 @@ dbt_project.prepare_if_dev()
 
 LAYER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}
 
+# What a dbt invocation streams into Dagster (the events DbtCliInvocation.stream() is annotated with): models as
+# outputs, tests as check results or observations.
+DbtEvent = dg.Output | dg.AssetMaterialization | dg.AssetObservation | dg.AssetCheckResult | dg.AssetCheckEvaluation
+
 
 class JourneyDbtTranslator(DagsterDbtTranslator):
     """Groups by dbt layer folder; every model owned by the data team and tagged with its layer."""
@@ -98,7 +102,7 @@ AFTER_ATTRIBUTION = "source:attribution+"
     exclude=AFTER_ATTRIBUTION,
     pool=DBT_POOL,
 )
-def journey_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+def journey_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[DbtEvent]:
     yield from _build(context, dbt)
 
 
@@ -110,11 +114,11 @@ def journey_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -
     name="attribution_dbt_models",
     pool=DBT_POOL,
 )
-def attribution_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+def attribution_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[DbtEvent]:
     yield from _build(context, dbt)
 
 
-def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[DbtEvent]:
     """`dbt build` of the selected models, their tests as asset checks, row counts in metadata."""
     # dbt keeps the DuckDB file open (and locked) for the whole invocation: take the warehouse write lock that the
     # ingestion assets also take, and hold the events until dbt exits so row counts can be read afterwards.
@@ -153,5 +157,5 @@ def _model_relations(context: dg.AssetExecutionContext, manifest: Mapping[str, A
     return relations
 
 
-def _materialized_keys(context: dg.AssetExecutionContext, events: list[Any]) -> set[dg.AssetKey]:
+def _materialized_keys(context: dg.AssetExecutionContext, events: list[DbtEvent]) -> set[dg.AssetKey]:
     return {context.asset_key_for_output(e.output_name) for e in events if isinstance(e, dg.Output)}
