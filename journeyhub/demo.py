@@ -52,21 +52,26 @@ def main(argv: list[str] | None = None) -> int:
                 run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
             )
         if not result.success:
-            failed = [e.step_key for e in result.all_events if e.is_step_failure]
+            failed = [e.step_key or "?" for e in result.all_events if e.is_step_failure]
             print(f"the run failed in: {', '.join(sorted(set(failed)))}; see `make ui` for logs", file=sys.stderr)
             return 1
         print(f"run {result.run_id} succeeded in {time.monotonic() - started:.0f}s\n")
-        checks = result.get_asset_check_evaluations()
+        checks = list(result.get_asset_check_evaluations())
         pushes = {
-            e.asset_key.path[-1]: e.materialization.metadata
+            key.path[-1]: e.materialization.metadata
             for e in result.get_asset_materialization_events()
-            if e.asset_key.path[0] == "reverse_etl" and e.asset_key.path[-1] != "erasure"
+            if (key := e.asset_key) is not None and key.path[0] == "reverse_etl" and key.path[-1] != "erasure"
         }
     report(str(warehouse_path()))
     report_checks(checks)
     report_pushes(pushes)
     print("\nnext: `make ui` to browse the assets, checks and this run in Dagster")
     return 0
+
+
+def _count(con: duckdb.DuckDBPyConnection, relation: str) -> int:
+    row = con.execute(f"select count(*) from {relation}").fetchone()
+    return int(row[0]) if row else 0
 
 
 def report(path: str) -> None:
@@ -81,11 +86,10 @@ def report(path: str) -> None:
             print(f"\n{title}:")
             for schema, table in tables:
                 if wanted(schema):
-                    n = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
+                    n = _count(con, f'"{schema}"."{table}"')
                     print(f"  {schema + '.' + table:<44} {n:>9,} rows")
         quarantined = sum(
-            con.execute(f'select count(*) from "{schema}"._quarantine').fetchone()[0]
-            for schema in sorted({s for s, _ in tables if s.startswith("raw_")})
+            _count(con, f'"{schema}"._quarantine') for schema in sorted({s for s, _ in tables if s.startswith("raw_")})
         )
         print(f"\nquarantined records (raw_*._quarantine): {quarantined}")
         if ("marts", "fct_touchpoints") in tables:
