@@ -128,6 +128,43 @@ class MarkovResult:
     seen: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
 
+def _encode_states(
+    channel: CodeArray, offsets: Int64Array, lens: Int64Array, order: int, base: int
+) -> tuple[Int64Array, Int64Array]:
+    """Each row's state (its last ``order`` channels, padded at a path's start) as base-``base`` digits, compacted
+    to ids ``0..n_states-1``; code 0, the all-padding state, is (start). Returns (state codes, each row's id)."""
+    n_rows = len(channel)
+    seg = np.repeat(np.arange(len(lens), dtype=np.int64), lens)
+    pos = np.arange(n_rows, dtype=np.int64) - offsets[:-1][seg]
+    digit = channel.astype(np.int64) + 1
+    code = digit.copy()
+    for j in range(1, order):
+        shifted = np.zeros(n_rows, dtype=np.int64)
+        shifted[j:] = digit[:-j]
+        shifted[pos < j] = 0
+        code += shifted * base**j
+    space = base**order
+    if space <= 1 << 24:
+        present = np.zeros(space, dtype=bool)
+        present[0] = True
+        present[code] = True
+        lookup = np.cumsum(present) - 1
+        return np.flatnonzero(present), lookup[code]
+    found = np.unique_inverse(np.concatenate([[0], code]))
+    return found.values, found.inverse_indices.reshape(-1)[1:]
+
+
+def _state_contains(state_codes: Int64Array, order: int, base: int, n_channels: int) -> BoolArray:
+    """``contains[s, c]``: state ``s`` holds channel ``c`` among its digits (what removing ``c`` cuts)."""
+    contains = np.zeros((len(state_codes), n_channels), dtype=bool)
+    rest = state_codes.copy()
+    for _ in range(order):
+        rest, d = np.divmod(rest, base)
+        has = d > 0
+        contains[np.flatnonzero(has), d[has] - 1] = True
+    return contains
+
+
 def fit_chain(
     channel: CodeArray,
     offsets: Int64Array,
@@ -155,30 +192,9 @@ def fit_chain(
     if float(base) ** order >= 2**62:
         raise AttributionError(f"order {order} with {n_channels} channels overflows the state encoding")
     n_rows = len(channel)
-    seg = np.repeat(np.arange(n_paths, dtype=np.int64), lens)
-    pos = np.arange(n_rows, dtype=np.int64) - offsets[:-1][seg]
-    digit = channel.astype(np.int64) + 1
-    code = digit.copy()
-    for j in range(1, order):
-        shifted = np.zeros(n_rows, dtype=np.int64)
-        shifted[j:] = digit[:-j]
-        shifted[pos < j] = 0
-        code += shifted * base**j
-
+    state_codes, sid = _encode_states(channel, offsets, lens, order, base)
     starts = offsets[:-1]
     lasts = offsets[1:] - 1
-    # Compact state ids; code 0 is (start).
-    space = base**order
-    if space <= 1 << 24:
-        present = np.zeros(space, dtype=bool)
-        present[0] = True
-        present[code] = True
-        state_codes = np.flatnonzero(present)
-        lookup = np.cumsum(present) - 1
-        sid = lookup[code]
-    else:
-        found = np.unique_inverse(np.concatenate([[0], code]))
-        state_codes, sid = found.values, found.inverse_indices.reshape(-1)[1:]
     n_states = len(state_codes)
     start = 0
     conv_state, null_state = n_states, n_states + 1
@@ -232,13 +248,7 @@ def fit_chain(
     trans = e_dst < n_states
     order_dst = np.argsort(e_dst[trans], kind="stable")
 
-    contains = np.zeros((n_states, n_channels), dtype=bool)
-    rest = state_codes.copy()
-    for _ in range(order):
-        rest, d = np.divmod(rest, base)
-        has = d > 0
-        contains[np.flatnonzero(has), d[has] - 1] = True
-
+    contains = _state_contains(state_codes, order, base, n_channels)
     return MarkovChain(
         order=order,
         n_channels=n_channels,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -13,7 +15,10 @@ from sandbox.world import WorldConfig
 # Tests never pick up a developer's running sandbox or warehouse by accident.
 os.environ["JOURNEYHUB_SANDBOX_ENV_FILE"] = str(Path(__file__).parent / "no-sandbox.env")
 # Great Expectations contexts and Data Docs of test runs stay out of the repository's var/.
-os.environ.setdefault("JOURNEYHUB_QUALITY_DIR", tempfile.mkdtemp(prefix="journeyhub-quality-"))
+if "JOURNEYHUB_QUALITY_DIR" not in os.environ:
+    _QUALITY_DIR = tempfile.mkdtemp(prefix="journeyhub-quality-")
+    os.environ["JOURNEYHUB_QUALITY_DIR"] = _QUALITY_DIR
+    atexit.register(shutil.rmtree, _QUALITY_DIR, ignore_errors=True)  # one per run, gone with it
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ checkout other than ../shared (found relatively or through JOURNEYHUB_SHARED_DIR
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 from pathlib import Path
@@ -49,3 +50,34 @@ def test_no_references_to_files_beside_the_checkout_except_shared() -> None:
         if beside.search(line) and "](../" not in line  # relative Markdown links inside the repository are fine
     ]
     assert not hits, "references outside the checkout:\n" + "\n".join(hits)
+
+
+PRODUCTION = (
+    "connectors",
+    "sandbox",
+    "pipelines",
+    "attribution",
+    "quality",
+    "reverse_etl",
+    "journey_map",
+    "journeyhub",
+    "benchmarks",
+)
+MAX_MODULE_LINES, MAX_FUNCTION_LINES = 600, 120
+
+
+def test_modules_and_functions_stay_small_enough_to_hold_in_mind() -> None:
+    """No production module over 600 lines and no function over 120: split by what the code holds."""
+    too_big = []
+    for package in PRODUCTION:
+        for path in sorted((REPO / package).rglob("*.py")):
+            source = path.read_text()
+            name = path.relative_to(REPO)
+            if source.count("\n") > MAX_MODULE_LINES:
+                too_big.append(f"{name}: {source.count(chr(10))} lines")
+            for node in ast.walk(ast.parse(source)):
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                    length = (node.end_lineno or node.lineno) - node.lineno + 1
+                    if length > MAX_FUNCTION_LINES:
+                        too_big.append(f"{name}:{node.lineno} {node.name}(): {length} lines")
+    assert not too_big, "\n".join(too_big)

@@ -211,7 +211,7 @@ def noise_check(
     return NoiseCheck(conv_sd, conv_t, value_sd, value_t, verdict)
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--journeys", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=7)
@@ -227,40 +227,41 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ca-ncore", type=int, default=2)
     parser.add_argument("--ca-timeout", type=float, default=1800)
     parser.add_argument("--skip-ca", action="store_true")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
 
-    lines: list[str] = []
-    t0 = time.perf_counter()
-    touches, conversions = generate(args.journeys, seed=args.seed)
-    gen_seconds = time.perf_counter() - t0
+
+@dataclass
+class EngineRun:
+    """The engine's timed steps on one data set, and what the report compares."""
+
+    paths: Paths
+    steps: list[Step]
+    full: AttributionResult  # the end-to-end run: rule-based and Markov 1, both forms
+    markov1: Any  # MarkovResult of order 1
+
+
+def time_engine(args: argparse.Namespace, touches: Touches, conversions: Any) -> EngineRun:
     n_touches = len(touches)
     config = AttributionConfig()
     steps: list[Step] = []
-
     paths, secs, peak = measure(lambda: build_paths(touches, conversions, config), args.repeat)
     assert isinstance(paths, Paths)
     steps.append(Step("build paths (lookback 30 d, cycles, null paths)", secs, peak, n_touches, paths.n_rows))
 
-    def shuffled_build() -> float:
-        shuffle = np.random.default_rng(args.seed).permutation(n_touches)
-        shuffled = Touches(
-            person_key=touches.person_key[shuffle],
-            touch_id=touches.touch_id[shuffle],
-            occurred_at=touches.occurred_at[shuffle],
-            channel=touches.channel[shuffle],
-            channel_names=touches.channel_names,
-            is_lead_creation=touches.is_lead_creation[shuffle],
-            is_opportunity_creation=touches.is_opportunity_creation[shuffle],
-        )
-        _, secs, peak = measure(lambda: build_paths(shuffled, conversions, config), args.repeat)
-        steps.append(Step("build paths, touches in random order (adds the sort)", secs, peak, n_touches, paths.n_rows))
-        return secs
+    shuffle = np.random.default_rng(args.seed).permutation(n_touches)
+    shuffled = Touches(
+        person_key=touches.person_key[shuffle],
+        touch_id=touches.touch_id[shuffle],
+        occurred_at=touches.occurred_at[shuffle],
+        channel=touches.channel[shuffle],
+        channel_names=touches.channel_names,
+        is_lead_creation=touches.is_lead_creation[shuffle],
+        is_opportunity_creation=touches.is_opportunity_creation[shuffle],
+    )
+    _, secs, peak = measure(lambda: build_paths(shuffled, conversions, config), args.repeat)
+    steps.append(Step("build paths, touches in random order (adds the sort)", secs, peak, n_touches, paths.n_rows))
 
-    shuffled_build()
-
-    def run_models(models: tuple[str, ...]) -> AttributionResult:
-        return attribute_paths(paths, AttributionConfig(models=models, check_conservation=False))
-
+    markov1 = None
     for label, models in (
         ("(a) rule-based: 7 models", RULE_MODELS),
         ("(b) Markov order 1 (exact): standard totals + per-path split", ("markov_1", "markov_path_1")),
@@ -268,7 +269,8 @@ def main(argv: list[str] | None = None) -> int:
         ("(c) Markov order 3 (exact): standard totals + per-path split", ("markov_3", "markov_path_3")),
         ("(d) Shapley (exact, channel sets) + allocation", ("shapley",)),
     ):
-        res, secs, peak = measure(lambda m=models: run_models(m), args.repeat)
+        run_config = AttributionConfig(models=models, check_conservation=False)
+        res, secs, peak = measure(lambda c=run_config: attribute_paths(paths, c), args.repeat)
         note = ""
         for order, mr in res.markov.items():
             note = f"{mr.n_states} states, {mr.n_transitions} transitions, {mr.solver} solve"
@@ -282,78 +284,80 @@ def main(argv: list[str] | None = None) -> int:
 
     headline_config = AttributionConfig(models=(*RULE_MODELS, "markov_1", "markov_path_1"))
     full, secs, peak = measure(lambda: attribute(touches, conversions, headline_config), args.repeat)
-    conservation = full.check_conservation()
-    steps.append(
-        Step(
-            "(a)+(b) end to end: build paths + 7 rule-based + Markov 1 (both forms) + conservation check",
-            secs,
-            peak,
-            n_touches,
-            output_rows(full),
-            f"target < 5 s: {'met' if secs < 5 else 'MISSED'}",
-        )
-    )
+    note = f"target < 5 s: {'met' if secs < 5 else 'MISSED'}"
+    label = "(a)+(b) end to end: build paths + 7 rule-based + Markov 1 (both forms) + conservation check"
+    steps.append(Step(label, secs, peak, n_touches, output_rows(full), note))
+    return EngineRun(paths, steps, full, markov1)
 
-    # ChannelAttribution on the same aggregated paths.
+
+@dataclass
+class CaRuns:
+    """ChannelAttribution's runs on the engine's aggregated paths: (settings, one output per seed) per nsim."""
+
+    summary: Any  # PathSummary
+    prep_seconds: float
+    runs: list[tuple[dict, list[dict]]]
+    error: str | None
+
+
+def run_channelattribution_series(args: argparse.Namespace, paths: Paths, steps: list[Step]) -> CaRuns:
     t0 = time.perf_counter()
     summary = aggregate_paths(paths)
     strings = summary.as_strings(" > ")
-    prep_seconds = time.perf_counter() - t0
-    max_len = int(summary.lengths.max())
-    ca_runs: list[tuple[dict, list[dict]]] = []
-    ca_error = None
+    found = CaRuns(summary, time.perf_counter() - t0, [], None)
     if args.skip_ca:
-        ca_error = "skipped (--skip-ca)"
-    else:
-        try:
-            import pandas as pd
-        except ImportError as exc:
-            ca_error = f"pandas not importable ({exc}); ChannelAttribution needs it"
-        else:
-            frame = pd.DataFrame(
-                {"path": strings, "conv": summary.conversions, "value": summary.revenue, "null": summary.nulls}
+        found.error = "skipped (--skip-ca)"
+        return found
+    try:
+        import pandas as pd
+    except ImportError as exc:
+        found.error = f"pandas not importable ({exc}); ChannelAttribution needs it"
+        return found
+    frame = pd.DataFrame(
+        {"path": strings, "conv": summary.conversions, "value": summary.revenue, "null": summary.nulls}
+    )
+    for nsim in [int(float(x)) for x in args.ca_nsim.split(",") if x.strip()]:
+        settings = {
+            "order": 1,
+            "nsim_start": nsim,
+            "max_step": args.ca_max_step,
+            "out_more": True,
+            "sep": ">",
+            "ncore": args.ca_ncore,
+            "nfold": 10,
+            "conv_par": 0.05,
+            "rate_step_sim": 1.5,
+            "verbose": False,
+            "flg_pro": False,
+        }
+        outs = []
+        # ChannelAttribution seeds fold r of a run with seed + r and reports one fold's result: seeds closer than
+        # nfold share folds (seeds 0 and 1 often give identical results), so runs are nfold apart.
+        for seed in range(0, max(1, args.ca_seeds) * settings["nfold"], settings["nfold"]):
+            out = run_channelattribution(frame, {**settings, "seed": seed}, args.ca_timeout)
+            if not out.get("ok"):
+                found.error = out.get("error")
+                return found
+            outs.append(out)
+        found.runs.append((settings, outs))
+        steps.append(
+            Step(
+                f"(e) ChannelAttribution markov_model order 1, nsim_start={nsim:,} (mean of {len(outs)} seeds)",
+                float(np.mean([o["seconds"] for o in outs])),
+                max(o["maxrss_mb"] for o in outs),
+                len(summary),
+                len(outs[0]["result"]["channel_name"]),
+                "peak = child process peak RSS (VmHWM), incl. interpreter, pandas and the input frame",
             )
-            for nsim in [int(float(x)) for x in args.ca_nsim.split(",") if x.strip()]:
-                settings = {
-                    "order": 1,
-                    "nsim_start": nsim,
-                    "max_step": args.ca_max_step,
-                    "out_more": True,
-                    "sep": ">",
-                    "ncore": args.ca_ncore,
-                    "nfold": 10,
-                    "conv_par": 0.05,
-                    "rate_step_sim": 1.5,
-                    "verbose": False,
-                    "flg_pro": False,
-                }
-                outs = []
-                # ChannelAttribution seeds fold r of a run with seed + r and reports one fold's result: seeds closer
-                # than nfold share folds (seeds 0 and 1 often give identical results), so runs are nfold apart.
-                for seed in range(0, max(1, args.ca_seeds) * settings["nfold"], settings["nfold"]):
-                    out = run_channelattribution(frame, {**settings, "seed": seed}, args.ca_timeout)
-                    if not out.get("ok"):
-                        ca_error = out.get("error")
-                        break
-                    outs.append(out)
-                if ca_error:
-                    break
-                ca_runs.append((settings, outs))
-                steps.append(
-                    Step(
-                        f"(e) ChannelAttribution markov_model order 1, nsim_start={nsim:,} (mean of {len(outs)} seeds)",
-                        float(np.mean([o["seconds"] for o in outs])),
-                        max(o["maxrss_mb"] for o in outs),
-                        len(summary),
-                        len(outs[0]["result"]["channel_name"]),
-                        "peak = child process peak RSS (VmHWM), incl. interpreter, pandas and the input frame",
-                    )
-                )
+        )
+    return found
 
-    # Report.
-    names = paths.channel_names
-    lines.append(f"# Attribution benchmark: {args.journeys:,} synthetic journeys")
-    lines.append("")
+
+def report_header(
+    args: argparse.Namespace, engine: EngineRun, ca: CaRuns, n_touches: int, n_conversions: int, gen_seconds: float
+) -> list[str]:
+    paths, names, summary = engine.paths, engine.paths.channel_names, ca.summary
+    lines = [f"# Attribution benchmark: {args.journeys:,} synthetic journeys", ""]
     lines.append(
         f"- machine: {os.cpu_count()} CPUs ({cpu_model()}), Python {platform.python_version()}, numpy "
         f"{np.__version__} ({blas_name()}), {platform.system()} {platform.release()}"
@@ -363,11 +367,11 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(f"- environment: {omp}")
     lines.append(
         f"- data (seed {args.seed}, generated in {gen_seconds:.1f} s, not timed): {n_touches:,} touches, "
-        f"{len(conversions):,} conversions ({len(conversions) / args.journeys:.1%} of journeys), "
+        f"{n_conversions:,} conversions ({n_conversions / args.journeys:.1%} of journeys), "
         f"{len(names)} channels; after lookback/cycles: {paths.n_rows:,} touches on {paths.n_conversions:,} "
         f"conversion paths ({int((paths.lengths == 0).sum()):,} unattributed), "
         f"{paths.n_null_paths:,} null paths with {len(paths.null_channel):,} touches; "
-        f"{len(summary):,} distinct paths, longest {max_len}"
+        f"{len(summary):,} distinct paths, longest {int(summary.lengths.max())}"
     )
     lines.append(
         "- touches arrive ordered by (person, time), as `attribution.duckdb_io.read_touches` (SQL `order by`) "
@@ -381,12 +385,13 @@ def main(argv: list[str] | None = None) -> int:
     lines.append("")
     lines.append("| step | wall s | peak MB | input rows | output rows | input rows/s | notes |")
     lines.append("|---|---:|---:|---:|---:|---:|---|")
-    for s in steps:
+    for s in engine.steps:
         rate = s.rows_in / s.seconds if s.seconds > 0 else float("inf")
         lines.append(
             f"| {s.name} | {s.seconds:.3f} | {s.peak_mb:,.0f} | {s.rows_in:,} | {s.rows_out:,} | {rate:,.0f} | "
             f"{s.note} |"
         )
+    conservation = engine.full.check_conservation()
     lines.append("")
     lines.append(
         f"Conservation over {conservation.n_conversions_checked:,} conversions: max |sum(credit) - 1| = "
@@ -394,119 +399,144 @@ def main(argv: list[str] | None = None) -> int:
         f"{max(conservation.max_revenue_error.values()):.2e} (all models of the end-to-end run)."
     )
     lines.append("")
-
     lines.append("## Exact Markov (order 1) vs ChannelAttribution")
     lines.append("")
     lines.append(
         f"ChannelAttribution input: the same {len(summary):,} distinct paths with conversion, null and revenue "
-        f"counts (built in {prep_seconds:.1f} s, not timed)."
+        f"counts (built in {ca.prep_seconds:.1f} s, not timed)."
     )
-    if ca_error:
-        lines.append("")
-        lines.append(f"**ChannelAttribution did not run:** {ca_error}")
+    if ca.error:
+        lines += ["", f"**ChannelAttribution did not run:** {ca.error}"]
+    return lines
+
+
+def per_channel(summary: dict, names: list[str], model: str, field: str) -> np.ndarray:
+    """A model's credited ``field`` per channel, from ``AttributionResult.summary()``."""
+    out = np.zeros(len(names))
+    for ch, m, v in zip(summary["channel"], summary["model"], summary[field], strict=True):
+        if m == model and ch in names:
+            out[names.index(ch)] += v
+    return out
+
+
+def transition_diff(engine: EngineRun, ca_summary: Any, matrix: dict) -> tuple[int, int, float]:
+    """Our order-1 transition probabilities against ChannelAttribution's: (its edges, ours, max abs difference)."""
+    paths, names = engine.paths, engine.paths.channel_names
+    # ChannelAttribution numbers channels 1.. in order of first appearance in its input paths.
+    flat = ca_summary.codes[ca_summary.codes >= 0]
+    _, first_at = np.unique(flat, return_index=True)
+    appearance = np.unique(flat)[np.argsort(first_at)]
+    ca_name = {str(i + 1): names[c] for i, c in enumerate(appearance)}
+    chain = fit_chain(*paths.sequences(), 1, len(names))
+    label = {0: "(start)"}
+    for st in range(1, chain.n_states):
+        label[st] = names[chain.state_channels(st)[0]]
+    ours_p: dict = {}
+    for a, b, p in zip(chain.src, chain.dst, chain.prob, strict=True):
+        ours_p[(label[int(a)], label[int(b)])] = float(p)
+    out_sum = np.bincount(chain.src, weights=chain.prob, minlength=chain.n_states) + chain.conv_prob
+    for st in range(chain.n_states):
+        if chain.conv_prob[st] > 0:
+            ours_p[(label[st], "(conversion)")] = float(chain.conv_prob[st])
+        if out_sum[st] < 1 - 1e-12:
+            ours_p[(label[st], "(null)")] = float(1 - out_sum[st])
+    ca_p = {
+        (ca_name.get(a, a), ca_name.get(b, b)): p
+        for a, b, p in zip(matrix["channel_from"], matrix["channel_to"], matrix["transition_probability"], strict=True)
+    }
+    keys = set(ours_p) | set(ca_p)
+    return len(ca_p), len(ours_p), max(abs(ours_p.get(k, 0.0) - ca_p.get(k, 0.0)) for k in keys)
+
+
+def heuristic_diff(summary: dict, names: list[str], heur: dict) -> float:
+    """Max abs difference of first/last/linear conversions per channel between ChannelAttribution and our rows."""
+    h_idx = {n: i for i, n in enumerate(heur["channel_name"])}
+    worst = 0.0
+    for ours_model, col in (
+        ("first_touch", "first_touch_conversions"),
+        ("last_touch", "last_touch_conversions"),
+        ("linear", "linear_touch_conversions"),
+    ):
+        for n in names:
+            sel = (summary["model"] == ours_model) & (summary["channel"] == n)
+            ours_h = float(summary["conversions"][sel].sum())
+            worst = max(worst, abs(ours_h - (heur[col][h_idx[n]] if n in h_idx else 0.0)))
+    return worst
+
+
+def report_ca_run(engine: EngineRun, ca_summary: Any, settings: dict, outs: list[dict]) -> list[str]:
+    """One ChannelAttribution simulation size against the exact standard totals, per channel."""
+    names, markov1 = engine.paths.channel_names, engine.markov1
     # What users see as markov_1 (the standard totals) and markov_path_1 (the per-path split), from the summary.
-    fct_sum = full.summary()
-
-    def per_channel(model: str, field: str) -> np.ndarray:
-        out = np.zeros(len(names))
-        for ch, m, v in zip(fct_sum["channel"], fct_sum["model"], fct_sum[field], strict=True):
-            if m == model and ch in names:
-                out[names.index(ch)] += v
-        return out
-
-    ours_conv, ours_value = per_channel("markov_1", "conversions"), per_channel("markov_1", "revenue")
-    path_conv = per_channel("markov_path_1", "conversions")
+    fct_sum = engine.full.summary()
+    ours_conv, ours_value = (
+        per_channel(fct_sum, names, "markov_1", "conversions"),
+        per_channel(fct_sum, names, "markov_1", "revenue"),
+    )
+    path_conv = per_channel(fct_sum, names, "markov_path_1", "conversions")
     assert np.allclose(ours_conv, markov1.conversions, rtol=1e-12, atol=1e-9)
-    for settings, outs in ca_runs:
-        out = outs[0]
+    out = outs[0]
 
-        def ca_column(table: str, column: str, o: dict) -> np.ndarray:
-            got = dict(zip(o[table]["channel_name"], o[table][column], strict=True))
-            return np.array([got.get(n, 0.0) for n in names])
+    def ca_column(table: str, column: str, o: dict) -> np.ndarray:
+        got = dict(zip(o[table]["channel_name"], o[table][column], strict=True))
+        return np.array([got.get(n, 0.0) for n in names])
 
-        theirs_runs = np.array([ca_column("result", "total_conversions", o) for o in outs])
-        value_runs = np.array([ca_column("result", "total_conversion_value", o) for o in outs])
-        re_runs = np.array([ca_column("removal_effects", "removal_effects_conversion", o) for o in outs])
-        theirs, theirs_value, theirs_re = theirs_runs.mean(axis=0), value_runs.mean(axis=0), re_runs.mean(axis=0)
-        shown = {k: v for k, v in settings.items() if k not in ("verbose", "flg_pro", "out_more")}
-        lines.append("")
-        seeds = ", ".join(str(o["seed"]) for o in outs)
-        lines.append(f"### ChannelAttribution {out['version']} `markov_model({shown})`, seeds {seeds}")
-        lines.append("")
+    theirs_runs = np.array([ca_column("result", "total_conversions", o) for o in outs])
+    value_runs = np.array([ca_column("result", "total_conversion_value", o) for o in outs])
+    re_runs = np.array([ca_column("removal_effects", "removal_effects_conversion", o) for o in outs])
+    theirs, theirs_value, theirs_re = theirs_runs.mean(axis=0), value_runs.mean(axis=0), re_runs.mean(axis=0)
+    shown = {k: v for k, v in settings.items() if k not in ("verbose", "flg_pro", "out_more")}
+    seeds = ", ".join(str(o["seed"]) for o in outs)
+    noise = noise_check(ours_conv, theirs_runs, ours_value, value_runs)
+    edges_theirs, edges_ours, tdiff = transition_diff(engine, ca_summary, out["transition_matrix"])
+    lines = ["", f"### ChannelAttribution {out['version']} `markov_model({shown})`, seeds {seeds}", ""]
+    lines.append(
+        f"- wall {np.mean([o['seconds'] for o in outs]):.2f} s in markov_model, mean of {len(outs)} seeds "
+        f"({out['process_seconds']:.1f} s with process start and data transfer, seed 0); heuristic_models "
+        f"{out['heuristic_seconds']:.2f} s"
+    )
+    lines.append(f"- attributed conversions, exact markov_1 vs the mean of the seeds: {agreement(ours_conv, theirs)}")
+    lines.append(
+        f"- attributed revenue, exact markov_1 vs the mean of the seeds: {agreement(ours_value, theirs_value)}"
+    )
+    lines.append(
+        f"- removal effects: max abs diff {np.abs(markov1.removal_effects - theirs_re).max():.5f}; "
+        f"P(conversion) exact {markov1.p_conversion:.6f}"
+    )
+    lines.append(f"- {noise.verdict}")
+    lines.append(
+        f"- transition matrices (deterministic counts, no simulation): {edges_theirs} edges in ChannelAttribution's, "
+        f"{edges_ours} in ours, max abs diff {tdiff:.2e}"
+    )
+    lines.append(
+        f"- heuristic_models (first/last/linear conversions per channel) vs our rule-based rows: "
+        f"max abs diff {heuristic_diff(fct_sum, names, out['heuristic']):.2e}"
+    )
+    lines.append("")
+    lines.append(
+        "| channel | RE exact | RE CA | conversions exact (markov_1) | CA mean ± sd | t | revenue exact "
+        "(markov_1) | CA mean ± sd | t | markov_path_1 (per-path split) |"
+    )
+    lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for i, n in enumerate(names):
         lines.append(
-            f"- wall {np.mean([o['seconds'] for o in outs]):.2f} s in markov_model, mean of {len(outs)} seeds "
-            f"({out['process_seconds']:.1f} s with process start and data transfer, seed 0); heuristic_models "
-            f"{out['heuristic_seconds']:.2f} s"
+            f"| {n} | {markov1.removal_effects[i]:.5f} | {theirs_re[i]:.5f} | {ours_conv[i]:,.1f} | "
+            f"{theirs[i]:,.1f} ± {noise.conv_sd[i]:,.1f} | {noise.conv_t[i]:+.2f} | {ours_value[i]:,.0f} | "
+            f"{theirs_value[i]:,.0f} ± {noise.value_sd[i]:,.0f} | {noise.value_t[i]:+.2f} | {path_conv[i]:,.1f} |"
         )
-        lines.append(
-            f"- attributed conversions, exact markov_1 vs the mean of the seeds: {agreement(ours_conv, theirs)}"
-        )
-        lines.append(
-            f"- attributed revenue, exact markov_1 vs the mean of the seeds: {agreement(ours_value, theirs_value)}"
-        )
-        lines.append(
-            f"- removal effects: max abs diff {np.abs(markov1.removal_effects - theirs_re).max():.5f}; "
-            f"P(conversion) exact {markov1.p_conversion:.6f}"
-        )
-        noise = noise_check(ours_conv, theirs_runs, ours_value, value_runs)
-        lines.append(f"- {noise.verdict}")
-        tm = out["transition_matrix"]
-        # ChannelAttribution numbers channels 1.. in order of first appearance in its input paths.
-        flat = summary.codes[summary.codes >= 0]
-        _, first_at = np.unique(flat, return_index=True)
-        appearance = np.unique(flat)[np.argsort(first_at)]
-        ca_name = {str(i + 1): names[c] for i, c in enumerate(appearance)}
-        chain = fit_chain(*paths.sequences(), 1, len(names))
-        label = {0: "(start)"}
-        for st in range(1, chain.n_states):
-            label[st] = names[chain.state_channels(st)[0]]
-        ours_p: dict = {}
-        for a, b, p in zip(chain.src, chain.dst, chain.prob, strict=True):
-            ours_p[(label[int(a)], label[int(b)])] = float(p)
-        out_sum = np.bincount(chain.src, weights=chain.prob, minlength=chain.n_states) + chain.conv_prob
-        for st in range(chain.n_states):
-            if chain.conv_prob[st] > 0:
-                ours_p[(label[st], "(conversion)")] = float(chain.conv_prob[st])
-            if out_sum[st] < 1 - 1e-12:
-                ours_p[(label[st], "(null)")] = float(1 - out_sum[st])
-        ca_p = {
-            (ca_name.get(a, a), ca_name.get(b, b)): p
-            for a, b, p in zip(tm["channel_from"], tm["channel_to"], tm["transition_probability"], strict=True)
-        }
-        keys = set(ours_p) | set(ca_p)
-        tdiff = max(abs(ours_p.get(k, 0.0) - ca_p.get(k, 0.0)) for k in keys)
-        lines.append(
-            f"- transition matrices (deterministic counts, no simulation): {len(ca_p)} edges in ChannelAttribution's, "
-            f"{len(ours_p)} in ours, max abs diff {tdiff:.2e}"
-        )
-        heur = out["heuristic"]
-        h_idx = {n: i for i, n in enumerate(heur["channel_name"])}
-        worst = 0.0
-        for ours_model, col in (
-            ("first_touch", "first_touch_conversions"),
-            ("last_touch", "last_touch_conversions"),
-            ("linear", "linear_touch_conversions"),
-        ):
-            for n in names:
-                sel = (fct_sum["model"] == ours_model) & (fct_sum["channel"] == n)
-                ours_h = float(fct_sum["conversions"][sel].sum())
-                worst = max(worst, abs(ours_h - (heur[col][h_idx[n]] if n in h_idx else 0.0)))
-        lines.append(
-            f"- heuristic_models (first/last/linear conversions per channel) vs our rule-based rows: "
-            f"max abs diff {worst:.2e}"
-        )
-        lines.append("")
-        lines.append(
-            "| channel | RE exact | RE CA | conversions exact (markov_1) | CA mean ± sd | t | revenue exact "
-            "(markov_1) | CA mean ± sd | t | markov_path_1 (per-path split) |"
-        )
-        lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-        for i, n in enumerate(names):
-            lines.append(
-                f"| {n} | {markov1.removal_effects[i]:.5f} | {theirs_re[i]:.5f} | {ours_conv[i]:,.1f} | "
-                f"{theirs[i]:,.1f} ± {noise.conv_sd[i]:,.1f} | {noise.conv_t[i]:+.2f} | {ours_value[i]:,.0f} | "
-                f"{theirs_value[i]:,.0f} ± {noise.value_sd[i]:,.0f} | {noise.value_t[i]:+.2f} | {path_conv[i]:,.1f} |"
-            )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    t0 = time.perf_counter()
+    touches, conversions = generate(args.journeys, seed=args.seed)
+    gen_seconds = time.perf_counter() - t0
+    engine = time_engine(args, touches, conversions)
+    ca = run_channelattribution_series(args, engine.paths, engine.steps)
+    lines = report_header(args, engine, ca, len(touches), len(conversions), gen_seconds)
+    for settings, outs in ca.runs:
+        lines += report_ca_run(engine, ca.summary, settings, outs)
     lines.append("")
     lines.append(
         "'exact (markov_1)' is the standard definition, what the platform reports as markov_1: total conversions x "

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import time
 
 import numpy as np
 import pytest
@@ -106,14 +105,12 @@ def test_negative_values_are_clipped_or_kept():
     assert got[("cab", "ab0.0")] == pytest.approx(1.5) and got[("cab", "ab0.1")] == pytest.approx(-0.5)
 
 
-def test_fifteen_channels_exact_and_fast():
+def test_fifteen_channels_exact():
+    """Every coalition of 15 channels at once (its speed is measured in benchmarks/attribution, not here)."""
     n = 15
     rng = np.random.default_rng(15)
     v = np.where(rng.random(1 << n) < 0.1, rng.random(1 << n), 0.0)
-    started = time.perf_counter()
     phi = subgame_shapley(v)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 5.0
     v[0] = 0
     np.testing.assert_allclose(phi.sum(axis=1), v, atol=1e-9)
     # Spot-check one 6-channel coalition against the permutation definition.

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-import time
 from collections import Counter
 from datetime import timedelta
 
-from sandbox.world import PERSONAS, STAGES, PersonGenerator, World, WorldConfig, catalog, generate_person, stage_entries
+from sandbox.world import PERSONAS, STAGES, World, WorldConfig, catalog, generate_person, stage_entries
 from sandbox.world.person import mailchimp_member_id
 from sandbox.world.projections.hubspot_snapshot import snapshot
 from sandbox.world.projections.hubspot_timeline import build_timeline
@@ -191,14 +190,6 @@ def test_speed_to_lead_is_measurable(small_world):
             responses += 1
             assert min(replies) > min(inquiries)
     assert responses > 10
-
-
-def test_generation_speed():
-    gen = PersonGenerator(WorldConfig(people=3000))
-    t = time.perf_counter()
-    n = sum(len(gen.generate(i).events) for i in range(3000))
-    rate = n / (time.perf_counter() - t)
-    assert rate > 50_000, f"{rate:.0f} events/s"
 
 
 def test_stage_entries_monotonic_fill():
