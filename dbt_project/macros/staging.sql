@@ -13,7 +13,7 @@
 {#- unstaged_records: the WHERE clause of a staging model's source CTE (its raw relation aliased `raw_alias`):
     on incremental runs, only raw rows whose version is not stored yet. `key_column` is the model's column that
     holds the record id (`source_key` of the relation read, record_id for a raw table); `stored_filter` narrows the
-    stored side when one table holds several streams. int_identity__edges uses it over staging tables. -#}
+    stored side when one table holds several streams. int_identity_edges_unioned uses it over staging tables. -#}
 {% macro unstaged_records(key_column, raw_alias='raw_records', stored_filter=none, source_key='record_id') -%}
 {%- if is_incremental() %}
     where not exists (

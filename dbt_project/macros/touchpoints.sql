@@ -48,7 +48,7 @@
 
 
 {#- channel_inputs: what decides a touch's channel, as (column name, SQL expression over `alias`) pairs in the order
-    of int_touchpoint_channels' key columns, which it selects from them. The row_hash of the expressions,
+    of int_channel_inputs_classified' key columns, which it selects from them. The row_hash of the expressions,
     channel_inputs_hash, is computed the same way in int_touchpoints_unioned, so fct_touchpoints joins channels on
     one bigint instead of nine expressions per touch (`channel_inputs(alias) | map('last') | list`). -#}
 {% macro channel_inputs(alias) -%}

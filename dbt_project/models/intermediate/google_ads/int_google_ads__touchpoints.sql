@@ -1,5 +1,5 @@
 -- Every Google Ads click on the touchpoint contract (macros/touchpoints.sql), identified by its gclid:
---   * one ad_click per click view; int_person_identities resolves the gclids HubSpot captured (contacts'
+--   * one ad_click per click view; int_identity_nodes_resolved resolves the gclids HubSpot captured (contacts'
 --     hs_google_click_id, form page URLs) to people, the rest (clicks of people who never reached a form) stay
 --     unresolved. Google reports the click's day, not its time: the touch is dated by the first HubSpot record
 --     carrying the gclid when that record is from the click's day (the landing), else at the start of the day.

@@ -1,6 +1,6 @@
 -- Every ad click id (Google gclid, Meta fbclid) HubSpot captured, one row per click id and HubSpot record that
 -- carries it: the page URL of a form submission (with the submitted email) or a contact's hs_google_click_id /
--- hs_facebook_click_id property. int_person_identities resolves click ids to people through these records, and
+-- hs_facebook_click_id property. int_identity_nodes_resolved resolves click ids to people through these records, and
 -- the ad platforms' touchpoint models date and describe ad clicks by the first hit carrying the click id.
 with
 

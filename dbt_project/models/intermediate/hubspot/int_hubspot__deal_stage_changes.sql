@@ -5,14 +5,14 @@ with
 
 history as (
 
-    select * from {{ ref('stg_hubspot__deal_stage_history') }}
+    select * from {{ ref('stg_hubspot__deal_stage_history_entries') }}
     where deal_stage is not null
 
 ),
 
 amount_history as (
 
-    select * from {{ ref('stg_hubspot__deal_amount_history') }}
+    select * from {{ ref('stg_hubspot__deal_amount_history_entries') }}
     where amount is not null
 
 ),

@@ -2,14 +2,14 @@
 -- itself, which the identity graph links to its submitter through the typed email, phone and page click ids),
 -- engagements and survey answers (one row per associated contact), deal stage changes (one row per contact
 -- associated with the deal) and contact lifecycle stage changes. Person resolution happens
--- downstream (int_person_identities); this model only says which identifier each touch carries.
+-- downstream (int_identity_nodes_resolved); this model only says which identifier each touch carries.
 -- A referral is the referrer's own touch: their submission of the referral form (seed stage_rules makes it
 -- advocacy). The referrer_email a referred person types on their own form is no touch of anyone: one referral
 -- link can bring in several people, and their forms say when they arrived, not when the referral was given.
 -- Archived engagements, deals, surveys and submissions are dropped; archived contacts keep their history.
 -- `channel` is the source's own hint (sales activity `sales`, CRM changes `crm`, a form without campaign
 -- parameters the contact's HubSpot original source for the address's first submission, else `direct`);
--- int_touchpoint_channels turns campaign parameters into the final channel.
+-- int_channel_inputs_classified turns campaign parameters into the final channel.
 with
 
 form_submissions as (

@@ -1,6 +1,6 @@
 -- Person-level social touches on the touchpoint contract (macros/touchpoints.sql): one social_comment or
 -- social_reaction per engagement whose author the platform shows, identified by that platform identifier
--- (facebook_user_id, instagram_username). int_person_identities resolves the identifiers HubSpot linked to a
+-- (facebook_user_id, instagram_username). int_identity_nodes_resolved resolves the identifiers HubSpot linked to a
 -- contact; the rest stay unresolved (int_touchpoints_unresolved), and engagement by hidden authors is counted only
 -- in fct_social_engagement_daily.
 with

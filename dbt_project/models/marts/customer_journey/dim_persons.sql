@@ -4,7 +4,7 @@ with
 
 identities as (
 
-    select * from {{ ref('int_person_identities') }}
+    select * from {{ ref('int_identity_nodes_resolved') }}
     where person_key is not null
 
 ),

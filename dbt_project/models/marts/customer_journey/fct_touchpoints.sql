@@ -1,6 +1,6 @@
 -- The person-level touchpoint timeline: one row per person and touch, from every source, resolved to people by the
--- identity graph (int_person_identities), classified into channel and sub-channel (int_touchpoint_channels) and
--- flagged by the seed touch_flag_rules; numbered per person, with the time since the previous touch and sessions
+-- identity graph (int_identity_nodes_resolved), classified into channel and sub-channel
+-- (int_channel_inputs_classified) and flagged by the seed touch_flag_rules; numbered per person, with the time since the previous touch and sessions
 -- (a new session after `session_inactivity_minutes` without any touch, whatever its type).
 -- Touches whose identifier resolves to nobody are left out (int_touchpoints_unresolved); a touch that reaches the
 -- same person through two identifiers (two of their contacts on one meeting) is kept once.
@@ -29,14 +29,14 @@ with
 identities as (
 
     select identifier_type, identifier_value, person_key
-    from {{ ref('int_person_identities') }}
+    from {{ ref('int_identity_nodes_resolved') }}
     where person_key is not null
 
 ),
 
 channels as (
 
-    select * from {{ ref('int_touchpoint_channels') }}
+    select * from {{ ref('int_channel_inputs_classified') }}
 
 ),
 

@@ -8,14 +8,14 @@ with
 
 identities as (
 
-    select * from {{ ref('int_person_identities') }}
+    select * from {{ ref('int_identity_nodes_resolved') }}
     where person_key is not null
 
 ),
 
 edges as (
 
-    select * from {{ ref('int_identity__edges') }}
+    select * from {{ ref('int_identity_edges_unioned') }}
 
 ),
 
@@ -117,7 +117,7 @@ merged_persons as (
 
 ),
 
--- the key each root started: its own best anchor, ordered like int_person_identities orders key identifiers
+-- the key each root started: its own best anchor, ordered like int_identity_nodes_resolved orders key identifiers
 root_keys as (
 
     select

@@ -1,4 +1,4 @@
--- The identity graph: every identifier and record of int_identity__edges, resolved to the person it belongs to.
+-- The identity graph: every identifier and record of int_identity_edges_unioned, resolved to the person it belongs to.
 -- One row per node (identifier or record); person_key is null for nodes that resolve to nobody.
 --
 -- 1. Guardrails (seeds identity_blocklist and identity_identifier_types):
@@ -86,7 +86,7 @@ rules as (
 
 all_edges as (
 
-    select * from {{ ref('int_identity__edges') }}
+    select * from {{ ref('int_identity_edges_unioned') }}
 
 ),
 
@@ -194,7 +194,7 @@ edges as (
 {% else %}
 edges as (
 
-    select * from {{ ref('int_identity__edges') }}
+    select * from {{ ref('int_identity_edges_unioned') }}
 
 ),
 {% endif %}

@@ -10,7 +10,7 @@
 --   mailchimp_member_id         the member's address and PHONE merge field
 --   meta_lead_id                the lead form's email and phone
 -- Ad clicks and social engagement carry a single identifier and add no edge: they resolve through the records
--- above or stay anonymous. Guardrails (blocklist, per-type caps) are applied by int_person_identities.
+-- above or stay anonymous. Guardrails (blocklist, per-type caps) are applied by int_identity_nodes_resolved.
 --
 -- Incremental on the record: a run reads only the staged records whose version (_extracted_at) it has not stored
 -- and replaces all of that record's rows (every record has its self row, so a new version always has rows).
