@@ -3,3 +3,82 @@
 {% macro hubspot_property(name, column='payload') -%}
     nullif({{ journeyhub.json_text(column, ['properties', name]) }}, '')
 {%- endmacro %}
+
+
+{#-
+    hubspot_property_history: the whole staging model of one property's history on a HubSpot object stream
+    (`propertiesWithHistory`, requested for contacts' lifecyclestage and deals' dealstage / amount): one row per
+    history entry, i.e. per time the property was set, for the records parsed in this run (macros/staging.sql).
+    `value_column` names the value (with `value_type` it is cast and listed with the numerics, else it stays text),
+    `history_id` the row's key, a hash of the record id and the entry's position (default `<value_column>_history_id`).
+    The model's config lives here too, so the three history models are one call each and cannot drift apart.
+-#}
+{% macro hubspot_property_history(stream, key_column, property, value_column, value_type=none, history_id=none) -%}
+{%- set history_id = history_id or value_column ~ '_history_id' -%}
+{{ config(
+    unique_key=key_column,
+    post_hook=["{{ delete_placeholder_rows('" ~ history_id ~ "') }}"],
+) }}
+{%- set value = "nullif(" ~ journeyhub.json_text('item', 'value') ~ ", '')" %}
+with
+
+source as (
+
+    select * from {{ source('hubspot', stream) }} as raw_records
+    {{ journeyhub.unstaged_records(key_column) }}
+
+),
+
+history as (
+
+    {{ journeyhub.json_array_items(
+        'source', 'payload', ['propertiesWithHistory', property], ['record_id', 'is_archived', '_extracted_at']
+    ) }}
+
+),
+
+renamed as (
+
+    select
+
+        ----------  ids
+        {{ journeyhub.surrogate_key(['record_id', 'item_index']) }} as {{ history_id }},
+        record_id as {{ key_column }},
+        nullif({{ journeyhub.json_text('item', 'sourceId') }}, '') as change_source_id,
+        nullif({{ journeyhub.json_text('item', 'updatedByUserId') }}, '') as updated_by_user_id,
+
+        ----------  strings
+        {%- if value_type is none %}
+        {{ value }} as {{ value_column }},
+        {%- endif %}
+        nullif({{ journeyhub.json_text('item', 'sourceType') }}, '') as change_source_type,
+
+        ----------  numerics
+        {%- if value_type is not none %}
+        cast({{ value }} as {{ value_type }}) as {{ value_column }},
+        {%- endif %}
+        -- position in HubSpot's list, which is newest first (0 = current value)
+        item_index as history_index,
+
+        ----------  booleans
+        is_archived,
+
+        ----------  timestamps
+        {{ journeyhub.iso_to_timestamp(journeyhub.json_text('item', 'timestamp')) }} as changed_at,
+
+        ----------  load metadata
+        _extracted_at
+
+    from history
+
+),
+
+-- the records parsed in this run (their placeholder rows clear items a new version dropped)
+parsed_records as (
+
+    select record_id as {{ key_column }} from source
+
+)
+
+{{ journeyhub.select_staged_children('renamed', 'parsed_records', [key_column]) }}
+{%- endmacro %}

@@ -83,3 +83,38 @@
     {%- endfor %}
     from {{ relation }}
 {%- endmacro %}
+
+
+{#-
+    select_source_touches: the closing SELECT of a per-source touchpoint model (int_<source>__touchpoints): every
+    contract column in contract order from `relation`, touch_id computed (hash of the touch event and the person
+    identifier), source_system the literal `source_system`, and the contract columns not in `available` (default:
+    all) as typed nulls. Available columns pass through uncast (int_touchpoints_unioned casts them to the contract).
+-#}
+{% macro select_source_touches(relation, source_system, available=none) -%}
+    select
+        {{ journeyhub.surrogate_key(['touch_event_id', 'person_identifier_type', 'person_identifier_value']) }}
+            as touch_id,
+    {%- for name, data_type in journeyhub.touchpoint_columns() if name != 'touch_id' %}
+        {% if name == 'source_system' -%}
+            '{{ source_system }}' as source_system
+        {%- elif available is none or name in available -%}
+            {{ name }}
+        {%- else -%}
+            cast(null as {{ data_type }}) as {{ name }}
+        {%- endif -%}
+        {%- if not loop.last %},{% endif %}
+    {%- endfor %}
+    from {{ relation }}
+{%- endmacro %}
+
+
+{#- null_columns: typed nulls named `names` (default type text), comma-separated, for the branches of a union that
+    lack columns another branch has. -#}
+{% macro null_columns(names, data_type=none) -%}
+    {%- for name in names -%}
+        cast(null as {{ data_type or dbt.type_string() }}) as {{ name }}
+        {%- if not loop.last %},
+        {% endif -%}
+    {%- endfor -%}
+{%- endmacro %}

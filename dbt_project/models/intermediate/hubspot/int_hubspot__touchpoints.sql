@@ -393,35 +393,7 @@ unioned as (
 
 final as (
 
-    select
-        {{ surrogate_key(['touch_event_id', 'person_identifier_type', 'person_identifier_value']) }} as touch_id,
-        touch_event_id,
-        person_identifier_type,
-        person_identifier_value,
-        occurred_at,
-        'hubspot' as source_system,
-        source_stream,
-        source_record_id,
-        touch_type,
-        channel,
-        campaign,
-        campaign_key,
-        utm_source,
-        utm_medium,
-        utm_campaign,
-        utm_content,
-        utm_term,
-        gclid,
-        fbclid,
-        owner_id,
-        deal_id,
-        stage_from,
-        stage_to,
-        detail,
-        score,
-        value_amount,
-        currency
-    from unioned
+    {{ select_source_touches('unioned', 'hubspot') }}
 
 )
 

@@ -42,30 +42,8 @@ stage_transitions as (
 
 ),
 
-fingerprints as (
-
-    select person_key, person_fingerprint from persons
-
-),
-
-{% if is_incremental() %}
-changed as (
-
-    {{ changed_persons('fingerprints') }}
-
-),
-{% endif %}
-
-scoped_persons as (
-
-    select persons.*
-    from persons
-    {% if is_incremental() %}
-    inner join changed
-        on persons.person_key = changed.person_key
-    {% endif %}
-
-),
+-- dim_persons' person_fingerprint covers the profile fields read here besides the timeline
+{{ changed_person_ctes(scoped={'scoped_persons': 'persons'}, fingerprint='person_fingerprint') }},
 
 scoped_touchpoints as (
 

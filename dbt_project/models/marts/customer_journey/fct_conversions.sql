@@ -27,33 +27,7 @@ rules as (
 
 ),
 
-fingerprints as (
-
-    select person_key, timeline_fingerprint as person_fingerprint
-    from {{ ref('dim_persons') }}
-    where timeline_fingerprint is not null
-
-),
-
-{% if is_incremental() %}
-changed as (
-
-    {{ changed_persons('fingerprints') }}
-
-),
-{% endif %}
-
-scoped as (
-
-    select
-        touchpoints.*
-    from touchpoints
-    {% if is_incremental() %}
-    inner join changed
-        on touchpoints.person_key = changed.person_key
-    {% endif %}
-
-),
+{{ changed_person_ctes(scoped={'scoped': 'touchpoints'}) }},
 
 first_touches as (
 

@@ -1,7 +1,7 @@
 -- The person-level touchpoint timeline: one row per person and touch, from every source, resolved to people by the
--- identity graph (int_identity_nodes_resolved), classified into channel and sub-channel
--- (int_channel_inputs_classified) and flagged by the seed touch_flag_rules; numbered per person, with the time since the previous touch and sessions
--- (a new session after `session_inactivity_minutes` without any touch, whatever its type).
+-- identity graph (int_identity_nodes_resolved), classified into channel and sub-channel (int_channel_inputs_classified)
+-- and flagged by the seed touch_flag_rules; numbered per person, with the time since the previous touch and sessions (a
+-- new session after `session_inactivity_minutes` without any touch, whatever its type).
 -- Touches whose identifier resolves to nobody are left out (int_touchpoints_unresolved); a touch that reaches the
 -- same person through two identifiers (two of their contacts on one meeting) is kept once.
 --

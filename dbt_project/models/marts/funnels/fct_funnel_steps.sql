@@ -35,21 +35,9 @@ steps as (
 
 ),
 
-fingerprints as (
-
-    select person_key, timeline_fingerprint as person_fingerprint
-    from {{ ref('dim_persons') }}
-    where timeline_fingerprint is not null
-
-),
-
-{% if is_incremental() %}
-changed as (
-
-    {{ changed_persons('fingerprints') }}
-
-),
-{% endif %}
+{{ changed_person_ctes(scoped={
+    'scoped_touchpoints': 'touchpoints', 'scoped_stage_transitions': 'stage_transitions',
+}) }},
 
 funnels as (
 
@@ -79,15 +67,11 @@ matches as (
         steps.step_number,
         touchpoints.person_key,
         touchpoints.occurred_at
-    from touchpoints
+    from scoped_touchpoints as touchpoints
     inner join steps
         on steps.stage is null
         and touchpoints.touch_type = steps.touch_type
         and {{ like_rule('touchpoints.detail', 'steps.detail_pattern') }}
-    {% if is_incremental() %}
-    inner join changed
-        on touchpoints.person_key = changed.person_key
-    {% endif %}
 
     union all
 
@@ -96,13 +80,9 @@ matches as (
         steps.step_number,
         stage_transitions.person_key,
         stage_transitions.entered_at as occurred_at
-    from stage_transitions
+    from scoped_stage_transitions as stage_transitions
     inner join steps
         on stage_transitions.stage = steps.stage
-    {% if is_incremental() %}
-    inner join changed
-        on stage_transitions.person_key = changed.person_key
-    {% endif %}
 
 ),
 
