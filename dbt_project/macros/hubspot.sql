@@ -24,7 +24,7 @@ with
 
 source as (
 
-    select * from {{ source('hubspot', stream) }} as raw_records
+    select raw_records.* from {{ source('hubspot', stream) }} as raw_records
     {{ journeyhub.unstaged_records(key_column) }}
 
 ),
@@ -71,14 +71,9 @@ renamed as (
 
     from history
 
-),
-
--- the records parsed in this run (their placeholder rows clear items a new version dropped)
-parsed_records as (
-
-    select record_id as {{ key_column }} from source
-
 )
 
-{{ journeyhub.select_staged_children('renamed', 'parsed_records', [key_column]) }}
+{% call journeyhub.select_staged_children('renamed', [key_column]) -%}
+select record_id as {{ key_column }} from source
+{%- endcall %}
 {%- endmacro %}

@@ -19,7 +19,7 @@ with
 
 contacts as (
 
-    select * from {{ ref('stg_hubspot__contacts') }} as staged_rows
+    select staged_rows.* from {{ ref('stg_hubspot__contacts') }} as staged_rows
     {{ unstaged_records(
         'record_id', 'staged_rows', stored_filter="staged.record_type = 'hubspot_contact_id'", source_key='contact_id'
     ) }}
@@ -28,7 +28,7 @@ contacts as (
 
 form_submissions as (
 
-    select * from {{ ref('stg_hubspot__form_submissions') }} as staged_rows
+    select staged_rows.* from {{ ref('stg_hubspot__form_submissions') }} as staged_rows
     {{ unstaged_records(
         'record_id', 'staged_rows',
         stored_filter="staged.record_type = 'hubspot_form_submission_id'", source_key='conversion_id'
@@ -46,7 +46,7 @@ form_submission_values as (
 
 list_members as (
 
-    select * from {{ ref('stg_mailchimp__list_members') }} as staged_rows
+    select staged_rows.* from {{ ref('stg_mailchimp__list_members') }} as staged_rows
     {{ unstaged_records(
         'record_id', 'staged_rows',
         stored_filter="staged.record_type = 'mailchimp_member_id'", source_key='list_member_id'
@@ -56,7 +56,7 @@ list_members as (
 
 leads as (
 
-    select * from {{ ref('stg_meta_ads__leads') }} as staged_rows
+    select staged_rows.* from {{ ref('stg_meta_ads__leads') }} as staged_rows
     {{ unstaged_records(
         'record_id', 'staged_rows', stored_filter="staged.record_type = 'meta_lead_id'", source_key='lead_id'
     ) }}
