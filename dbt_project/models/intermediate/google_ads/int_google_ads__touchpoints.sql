@@ -53,9 +53,9 @@ click_view_touches as (
         coalesce(click_views.keyword_text, click_id_hits.utm_term) as utm_term,
         click_views.gclid,
         -- ad group and keyword (with match type)
-        coalesce(ad_groups.ad_group_name, click_views.ad_group_id)
-            || coalesce(': ' || click_views.keyword_text || ' (' || lower(click_views.keyword_match_type) || ')', '')
-            as detail
+        coalesce(ad_groups.ad_group_name, click_views.ad_group_id) || coalesce(
+            ': ' || click_views.keyword_text || ' (' || lower(click_views.keyword_match_type) || ')', ''
+        ) as detail
     from click_views
     left join campaigns
         on click_views.campaign_id = campaigns.campaign_id

@@ -90,9 +90,19 @@ hits as (
 
 click_ids as (
 
-    select 'gclid' as click_id_type, gclid as click_id, hits.* from hits where gclid is not null
+    select
+        'gclid' as click_id_type,
+        hits.gclid as click_id,
+        hits.*
+    from hits
+    where hits.gclid is not null
     union all
-    select 'fbclid' as click_id_type, fbclid as click_id, hits.* from hits where fbclid is not null
+    select
+        'fbclid' as click_id_type,
+        hits.fbclid as click_id,
+        hits.*
+    from hits
+    where hits.fbclid is not null
 
 ),
 
@@ -121,7 +131,7 @@ final as (
         -- 1 = the earliest record carrying the click id (the landing of the click)
         row_number() over (
             partition by click_id_type, click_id
-            order by observed_at, source_stream desc, source_record_id
+            order by observed_at asc, source_stream desc, source_record_id asc
         ) as hit_rank,
 
         ----------  timestamps

@@ -32,7 +32,7 @@ sequenced as (
         lag(deal_stage) over (
             partition by deal_id
             -- HubSpot lists history newest first: on equal timestamps the higher index is the older entry
-            order by changed_at, history_index desc
+            order by changed_at asc, history_index desc
         ) as stage_from,
         change_source_type,
         updated_by_user_id,
@@ -56,12 +56,12 @@ amounts_at_change as (
         amount_history.amount,
         row_number() over (
             partition by changes.deal_stage_history_id
-            order by amount_history.changed_at desc, amount_history.history_index
+            order by amount_history.changed_at desc, amount_history.history_index asc
         ) as amount_rank
     from changes
     inner join amount_history
         on changes.deal_id = amount_history.deal_id
-        and amount_history.changed_at <= changes.changed_at
+        and changes.changed_at >= amount_history.changed_at
 
 ),
 

@@ -18,7 +18,7 @@ sequenced as (
         lag(lifecycle_stage) over (
             partition by contact_id
             -- HubSpot lists history newest first: on equal timestamps the higher index is the older entry
-            order by changed_at, history_index desc
+            order by changed_at asc, history_index desc
         ) as stage_from,
         change_source_type,
         updated_by_user_id,

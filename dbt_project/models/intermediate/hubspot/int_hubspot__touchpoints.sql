@@ -219,7 +219,10 @@ email_original_sources as (
     select
         email_normalized,
         {{ hubspot_analytics_channel('analytics_source') }} as original_channel,
-        row_number() over (partition by email_normalized order by created_at, contact_id) as contact_rank
+        row_number() over (
+            partition by email_normalized
+            order by created_at, contact_id
+        ) as contact_rank
     from contacts
     where email_normalized is not null
 

@@ -39,8 +39,8 @@ form_submissions as (
 form_submission_values as (
 
     -- the values of the submissions read above (same raw record, same version)
-    select * from {{ ref('stg_hubspot__form_submission_values') }}
-    where conversion_id in (select conversion_id from form_submissions)
+    select staged_values.* from {{ ref('stg_hubspot__form_submission_values') }} as staged_values
+    where staged_values.conversion_id in (select form_submissions.conversion_id from form_submissions)
 
 ),
 
@@ -157,37 +157,100 @@ records as (
 
 pairs as (
 
-    select record_type, record_id, source_system, source_stream, observed_at, _extracted_at,
-        record_type as identifier_type, record_id as identifier_value
+    select
+        record_type,
+        record_id,
+        source_system,
+        source_stream,
+        observed_at,
+        _extracted_at,
+        record_type as identifier_type,
+        record_id as identifier_value
     from records
     union all
-    select record_type, record_id, source_system, source_stream, observed_at, _extracted_at,
-        'email' as identifier_type, email_normalized as identifier_value
-    from records where email_normalized is not null
+    select
+        record_type,
+        record_id,
+        source_system,
+        source_stream,
+        observed_at,
+        _extracted_at,
+        'email' as identifier_type,
+        email_normalized as identifier_value
+    from records
+    where email_normalized is not null
     union all
-    select record_type, record_id, source_system, source_stream, observed_at, _extracted_at,
-        'phone' as identifier_type, {{ normalize_phone('phone') }} as identifier_value
-    from records where phone is not null
+    select
+        record_type,
+        record_id,
+        source_system,
+        source_stream,
+        observed_at,
+        _extracted_at,
+        'phone' as identifier_type,
+        {{ normalize_phone('phone') }} as identifier_value
+    from records
+    where phone is not null
     union all
-    select record_type, record_id, source_system, source_stream, observed_at, _extracted_at,
-        'phone' as identifier_type, {{ normalize_phone('mobile_phone') }} as identifier_value
-    from records where mobile_phone is not null
+    select
+        record_type,
+        record_id,
+        source_system,
+        source_stream,
+        observed_at,
+        _extracted_at,
+        'phone' as identifier_type,
+        {{ normalize_phone('mobile_phone') }} as identifier_value
+    from records
+    where mobile_phone is not null
     union all
-    select record_type, record_id, source_system, source_stream, observed_at, _extracted_at,
-        'gclid' as identifier_type, gclid as identifier_value
-    from records where gclid is not null
+    select
+        record_type,
+        record_id,
+        source_system,
+        source_stream,
+        observed_at,
+        _extracted_at,
+        'gclid' as identifier_type,
+        gclid as identifier_value
+    from records
+    where gclid is not null
     union all
-    select record_type, record_id, source_system, source_stream, observed_at, _extracted_at,
-        'fbclid' as identifier_type, fbclid as identifier_value
-    from records where fbclid is not null
+    select
+        record_type,
+        record_id,
+        source_system,
+        source_stream,
+        observed_at,
+        _extracted_at,
+        'fbclid' as identifier_type,
+        fbclid as identifier_value
+    from records
+    where fbclid is not null
     union all
-    select record_type, record_id, source_system, source_stream, observed_at, _extracted_at,
-        'facebook_user_id' as identifier_type, facebook_user_id as identifier_value
-    from records where facebook_user_id is not null
+    select
+        record_type,
+        record_id,
+        source_system,
+        source_stream,
+        observed_at,
+        _extracted_at,
+        'facebook_user_id' as identifier_type,
+        facebook_user_id as identifier_value
+    from records
+    where facebook_user_id is not null
     union all
-    select record_type, record_id, source_system, source_stream, observed_at, _extracted_at,
-        'instagram_username' as identifier_type, instagram_username as identifier_value
-    from records where instagram_username is not null
+    select
+        record_type,
+        record_id,
+        source_system,
+        source_stream,
+        observed_at,
+        _extracted_at,
+        'instagram_username' as identifier_type,
+        instagram_username as identifier_value
+    from records
+    where instagram_username is not null
 
 ),
 

@@ -14,7 +14,7 @@
 
 {%- set stages = var('journey_stages') %}
 {%- set channels = var('journey_channels') %}
-{%- set excluded = var('path_excluded_channels') %}
+{%- set excluded_list = "'" ~ var('path_excluded_channels') | join("', '") ~ "'" %}
 
 with
 
@@ -69,7 +69,7 @@ entry_touches as (
         row_number() over (
             partition by person_key
             order by
-                case when channel in ('{{ excluded | join("', '") }}') then 1 else 0 end,
+                case when channel in ({{ excluded_list }}) then 1 else 0 end,
                 occurred_at,
                 touchpoint_id
         ) as entry_rank
@@ -84,7 +84,10 @@ last_touches as (
         channel,
         touch_type,
         occurred_at,
-        row_number() over (partition by person_key order by occurred_at desc, touchpoint_id desc) as recency_rank
+        row_number() over (
+            partition by person_key
+            order by occurred_at desc, touchpoint_id desc
+        ) as recency_rank
     from scoped_touchpoints
 
 ),
@@ -99,7 +102,18 @@ touch_stats as (
         {%- for channel in channels %}
         sum(case when channel = '{{ channel }}' then 1 else 0 end) as touches_{{ channel }},
         {%- endfor %}
-        sum(case when channel not in ('{{ channels | join("', '") }}') then 1 else 0 end) as touches_other_channels,
+        sum(
+            case
+                when
+                    channel not in (
+                        {%- for channel in channels %}
+                        '{{ channel }}'{% if not loop.last %},{% endif %}
+                        {%- endfor %}
+                    )
+                    then 1
+                else 0
+            end
+        ) as touches_other_channels,
         min(occurred_at) as first_touch_at,
         max(occurred_at) as last_touch_at,
         max(case when is_inbound then occurred_at end) as last_inbound_touch_at,
@@ -114,10 +128,18 @@ responses as (
 
     select
         touch_stats.person_key,
-        min(case when scoped_touchpoints.occurred_at >= touch_stats.first_inquiry_at
-            then scoped_touchpoints.occurred_at end) as first_sales_response_at,
-        min(case when scoped_touchpoints.occurred_at >= touch_stats.last_inquiry_at
-            then scoped_touchpoints.occurred_at end) as last_inquiry_response_at
+        min(
+            case
+                when scoped_touchpoints.occurred_at >= touch_stats.first_inquiry_at
+                    then scoped_touchpoints.occurred_at
+            end
+        ) as first_sales_response_at,
+        min(
+            case
+                when scoped_touchpoints.occurred_at >= touch_stats.last_inquiry_at
+                    then scoped_touchpoints.occurred_at
+            end
+        ) as last_inquiry_response_at
     from touch_stats
     inner join scoped_touchpoints
         on touch_stats.person_key = scoped_touchpoints.person_key

@@ -53,7 +53,8 @@ campaign_attributes as (
         campaign_id,
         sent_at,
         subject_line,
-        -- the campaign as it appears in utm_campaign of its links (Mailchimp's Google Analytics tracking), else its title
+        -- the campaign as it appears in utm_campaign of its links (Mailchimp's Google Analytics tracking), else its
+        -- title
         coalesce(google_analytics_campaign, campaign_title) as campaign,
         {{ campaign_key("'mailchimp'", 'campaign_id') }} as campaign_key
     from campaigns

@@ -24,8 +24,9 @@ touches as (
         case engagement_type when 'comment' then 'social_comment' else 'social_reaction' end as touch_type,
         'organic_social' as channel,
         -- the post engaged with: its text (brand content), and the reaction given
-        coalesce(lower(reaction_type) || ' on ', '') || platform || ' post'
-            || coalesce(': ' || substr(post_text, 1, 80), '') as detail
+        coalesce(lower(reaction_type) || ' on ', '') || platform || ' post' || coalesce(
+            ': ' || substr(post_text, 1, 80), ''
+        ) as detail
     from engagements
 
 ),

@@ -67,7 +67,10 @@ credited as (
 
 models as (
 
-    select distinct attribution_model, credit_level from credited
+    select distinct
+        attribution_model,
+        credit_level
+    from credited
 
 ),
 

@@ -31,7 +31,9 @@ rules as (
 
 first_touches as (
 
-    select person_key, min(occurred_at) as first_touch_at
+    select
+        person_key,
+        min(occurred_at) as first_touch_at
     from scoped
     group by person_key
 
@@ -82,7 +84,8 @@ final as (
         ----------  numerics
         conversions.revenue,
         row_number() over (
-            partition by conversions.person_key order by conversions.converted_at, conversions.conversion_id
+            partition by conversions.person_key
+            order by conversions.converted_at, conversions.conversion_id
         ) as conversion_number,
         row_number() over (
             partition by conversions.person_key, conversions.conversion_type

@@ -29,14 +29,18 @@ with
 source_{{ from_stream }} as (
 
     select raw_records.* from {{ source('hubspot', from_stream) }} as raw_records
-    {{ unstaged_records('from_object_id', stored_filter="staged.from_object_type = '" ~ object_type[from_stream] ~ "'") }}
+    {{ unstaged_records(
+        'from_object_id', stored_filter="staged.from_object_type = '" ~ object_type[from_stream] ~ "'"
+    ) }}
 
 ),
 
 {% for to_stream in to_streams %}
 {{ from_stream }}_to_{{ to_stream }} as (
 
-    {{ json_array_items('source_' ~ from_stream, 'payload', ['associations', to_stream], ['record_id', 'is_archived', '_extracted_at']) }}
+    {{ json_array_items(
+        'source_' ~ from_stream, 'payload', ['associations', to_stream], ['record_id', 'is_archived', '_extracted_at']
+    ) }}
 
 ),
 
