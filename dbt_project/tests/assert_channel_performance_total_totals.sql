@@ -52,16 +52,25 @@ channel_models as (
 -- what every model must add up to: the conversions of one touch-level model (they all count the same ones)
 reference as (
 
-    select conversions, revenue from touch_models
+    select
+        conversions,
+        revenue
+    from touch_models
     union all
-    select conversions, revenue from channel_models
+    select
+        conversions,
+        revenue
+    from channel_models
     where not exists (select 1 from touch_models)
 
 ),
 
 expected as (
 
-    select max(conversions) as conversions, max(revenue) as revenue from reference
+    select
+        max(conversions) as conversions,
+        max(revenue) as revenue
+    from reference
 
 ),
 

@@ -2,14 +2,20 @@
 -- account in another currency would be added in without conversion. Warns (convert upstream to fix).
 {{ config(severity='warn') }}
 
-select 'fct_conversions' as relation, currency, count(*) as row_count
+select
+    'fct_conversions' as relation,
+    currency,
+    count(*) as row_count
 from {{ ref('fct_conversions') }}
 where currency is not null and currency <> '{{ var("reporting_currency") }}'
 group by 1, 2
 
 union all
 
-select 'fct_ad_spend_daily' as relation, currency, count(*) as row_count
+select
+    'fct_ad_spend_daily' as relation,
+    currency,
+    count(*) as row_count
 from {{ ref('fct_ad_spend_daily') }}
 where currency is not null and currency <> '{{ var("reporting_currency") }}'
 group by 1, 2
