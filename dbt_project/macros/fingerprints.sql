@@ -56,6 +56,20 @@
 {%- endmacro %}
 
 
+{#- person_incremental_config: the config of every person-level incremental model (fct_touchpoints,
+    fct_conversions, fct_stage_transitions, fct_funnel_steps, int_journeys_summarised): delete+insert on person_key,
+    and the post-hook that removes the placeholder rows select_person_rows writes for removed persons. -#}
+{% macro person_incremental_config() -%}
+{{ config(
+    materialized='incremental',
+    unique_key='person_key',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    post_hook=["{{ delete_placeholder_rows('person_fingerprint') }}"],
+) }}
+{%- endmacro %}
+
+
 {#-
     changed_person_ctes: the CTEs that open the scope of a person-level incremental model reading the journey marts
     (fct_conversions, fct_stage_transitions, fct_funnel_steps, int_journeys_summarised), comma-separated, for the

@@ -77,3 +77,37 @@ renamed as (
 select record_id as {{ key_column }} from source
 {%- endcall %}
 {%- endmacro %}
+
+
+{#- hubspot_stage_sequence: the body of a CTE putting a stage property's history entries (CTE `history`, a
+    hubspot_property_history model) in time order: each entry as stage_to with the value before it as stage_from,
+    keyed by the entry's `history_id`, per record (`key_column`). Re-setting a value gives stage_from = stage_to: the
+    caller keeps the real changes. -#}
+{% macro hubspot_stage_sequence(history_id, key_column, stage_column, history='history') -%}
+    select
+        {{ history_id }},
+        {{ key_column }},
+        {{ stage_column }} as stage_to,
+        lag({{ stage_column }}) over (
+            partition by {{ key_column }}
+            -- HubSpot lists history newest first: on equal timestamps the higher index is the older entry
+            order by changed_at asc, history_index desc
+        ) as stage_from,
+        change_source_type,
+        updated_by_user_id,
+        changed_at
+    from {{ history }}
+{%- endmacro %}
+
+
+{#- hubspot_submission_emails: the body of a CTE giving each form submission (conversion_id) the email address
+    typed into it, normalised, from the CTE of stg_hubspot__form_submission_values rows `submission_values`. -#}
+{% macro hubspot_submission_emails(submission_values='form_submission_values') -%}
+    select
+        conversion_id,
+        max({{ journeyhub.normalize_email('field_value') }}) as email_normalized
+    from {{ submission_values }}
+    where field_name = 'email'
+        and field_value is not null
+    group by conversion_id
+{%- endmacro %}

@@ -53,14 +53,26 @@
 
 
 {#-
-    performance_spine: two CTEs, `spend_per_model` (every row of `spend_totals` for every model of CTE `models`:
-    attribution_model, credit_level) and `joined` (`credited` full outer join spend_per_model on the model and
-    `keys`), so every model sees every key that spent money, credited or not, and every credited key, spent on or
-    not. `carried` columns come from both sides (the spend side first), `spend_only` ones from the spend side.
-    Missing credit and spend are 0; conversions_touched is null for channel-level credit (the standard Markov
-    models credit no conversion in particular, so they touch none).
+    performance_spine: three CTEs: `models` (every attribution model of `models_from` with its credit level,
+    `credit_level` an expression over it), `spend_per_model` (every row of `spend_totals` for every model) and
+    `joined` (`credited` full outer join spend_per_model on the model and `keys`), so every model sees every key
+    that spent money, credited or not, and every credited key, spent on or not. `carried` columns come from both
+    sides (the spend side first), `spend_only` ones from the spend side. Missing credit and spend are 0;
+    conversions_touched is null for channel-level credit (the standard Markov models credit no conversion in
+    particular, so they touch none).
 -#}
-{% macro performance_spine(credited, spend_totals, keys, per_platform, carried=[], spend_only=[]) -%}
+{% macro performance_spine(
+    credited, spend_totals, keys, per_platform, carried=[], spend_only=[], models_from=none, credit_level='credit_level'
+) -%}
+models as (
+
+    select distinct
+        attribution_model,
+        {{ credit_level }} as credit_level
+    from {{ models_from or credited }}
+
+),
+
 spend_per_model as (
 
     select

@@ -67,20 +67,31 @@
 
 
 {#-
-    select_touchpoint_columns: `select <every contract column> from <relation>`, cast to the contract types, in
-    contract order. Columns not listed in `available` (default: all) are selected as typed nulls, so a source
-    branch only names the columns it has.
+    touch_contract_list: the select list of every contract column, in contract order: `computed` ones (name ->
+    SQL expression) as given, the ones in `available` (default: all) by name, cast to the contract type when
+    `cast_available`, and the rest as typed nulls, so a source branch only names the columns it has.
 -#}
-{% macro select_touchpoint_columns(relation, available=none) -%}
-    select
+{% macro touch_contract_list(available=none, cast_available=true, computed={}) -%}
     {%- for name, data_type in journeyhub.touchpoint_columns() %}
-        {% if available is none or name in available -%}
+        {% if name in computed -%}
+            {{ computed[name] }} as {{ name }}
+        {%- elif (available is none or name in available) and cast_available -%}
             cast({{ name }} as {{ data_type }}) as {{ name }}
+        {%- elif available is none or name in available -%}
+            {{ name }}
         {%- else -%}
             cast(null as {{ data_type }}) as {{ name }}
         {%- endif -%}
         {%- if not loop.last %},{% endif %}
     {%- endfor %}
+{%- endmacro %}
+
+
+{#- select_touchpoint_columns: `select <every contract column> from <relation>`, cast to the contract types, in
+    contract order, columns not in `available` as typed nulls (int_touchpoints_unioned, per source). -#}
+{% macro select_touchpoint_columns(relation, available=none) -%}
+    select
+    {{- journeyhub.touch_contract_list(available) }}
     from {{ relation }}
 {%- endmacro %}
 
@@ -92,19 +103,12 @@
     all) as typed nulls. Available columns pass through uncast (int_touchpoints_unioned casts them to the contract).
 -#}
 {% macro select_source_touches(relation, source_system, available=none) -%}
+    {%- set computed = {
+        'touch_id': journeyhub.surrogate_key(['touch_event_id', 'person_identifier_type', 'person_identifier_value']),
+        'source_system': "'" ~ source_system ~ "'",
+    } -%}
     select
-        {{ journeyhub.surrogate_key(['touch_event_id', 'person_identifier_type', 'person_identifier_value']) }}
-            as touch_id,
-    {%- for name, data_type in journeyhub.touchpoint_columns() if name != 'touch_id' %}
-        {% if name == 'source_system' -%}
-            '{{ source_system }}' as source_system
-        {%- elif available is none or name in available -%}
-            {{ name }}
-        {%- else -%}
-            cast(null as {{ data_type }}) as {{ name }}
-        {%- endif -%}
-        {%- if not loop.last %},{% endif %}
-    {%- endfor %}
+    {{- journeyhub.touch_contract_list(available, cast_available=false, computed=computed) }}
     from {{ relation }}
 {%- endmacro %}
 

@@ -25,19 +25,7 @@ deal_stages as (
 
 sequenced as (
 
-    select
-        deal_stage_history_id,
-        deal_id,
-        deal_stage as stage_to,
-        lag(deal_stage) over (
-            partition by deal_id
-            -- HubSpot lists history newest first: on equal timestamps the higher index is the older entry
-            order by changed_at asc, history_index desc
-        ) as stage_from,
-        change_source_type,
-        updated_by_user_id,
-        changed_at
-    from history
+    {{ hubspot_stage_sequence('deal_stage_history_id', 'deal_id', 'deal_stage') }}
 
 ),
 

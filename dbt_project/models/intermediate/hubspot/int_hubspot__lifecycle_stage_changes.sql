@@ -11,19 +11,7 @@ history as (
 
 sequenced as (
 
-    select
-        lifecycle_stage_history_id,
-        contact_id,
-        lifecycle_stage as stage_to,
-        lag(lifecycle_stage) over (
-            partition by contact_id
-            -- HubSpot lists history newest first: on equal timestamps the higher index is the older entry
-            order by changed_at asc, history_index desc
-        ) as stage_from,
-        change_source_type,
-        updated_by_user_id,
-        changed_at
-    from history
+    {{ hubspot_stage_sequence('lifecycle_stage_history_id', 'contact_id', 'lifecycle_stage') }}
 
 ),
 

@@ -187,13 +187,7 @@ engagement_deals as (
 
 submission_emails as (
 
-    select
-        conversion_id,
-        max({{ normalize_email('field_value') }}) as email_normalized
-    from form_submission_values
-    where field_name = 'email'
-        and field_value is not null
-    group by conversion_id
+    {{ hubspot_submission_emails() }}
 
 ),
 

@@ -2,15 +2,7 @@
 -- entry point, last touch, touches per channel, conversions and revenue, speed to lead, stage entries and exits.
 -- Incremental: persons whose dim_persons fingerprint (timeline + profile) changed are recomputed; customer_journeys
 -- adds the clock-dependent columns (days in the current stage, drop-off, segments) on top.
-{{
-    config(
-        materialized='incremental',
-        unique_key='person_key',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-        post_hook=["{{ delete_placeholder_rows('person_fingerprint') }}"],
-    )
-}}
+{{ person_incremental_config() }}
 
 {%- set stages = var('journey_stages') %}
 {%- set channels = var('journey_channels') %}

@@ -23,16 +23,6 @@ platform_channels as (
 
 ),
 
--- every touch-level model, including one that credited no campaign
-models as (
-
-    select distinct
-        attribution_model,
-        'touch' as credit_level
-    from attribution
-
-),
-
 credited as (
 
     select
@@ -65,9 +55,10 @@ campaign_spend as (
 
 ),
 
+-- every touch-level model, including one that credited no campaign, sees every campaign that spent money
 {{ performance_spine(
     'credited', 'campaign_spend', ['campaign_key', 'month_start'], per_platform=false,
-    carried=['campaign_name', 'channel'], spend_only=['platform'],
+    carried=['campaign_name', 'channel'], spend_only=['platform'], models_from='attribution', credit_level="'touch'",
 ) }},
 
 final as (

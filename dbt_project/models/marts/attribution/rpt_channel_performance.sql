@@ -23,16 +23,6 @@ platform_channels as (
 
 ),
 
--- fct_attribution holds the touch-level models only
-models as (
-
-    select distinct
-        attribution_model,
-        'touch' as credit_level
-    from attribution
-
-),
-
 credited as (
 
     select
@@ -59,8 +49,12 @@ channel_spend as (
 
 ),
 
--- every model sees every month a channel spent money, converting or not
-{{ performance_spine('credited', 'channel_spend', ['channel', 'month_start'], per_platform=true) }},
+-- every model (fct_attribution holds the touch-level ones) sees every month a channel spent money, converting or
+-- not
+{{ performance_spine(
+    'credited', 'channel_spend', ['channel', 'month_start'], per_platform=true,
+    models_from='attribution', credit_level="'touch'",
+) }},
 
 final as (
 

@@ -65,15 +65,6 @@ credited as (
 
 ),
 
-models as (
-
-    select distinct
-        attribution_model,
-        credit_level
-    from credited
-
-),
-
 channel_spend as (
 
     select

@@ -3,15 +3,7 @@
 -- moves its contact's lifecycle stage to customer: both are conversions, of different types (pick the types you
 -- count, e.g. in attribution); only rules with counts_revenue carry revenue, so a person's revenue is not counted
 -- twice. Incremental like fct_touchpoints: persons whose timeline fingerprint changed are recomputed.
-{{
-    config(
-        materialized='incremental',
-        unique_key='person_key',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-        post_hook=["{{ delete_placeholder_rows('person_fingerprint') }}"],
-    )
-}}
+{{ person_incremental_config() }}
 
 with
 

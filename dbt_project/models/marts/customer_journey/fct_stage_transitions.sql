@@ -5,15 +5,7 @@
 -- the second deal won or purchase). Stages are monotonic: a stage counts as entered no later than any higher stage,
 -- so when a higher stage's rule fires first, the lower stage is entered at that same instant (is_inferred).
 -- Incremental like fct_touchpoints: persons whose timeline fingerprint changed are recomputed.
-{{
-    config(
-        materialized='incremental',
-        unique_key='person_key',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-        post_hook=["{{ delete_placeholder_rows('person_fingerprint') }}"],
-    )
-}}
+{{ person_incremental_config() }}
 
 {%- set stages = var('journey_stages') %}
 

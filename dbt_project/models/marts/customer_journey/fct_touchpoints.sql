@@ -10,15 +10,7 @@
 -- touches; identity merges and splits, which move touches between keys) are resolved, renumbered, sessionised,
 -- classified and rewritten (delete+insert on person_key); keys left without touches get a placeholder row that
 -- deletes their old rows and is removed by the post-hook. A full refresh gives the same table.
-{{
-    config(
-        materialized='incremental',
-        unique_key='person_key',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-        post_hook=["{{ delete_placeholder_rows('person_fingerprint') }}"],
-    )
-}}
+{{ person_incremental_config() }}
 
 {#- int_touchpoints_unioned is a table read by several narrow passes and one wide one: it is referenced directly, not
     through an import CTE, which DuckDB would materialise whole (every column of 10M rows) for its several readers -#}

@@ -3,15 +3,7 @@
 -- Step 1 is reached at the person's first matching touch (or stage entry); step n at the first match at or after
 -- step n-1 and within the funnel's conversion_window_days of step 1. Steps are unrolled up to the var
 -- funnel_max_steps. Incremental like fct_touchpoints: persons whose timeline fingerprint changed are recomputed.
-{{
-    config(
-        materialized='incremental',
-        unique_key='person_key',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-        post_hook=["{{ delete_placeholder_rows('person_fingerprint') }}"],
-    )
-}}
+{{ person_incremental_config() }}
 
 {%- set max_steps = var('funnel_max_steps') %}
 

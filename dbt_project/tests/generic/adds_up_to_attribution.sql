@@ -1,17 +1,18 @@
--- rpt_channel_performance_total loses and invents nothing: every model, touch-level or standard Markov, credits
--- the same conversions and revenue (those of the touch-level models' fct_attribution rows, or of the standard
--- models' channel totals when no touch-level model ran), and every model's spend is fct_ad_spend_daily's.
+{#-
+    adds_up_to_attribution: an attribution report loses and invents nothing. Under every attribution model its
+    attributed conversions add up to the conversions of fct_attribution, its attributed revenue to their revenue,
+    and its spend to fct_ad_spend_daily's. Without include_channel_models each touch-level model is compared with
+    its own fct_attribution rows; with it the report holds the standard Markov models too, and every model must add
+    up to the same conversions and revenue: those of the touch-level models (they all count the same ones), or of
+    the channel totals when no touch-level model ran. Fails with one row per model that does not add up.
+-#}
+{% test adds_up_to_attribution(model, include_channel_models=false) %}
+
 with
 
 attribution as (
 
     select * from {{ source('attribution', 'fct_attribution') }}
-
-),
-
-channel_totals as (
-
-    select * from {{ source('attribution', 'fct_attribution_channel_totals') }}
 
 ),
 
@@ -22,7 +23,7 @@ report as (
         sum(attributed_conversions) as conversions,
         sum(attributed_revenue) as revenue,
         sum(spend) as spend
-    from {{ ref('rpt_channel_performance_total') }}
+    from {{ model }}
     group by 1
 
 ),
@@ -37,14 +38,14 @@ touch_models as (
     group by 1
 
 ),
-
+{% if include_channel_models %}
 channel_models as (
 
     select
         attribution_model,
         sum(conversions) as conversions,
         sum(revenue) as revenue
-    from channel_totals
+    from {{ source('attribution', 'fct_attribution_channel_totals') }}
     group by 1
 
 ),
@@ -65,18 +66,12 @@ reference as (
 
 ),
 
-expected as (
+reference_totals as (
 
     select
         max(conversions) as conversions,
         max(revenue) as revenue
     from reference
-
-),
-
-total_spend as (
-
-    select coalesce(sum(spend), 0) as spend from {{ ref('fct_ad_spend_daily') }}
 
 ),
 
@@ -86,22 +81,46 @@ models as (
     union
     select attribution_model from channel_models
 
+),
+
+expected as (
+
+    select
+        models.attribution_model,
+        reference_totals.conversions,
+        reference_totals.revenue
+    from models
+    cross join reference_totals
+
+),
+{% else %}
+expected as (
+
+    select * from touch_models
+
+),
+{% endif %}
+total_spend as (
+
+    select coalesce(sum(spend), 0) as spend from {{ ref('fct_ad_spend_daily') }}
+
 )
 
 select
-    models.attribution_model,
+    expected.attribution_model,
     expected.conversions as expected_conversions,
     report.conversions as reported_conversions,
     expected.revenue as expected_revenue,
     report.revenue as reported_revenue,
     total_spend.spend as expected_spend,
     report.spend as reported_spend
-from models
-cross join expected
+from expected
 cross join total_spend
 left join report
-    on models.attribution_model = report.attribution_model
+    on expected.attribution_model = report.attribution_model
 where report.attribution_model is null
     or abs(report.conversions - expected.conversions) > 0.000001
     or abs(report.revenue - expected.revenue) > 0.01
     or abs(report.spend - total_spend.spend) > 0.01
+
+{% endtest %}
