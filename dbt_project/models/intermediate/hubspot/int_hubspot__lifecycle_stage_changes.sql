@@ -4,7 +4,7 @@ with
 
 history as (
 
-    select * from {{ ref('stg_hubspot__contact_lifecycle_stage_history_entries') }}
+    select * from {{ ref('stg_hubspot__lifecycle_stage_history_entries') }}
     where lifecycle_stage is not null
 
 ),
