@@ -7,7 +7,7 @@
     medium says otherwise). Returns one of: cross_network, paid_shopping, paid_search, paid_social, paid_video,
     display, paid_other, organic_shopping, organic_social, organic_video, organic_search, referral, email,
     affiliates, audio, sms, mobile_push, unassigned. Touches without any marketing parameter never reach it (see
-    int_touchpoint_channels).
+    int_channel_inputs_classified).
 -#}
 {% macro default_channel_group(source, medium, campaign, source_category, has_gclid='false', has_fbclid='false') -%}
     {%- set paid_medium = "(" ~ medium ~ " like '%cp%' or " ~ medium ~ " in ('ppc', 'retargeting') or "

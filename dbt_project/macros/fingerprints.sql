@@ -56,6 +56,64 @@
 {%- endmacro %}
 
 
+{#- person_incremental_config: the config of every person-level incremental model (fct_touchpoints,
+    fct_conversions, fct_stage_transitions, fct_funnel_steps, int_journeys_summarised): delete+insert on person_key,
+    and the post-hook that removes the placeholder rows select_person_rows writes for removed persons. -#}
+{% macro person_incremental_config() -%}
+{{ config(
+    materialized='incremental',
+    unique_key='person_key',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    post_hook=["{{ delete_placeholder_rows('person_fingerprint') }}"],
+) }}
+{%- endmacro %}
+
+
+{#-
+    changed_person_ctes: the CTEs that open the scope of a person-level incremental model reading the journey marts
+    (fct_conversions, fct_stage_transitions, fct_funnel_steps, int_journeys_summarised), comma-separated, for the
+    model to follow with a comma and its own CTEs:
+      fingerprints        person_key, person_fingerprint: dim_persons' `fingerprint` column (timeline_fingerprint,
+                          the fct_touchpoints fingerprint, by default), which every row of the model stores;
+      changed             on incremental runs only: changed_persons over fingerprints;
+      <name>              for each `name: relation` of `scoped`: the rows of CTE `relation` that belong to changed
+                          persons (all rows on a full refresh), so the model computes only what it rewrites.
+-#}
+{% macro changed_person_ctes(scoped={}, fingerprint='timeline_fingerprint') -%}
+fingerprints as (
+
+    select
+        person_key,
+        {{ fingerprint }}{% if fingerprint != 'person_fingerprint' %} as person_fingerprint{% endif %}
+    from {{ ref('dim_persons') }}
+    where {{ fingerprint }} is not null
+
+)
+{%- if is_incremental() %},
+
+changed as (
+
+    {{ journeyhub.changed_persons('fingerprints') }}
+
+)
+{%- endif %}
+{%- for name, relation in scoped.items() %},
+
+{{ name }} as (
+
+    select {{ relation }}.*
+    from {{ relation }}
+    {%- if is_incremental() %}
+    inner join changed
+        on {{ relation }}.person_key = changed.person_key
+    {%- endif %}
+
+)
+{%- endfor %}
+{%- endmacro %}
+
+
 {#-
     removed_persons: the body of a CTE listing changed persons (CTE `changed`) that have rows in the model but none
     in the recomputed rows (CTE `rows`): delete+insert deletes by the keys present in the new rows, so each such

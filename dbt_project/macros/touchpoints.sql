@@ -48,7 +48,7 @@
 
 
 {#- channel_inputs: what decides a touch's channel, as (column name, SQL expression over `alias`) pairs in the order
-    of int_touchpoint_channels' key columns, which it selects from them. The row_hash of the expressions,
+    of int_channel_inputs_classified' key columns, which it selects from them. The row_hash of the expressions,
     channel_inputs_hash, is computed the same way in int_touchpoints_unioned, so fct_touchpoints joins channels on
     one bigint instead of nine expressions per touch (`channel_inputs(alias) | map('last') | list`). -#}
 {% macro channel_inputs(alias) -%}
@@ -67,19 +67,58 @@
 
 
 {#-
-    select_touchpoint_columns: `select <every contract column> from <relation>`, cast to the contract types, in
-    contract order. Columns not listed in `available` (default: all) are selected as typed nulls, so a source
-    branch only names the columns it has.
+    touch_contract_list: the select list of every contract column, in contract order: `computed` ones (name ->
+    SQL expression) as given, the ones in `available` (default: all) by name, cast to the contract type when
+    `cast_available`, and the rest as typed nulls, so a source branch only names the columns it has.
 -#}
-{% macro select_touchpoint_columns(relation, available=none) -%}
-    select
+{% macro touch_contract_list(available=none, cast_available=true, computed={}) -%}
     {%- for name, data_type in journeyhub.touchpoint_columns() %}
-        {% if available is none or name in available -%}
+        {% if name in computed -%}
+            {{ computed[name] }} as {{ name }}
+        {%- elif (available is none or name in available) and cast_available -%}
             cast({{ name }} as {{ data_type }}) as {{ name }}
+        {%- elif available is none or name in available -%}
+            {{ name }}
         {%- else -%}
             cast(null as {{ data_type }}) as {{ name }}
         {%- endif -%}
         {%- if not loop.last %},{% endif %}
     {%- endfor %}
+{%- endmacro %}
+
+
+{#- select_touchpoint_columns: `select <every contract column> from <relation>`, cast to the contract types, in
+    contract order, columns not in `available` as typed nulls (int_touchpoints_unioned, per source). -#}
+{% macro select_touchpoint_columns(relation, available=none) -%}
+    select
+    {{- journeyhub.touch_contract_list(available) }}
     from {{ relation }}
+{%- endmacro %}
+
+
+{#-
+    select_source_touches: the closing SELECT of a per-source touchpoint model (int_<source>__touchpoints): every
+    contract column in contract order from `relation`, touch_id computed (hash of the touch event and the person
+    identifier), source_system the literal `source_system`, and the contract columns not in `available` (default:
+    all) as typed nulls. Available columns pass through uncast (int_touchpoints_unioned casts them to the contract).
+-#}
+{% macro select_source_touches(relation, source_system, available=none) -%}
+    {%- set computed = {
+        'touch_id': journeyhub.surrogate_key(['touch_event_id', 'person_identifier_type', 'person_identifier_value']),
+        'source_system': "'" ~ source_system ~ "'",
+    } -%}
+    select
+    {{- journeyhub.touch_contract_list(available, cast_available=false, computed=computed) }}
+    from {{ relation }}
+{%- endmacro %}
+
+
+{#- null_columns: typed nulls named `names` (default type text), comma-separated, for the branches of a union that
+    lack columns another branch has. -#}
+{% macro null_columns(names, data_type=none) -%}
+    {%- for name in names -%}
+        cast(null as {{ data_type or dbt.type_string() }}) as {{ name }}
+        {%- if not loop.last %},
+        {% endif -%}
+    {%- endfor -%}
 {%- endmacro %}

@@ -8,10 +8,10 @@ transitions as (
 
     select
         person_key,
-        max(case when is_current then stage end) as current_stage,
         {%- for stage in stages %}
-        max(case when stage = '{{ stage }}' then entered_at end) as {{ stage }}_entered_at{% if not loop.last %},{% endif %}
+        max(case when stage = '{{ stage }}' then entered_at end) as {{ stage }}_entered_at,
         {%- endfor %}
+        max(case when is_current then stage end) as current_stage
     from {{ ref('fct_stage_transitions') }}
     group by person_key
 
@@ -21,10 +21,8 @@ select journeys.person_key
 from {{ ref('customer_journeys') }} as journeys
 left join transitions
     on journeys.person_key = transitions.person_key
-where coalesce(journeys.current_stage, '') <> coalesce(transitions.current_stage, '')
+where
+    coalesce(journeys.current_stage, '') <> coalesce(transitions.current_stage, '')
     {%- for stage in stages %}
-    or not (
-        journeys.{{ stage }}_entered_at = transitions.{{ stage }}_entered_at
-        or (journeys.{{ stage }}_entered_at is null and transitions.{{ stage }}_entered_at is null)
-    )
+    or journeys.{{ stage }}_entered_at is distinct from transitions.{{ stage }}_entered_at
     {%- endfor %}

@@ -9,7 +9,9 @@ persons as (
 
 journeys as (
 
-    select person_key, count(*) as row_count
+    select
+        person_key,
+        count(*) as row_count
     from {{ ref('customer_journeys') }}
     group by person_key
 

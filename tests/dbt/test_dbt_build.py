@@ -130,7 +130,7 @@ def test_contacts_resolve_to_persons(world: World, con: duckdb.DuckDBPyConnectio
     key_of = dict(
         _rows(
             con,
-            "select identifier_value, person_key from intermediate.int_person_identities"
+            "select identifier_value, person_key from intermediate.int_identity_nodes_resolved"
             " where identifier_type = 'hubspot_contact_id'",
         )
     )

@@ -1,9 +1,10 @@
-"""An incremental run of int_person_identities equals a full refresh, edge case by edge case.
+"""An incremental run of int_identity_nodes_resolved equals a full refresh, edge case by edge case.
 
-int_person_identities resolves again only the components that new or changed edges can touch (its header gives
-the argument). Each round here gives records new versions in int_identity__edges directly, the way the edges model
-writes them (all of a record's rows replaced, a new _extracted_at), then builds the model incrementally on one copy
-of the warehouse and with --full-refresh on another; every row, ids and fingerprints included, must match. The
+int_identity_nodes_resolved resolves again only the components that new or changed edges can touch (its header
+gives the argument). Each round here gives records new versions in int_identity_edges_unioned directly, the way the
+edges model writes them (all of a record's rows replaced, a new _extracted_at), then builds the model incrementally
+on one copy of the warehouse and with --full-refresh on another; every row, ids and fingerprints included, must
+match. The
 rounds cover what the argument has to get right: two persons merging, a person splitting, a record vanishing, a
 profile record becoming a shared mailbox and back, an identifier going over its cap and back under it, a phone
 from a shared-mailbox form founding no person until another record vouches for it and again when that record
@@ -28,8 +29,8 @@ from tests.journey.dbt_helpers import problems, run_dbt
 pytestmark = [pytest.mark.slow]
 
 CONFIG = WorldConfig(seed=7, people=150)
-EDGES = "intermediate.int_identity__edges"
-IDENTITIES = "intermediate.int_person_identities"
+EDGES = "intermediate.int_identity_edges_unioned"
+IDENTITIES = "intermediate.int_identity_nodes_resolved"
 
 Edit = Callable[[duckdb.DuckDBPyConnection], None]
 
@@ -124,9 +125,9 @@ def _round(tmp_path: Path, warehouse: Path, name: str, edit: Edit) -> duckdb.Duc
         con.execute("checkpoint")
     full = tmp_path / f"{name}_full.duckdb"
     shutil.copy(warehouse, full)
-    incremental = run_dbt(warehouse, tmp_path / f"{name}_incremental", "run", "-s", "int_person_identities")
+    incremental = run_dbt(warehouse, tmp_path / f"{name}_incremental", "run", "-s", "int_identity_nodes_resolved")
     assert incremental.success and not problems(incremental), problems(incremental)
-    refreshed = run_dbt(full, tmp_path / f"{name}_full", "run", "-s", "int_person_identities", "--full-refresh")
+    refreshed = run_dbt(full, tmp_path / f"{name}_full", "run", "-s", "int_identity_nodes_resolved", "--full-refresh")
     assert refreshed.success and not problems(refreshed), problems(refreshed)
     got, want = _rows(warehouse), _rows(full)
     assert got == want, (name, sorted(got - want)[:5], sorted(want - got)[:5])
@@ -138,7 +139,7 @@ def test_incremental_identity_resolution_equals_full_refresh(tmp_path: Path) -> 
     warehouse = tmp_path / "warehouse.duckdb"
     load_world(warehouse, World(CONFIG, now=start + timedelta(days=60)))
     first = run_dbt(
-        warehouse, tmp_path / "first", "build", "-s", "+int_person_identities", "--exclude-resource-type", "test"
+        warehouse, tmp_path / "first", "build", "-s", "+int_identity_nodes_resolved", "--exclude-resource-type", "test"
     )
     assert first.success and not problems(first), problems(first)
 

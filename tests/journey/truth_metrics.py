@@ -79,7 +79,7 @@ def score_identity(con: duckdb.DuckDBPyConnection, manifest: Any) -> IdentitySco
     resolved = {
         (t, v): k
         for t, v, k in con.execute(
-            "select identifier_type, identifier_value, person_key from intermediate.int_person_identities"
+            "select identifier_type, identifier_value, person_key from intermediate.int_identity_nodes_resolved"
             " where person_key is not null"
         ).fetchall()
     }
@@ -112,7 +112,7 @@ def score_identity(con: duckdb.DuckDBPyConnection, manifest: Any) -> IdentitySco
 
 
 def _raw_components(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], int]:
-    """Connected components of int_identity__edges without any guardrail (union-find in Python)."""
+    """Connected components of int_identity_edges_unioned without any guardrail (union-find in Python)."""
     parent: dict[tuple[str, str], tuple[str, str]] = {}
 
     def find(x: tuple[str, str]) -> tuple[str, str]:
@@ -123,7 +123,7 @@ def _raw_components(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], int
         return x
 
     for rt, rid, it, iv in con.execute(
-        "select record_type, record_id, identifier_type, identifier_value from intermediate.int_identity__edges"
+        "select record_type, record_id, identifier_type, identifier_value from intermediate.int_identity_edges_unioned"
     ).fetchall():
         a, b = find((rt, rid)), find((it, iv))
         if a != b:
@@ -148,7 +148,7 @@ def score_stages(con: duckdb.DuckDBPyConnection, manifest: Any) -> StageScore:
     true_stage = {p["person_id"]: p["true_stage"] or None for p in manifest.persons}
     key_persons: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     for t, v, k in con.execute(
-        "select identifier_type, identifier_value, person_key from intermediate.int_person_identities"
+        "select identifier_type, identifier_value, person_key from intermediate.int_identity_nodes_resolved"
         " where person_key is not null"
     ).fetchall():
         if (t, v) in truth:
@@ -173,7 +173,7 @@ def true_persons_of_keys(con: duckdb.DuckDBPyConnection, manifest: Any) -> dict[
     truth = truth_records(manifest)
     out: dict[str, set[str]] = collections.defaultdict(set)
     for t, v, k in con.execute(
-        "select identifier_type, identifier_value, person_key from intermediate.int_person_identities"
+        "select identifier_type, identifier_value, person_key from intermediate.int_identity_nodes_resolved"
         " where person_key is not null"
     ).fetchall():
         if (t, v) in truth:

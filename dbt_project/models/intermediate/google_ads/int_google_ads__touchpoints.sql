@@ -1,5 +1,5 @@
 -- Every Google Ads click on the touchpoint contract (macros/touchpoints.sql), identified by its gclid:
---   * one ad_click per click view; int_person_identities resolves the gclids HubSpot captured (contacts'
+--   * one ad_click per click view; int_identity_nodes_resolved resolves the gclids HubSpot captured (contacts'
 --     hs_google_click_id, form page URLs) to people, the rest (clicks of people who never reached a form) stay
 --     unresolved. Google reports the click's day, not its time: the touch is dated by the first HubSpot record
 --     carrying the gclid when that record is from the click's day (the landing), else at the start of the day.
@@ -27,26 +27,7 @@ ad_groups as (
 
 ),
 
-click_id_hits as (
-
-    select * from {{ ref('int_hubspot__click_ids') }}
-    where click_id_type = 'gclid'
-        and hit_rank = 1
-
-),
-
--- utm_campaign names a campaign only when the name is unambiguous in the account
-campaign_names as (
-
-    select
-        lower(campaign_name) as campaign_name_lower,
-        min(campaign_id) as campaign_id,
-        min(campaign_name) as campaign_name
-    from campaigns
-    group by lower(campaign_name)
-    having count(*) = 1
-
-),
+{{ ad_click_ctes('gclid') }},
 
 click_view_touches as (
 
@@ -72,9 +53,9 @@ click_view_touches as (
         coalesce(click_views.keyword_text, click_id_hits.utm_term) as utm_term,
         click_views.gclid,
         -- ad group and keyword (with match type)
-        coalesce(ad_groups.ad_group_name, click_views.ad_group_id)
-            || coalesce(': ' || click_views.keyword_text || ' (' || lower(click_views.keyword_match_type) || ')', '')
-            as detail
+        coalesce(ad_groups.ad_group_name, click_views.ad_group_id) || coalesce(
+            ': ' || click_views.keyword_text || ' (' || lower(click_views.keyword_match_type) || ')', ''
+        ) as detail
     from click_views
     left join campaigns
         on click_views.campaign_id = campaigns.campaign_id
@@ -88,22 +69,7 @@ click_view_touches as (
 hubspot_only_touches as (
 
     select
-        'click_ids' as source_stream,
-        click_id_hits.click_id as source_record_id,
-        {{ surrogate_key(["'google_ads'", "'click_ids'", 'click_id_hits.click_id']) }} as touch_event_id,
-        'gclid' as person_identifier_type,
-        click_id_hits.click_id as person_identifier_value,
-        click_id_hits.observed_at as occurred_at,
-        'ad_click' as touch_type,
-        'paid_search' as channel,
-        coalesce(campaign_names.campaign_name, click_id_hits.utm_campaign) as campaign,
-        {{ campaign_key("'google_ads'", 'campaign_names.campaign_id') }} as campaign_key,
-        click_id_hits.utm_source,
-        click_id_hits.utm_medium,
-        click_id_hits.utm_campaign,
-        click_id_hits.utm_content,
-        click_id_hits.utm_term,
-        click_id_hits.click_id as gclid,
+        {{ captured_click_touch_columns('google_ads', 'gclid', 'paid_search') }},
         click_id_hits.utm_term as detail
     from click_id_hits
     left join click_views
@@ -124,35 +90,11 @@ click_touches as (
 
 final as (
 
-    select
-        {{ surrogate_key(['touch_event_id', 'person_identifier_type', 'person_identifier_value']) }} as touch_id,
-        touch_event_id,
-        person_identifier_type,
-        person_identifier_value,
-        occurred_at,
-        'google_ads' as source_system,
-        source_stream,
-        source_record_id,
-        touch_type,
-        channel,
-        campaign,
-        campaign_key,
-        utm_source,
-        utm_medium,
-        utm_campaign,
-        utm_content,
-        utm_term,
-        gclid,
-        cast(null as {{ dbt.type_string() }}) as fbclid,
-        cast(null as {{ dbt.type_string() }}) as owner_id,
-        cast(null as {{ dbt.type_string() }}) as deal_id,
-        cast(null as {{ dbt.type_string() }}) as stage_from,
-        cast(null as {{ dbt.type_string() }}) as stage_to,
-        detail,
-        cast(null as {{ dbt.type_numeric() }}) as score,
-        cast(null as {{ dbt.type_numeric() }}) as value_amount,
-        cast(null as {{ dbt.type_string() }}) as currency
-    from click_touches
+    {{ select_source_touches('click_touches', 'google_ads', available=[
+        'touch_event_id', 'person_identifier_type', 'person_identifier_value', 'occurred_at', 'source_stream',
+        'source_record_id', 'touch_type', 'channel', 'campaign', 'campaign_key', 'utm_source', 'utm_medium',
+        'utm_campaign', 'utm_content', 'utm_term', 'gclid', 'detail',
+    ]) }}
 
 )
 

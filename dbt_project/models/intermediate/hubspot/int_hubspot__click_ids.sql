@@ -1,6 +1,6 @@
 -- Every ad click id (Google gclid, Meta fbclid) HubSpot captured, one row per click id and HubSpot record that
 -- carries it: the page URL of a form submission (with the submitted email) or a contact's hs_google_click_id /
--- hs_facebook_click_id property. int_person_identities resolves click ids to people through these records, and
+-- hs_facebook_click_id property. int_identity_nodes_resolved resolves click ids to people through these records, and
 -- the ad platforms' touchpoint models date and describe ad clicks by the first hit carrying the click id.
 with
 
@@ -27,13 +27,7 @@ contacts as (
 
 submission_emails as (
 
-    select
-        conversion_id,
-        max({{ normalize_email('field_value') }}) as email_normalized
-    from form_submission_values
-    where field_name = 'email'
-        and field_value is not null
-    group by conversion_id
+    {{ hubspot_submission_emails() }}
 
 ),
 
@@ -90,9 +84,19 @@ hits as (
 
 click_ids as (
 
-    select 'gclid' as click_id_type, gclid as click_id, hits.* from hits where gclid is not null
+    select
+        'gclid' as click_id_type,
+        hits.gclid as click_id,
+        hits.*
+    from hits
+    where hits.gclid is not null
     union all
-    select 'fbclid' as click_id_type, fbclid as click_id, hits.* from hits where fbclid is not null
+    select
+        'fbclid' as click_id_type,
+        hits.fbclid as click_id,
+        hits.*
+    from hits
+    where hits.fbclid is not null
 
 ),
 
@@ -121,7 +125,7 @@ final as (
         -- 1 = the earliest record carrying the click id (the landing of the click)
         row_number() over (
             partition by click_id_type, click_id
-            order by observed_at, source_stream desc, source_record_id
+            order by observed_at asc, source_stream desc, source_record_id asc
         ) as hit_rank,
 
         ----------  timestamps

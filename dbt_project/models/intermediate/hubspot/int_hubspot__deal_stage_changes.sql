@@ -5,14 +5,14 @@ with
 
 history as (
 
-    select * from {{ ref('stg_hubspot__deal_stage_history') }}
+    select * from {{ ref('stg_hubspot__deal_stage_history_entries') }}
     where deal_stage is not null
 
 ),
 
 amount_history as (
 
-    select * from {{ ref('stg_hubspot__deal_amount_history') }}
+    select * from {{ ref('stg_hubspot__deal_amount_history_entries') }}
     where amount is not null
 
 ),
@@ -25,19 +25,7 @@ deal_stages as (
 
 sequenced as (
 
-    select
-        deal_stage_history_id,
-        deal_id,
-        deal_stage as stage_to,
-        lag(deal_stage) over (
-            partition by deal_id
-            -- HubSpot lists history newest first: on equal timestamps the higher index is the older entry
-            order by changed_at, history_index desc
-        ) as stage_from,
-        change_source_type,
-        updated_by_user_id,
-        changed_at
-    from history
+    {{ hubspot_stage_sequence('deal_stage_history_id', 'deal_id', 'deal_stage') }}
 
 ),
 
@@ -56,12 +44,12 @@ amounts_at_change as (
         amount_history.amount,
         row_number() over (
             partition by changes.deal_stage_history_id
-            order by amount_history.changed_at desc, amount_history.history_index
+            order by amount_history.changed_at desc, amount_history.history_index asc
         ) as amount_rank
     from changes
     inner join amount_history
         on changes.deal_id = amount_history.deal_id
-        and amount_history.changed_at <= changes.changed_at
+        and changes.changed_at >= amount_history.changed_at
 
 ),
 

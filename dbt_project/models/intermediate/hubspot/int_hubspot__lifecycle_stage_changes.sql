@@ -4,26 +4,14 @@ with
 
 history as (
 
-    select * from {{ ref('stg_hubspot__contact_lifecycle_stage_history') }}
+    select * from {{ ref('stg_hubspot__lifecycle_stage_history_entries') }}
     where lifecycle_stage is not null
 
 ),
 
 sequenced as (
 
-    select
-        lifecycle_stage_history_id,
-        contact_id,
-        lifecycle_stage as stage_to,
-        lag(lifecycle_stage) over (
-            partition by contact_id
-            -- HubSpot lists history newest first: on equal timestamps the higher index is the older entry
-            order by changed_at, history_index desc
-        ) as stage_from,
-        change_source_type,
-        updated_by_user_id,
-        changed_at
-    from history
+    {{ hubspot_stage_sequence('lifecycle_stage_history_id', 'contact_id', 'lifecycle_stage') }}
 
 ),
 

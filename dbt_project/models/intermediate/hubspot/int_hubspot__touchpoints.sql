@@ -2,14 +2,14 @@
 -- itself, which the identity graph links to its submitter through the typed email, phone and page click ids),
 -- engagements and survey answers (one row per associated contact), deal stage changes (one row per contact
 -- associated with the deal) and contact lifecycle stage changes. Person resolution happens
--- downstream (int_person_identities); this model only says which identifier each touch carries.
+-- downstream (int_identity_nodes_resolved); this model only says which identifier each touch carries.
 -- A referral is the referrer's own touch: their submission of the referral form (seed stage_rules makes it
 -- advocacy). The referrer_email a referred person types on their own form is no touch of anyone: one referral
 -- link can bring in several people, and their forms say when they arrived, not when the referral was given.
 -- Archived engagements, deals, surveys and submissions are dropped; archived contacts keep their history.
 -- `channel` is the source's own hint (sales activity `sales`, CRM changes `crm`, a form without campaign
 -- parameters the contact's HubSpot original source for the address's first submission, else `direct`);
--- int_touchpoint_channels turns campaign parameters into the final channel.
+-- int_channel_inputs_classified turns campaign parameters into the final channel.
 with
 
 form_submissions as (
@@ -187,13 +187,7 @@ engagement_deals as (
 
 submission_emails as (
 
-    select
-        conversion_id,
-        max({{ normalize_email('field_value') }}) as email_normalized
-    from form_submission_values
-    where field_name = 'email'
-        and field_value is not null
-    group by conversion_id
+    {{ hubspot_submission_emails() }}
 
 ),
 
@@ -219,7 +213,10 @@ email_original_sources as (
     select
         email_normalized,
         {{ hubspot_analytics_channel('analytics_source') }} as original_channel,
-        row_number() over (partition by email_normalized order by created_at, contact_id) as contact_rank
+        row_number() over (
+            partition by email_normalized
+            order by created_at, contact_id
+        ) as contact_rank
     from contacts
     where email_normalized is not null
 
@@ -393,35 +390,7 @@ unioned as (
 
 final as (
 
-    select
-        {{ surrogate_key(['touch_event_id', 'person_identifier_type', 'person_identifier_value']) }} as touch_id,
-        touch_event_id,
-        person_identifier_type,
-        person_identifier_value,
-        occurred_at,
-        'hubspot' as source_system,
-        source_stream,
-        source_record_id,
-        touch_type,
-        channel,
-        campaign,
-        campaign_key,
-        utm_source,
-        utm_medium,
-        utm_campaign,
-        utm_content,
-        utm_term,
-        gclid,
-        fbclid,
-        owner_id,
-        deal_id,
-        stage_from,
-        stage_to,
-        detail,
-        score,
-        value_amount,
-        currency
-    from unioned
+    {{ select_source_touches('unioned', 'hubspot') }}
 
 )
 

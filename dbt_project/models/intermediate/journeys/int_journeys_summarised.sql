@@ -2,19 +2,11 @@
 -- entry point, last touch, touches per channel, conversions and revenue, speed to lead, stage entries and exits.
 -- Incremental: persons whose dim_persons fingerprint (timeline + profile) changed are recomputed; customer_journeys
 -- adds the clock-dependent columns (days in the current stage, drop-off, segments) on top.
-{{
-    config(
-        materialized='incremental',
-        unique_key='person_key',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-        post_hook=["{{ delete_placeholder_rows('person_fingerprint') }}"],
-    )
-}}
+{{ person_incremental_config() }}
 
 {%- set stages = var('journey_stages') %}
 {%- set channels = var('journey_channels') %}
-{%- set excluded = var('path_excluded_channels') %}
+{%- set excluded_list = "'" ~ var('path_excluded_channels') | join("', '") ~ "'" %}
 
 with
 
@@ -42,30 +34,8 @@ stage_transitions as (
 
 ),
 
-fingerprints as (
-
-    select person_key, person_fingerprint from persons
-
-),
-
-{% if is_incremental() %}
-changed as (
-
-    {{ changed_persons('fingerprints') }}
-
-),
-{% endif %}
-
-scoped_persons as (
-
-    select persons.*
-    from persons
-    {% if is_incremental() %}
-    inner join changed
-        on persons.person_key = changed.person_key
-    {% endif %}
-
-),
+-- dim_persons' person_fingerprint covers the profile fields read here besides the timeline
+{{ changed_person_ctes(scoped={'scoped_persons': 'persons'}, fingerprint='person_fingerprint') }},
 
 scoped_touchpoints as (
 
@@ -91,7 +61,7 @@ entry_touches as (
         row_number() over (
             partition by person_key
             order by
-                case when channel in ('{{ excluded | join("', '") }}') then 1 else 0 end,
+                case when channel in ({{ excluded_list }}) then 1 else 0 end,
                 occurred_at,
                 touchpoint_id
         ) as entry_rank
@@ -106,7 +76,10 @@ last_touches as (
         channel,
         touch_type,
         occurred_at,
-        row_number() over (partition by person_key order by occurred_at desc, touchpoint_id desc) as recency_rank
+        row_number() over (
+            partition by person_key
+            order by occurred_at desc, touchpoint_id desc
+        ) as recency_rank
     from scoped_touchpoints
 
 ),
@@ -121,7 +94,18 @@ touch_stats as (
         {%- for channel in channels %}
         sum(case when channel = '{{ channel }}' then 1 else 0 end) as touches_{{ channel }},
         {%- endfor %}
-        sum(case when channel not in ('{{ channels | join("', '") }}') then 1 else 0 end) as touches_other_channels,
+        sum(
+            case
+                when
+                    channel not in (
+                        {%- for channel in channels %}
+                        '{{ channel }}'{% if not loop.last %},{% endif %}
+                        {%- endfor %}
+                    )
+                    then 1
+                else 0
+            end
+        ) as touches_other_channels,
         min(occurred_at) as first_touch_at,
         max(occurred_at) as last_touch_at,
         max(case when is_inbound then occurred_at end) as last_inbound_touch_at,
@@ -136,10 +120,18 @@ responses as (
 
     select
         touch_stats.person_key,
-        min(case when scoped_touchpoints.occurred_at >= touch_stats.first_inquiry_at
-            then scoped_touchpoints.occurred_at end) as first_sales_response_at,
-        min(case when scoped_touchpoints.occurred_at >= touch_stats.last_inquiry_at
-            then scoped_touchpoints.occurred_at end) as last_inquiry_response_at
+        min(
+            case
+                when scoped_touchpoints.occurred_at >= touch_stats.first_inquiry_at
+                    then scoped_touchpoints.occurred_at
+            end
+        ) as first_sales_response_at,
+        min(
+            case
+                when scoped_touchpoints.occurred_at >= touch_stats.last_inquiry_at
+                    then scoped_touchpoints.occurred_at
+            end
+        ) as last_inquiry_response_at
     from touch_stats
     inner join scoped_touchpoints
         on touch_stats.person_key = scoped_touchpoints.person_key

@@ -53,7 +53,8 @@ campaign_attributes as (
         campaign_id,
         sent_at,
         subject_line,
-        -- the campaign as it appears in utm_campaign of its links (Mailchimp's Google Analytics tracking), else its title
+        -- the campaign as it appears in utm_campaign of its links (Mailchimp's Google Analytics tracking), else its
+        -- title
         coalesce(google_analytics_campaign, campaign_title) as campaign,
         {{ campaign_key("'mailchimp'", 'campaign_id') }} as campaign_key
     from campaigns
@@ -70,15 +71,10 @@ send_touches as (
         'email_send' as touch_type,
         recipients.list_id,
         recipients.campaign_id,
-        cast(null as {{ dbt.type_string() }}) as url,
-        cast(null as {{ dbt.type_string() }}) as utm_source,
-        cast(null as {{ dbt.type_string() }}) as utm_medium,
-        cast(null as {{ dbt.type_string() }}) as utm_campaign,
-        cast(null as {{ dbt.type_string() }}) as utm_content,
-        cast(null as {{ dbt.type_string() }}) as utm_term,
-        cast(null as {{ dbt.type_string() }}) as gclid,
-        cast(null as {{ dbt.type_string() }}) as fbclid,
-        cast(null as {{ dbt.type_string() }}) as bounce_type
+        {{ null_columns([
+            'url', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term', 'gclid', 'fbclid',
+            'bounce_type',
+        ]) }}
     from recipients
     inner join campaign_attributes
         on recipients.campaign_id = campaign_attributes.campaign_id
@@ -167,15 +163,10 @@ member_unsubscribe_touches as (
         'email_unsubscribe' as touch_type,
         unsubscribed_members.list_id,
         unsubscribe_campaigns.campaign_id,
-        cast(null as {{ dbt.type_string() }}) as url,
-        cast(null as {{ dbt.type_string() }}) as utm_source,
-        cast(null as {{ dbt.type_string() }}) as utm_medium,
-        cast(null as {{ dbt.type_string() }}) as utm_campaign,
-        cast(null as {{ dbt.type_string() }}) as utm_content,
-        cast(null as {{ dbt.type_string() }}) as utm_term,
-        cast(null as {{ dbt.type_string() }}) as gclid,
-        cast(null as {{ dbt.type_string() }}) as fbclid,
-        cast(null as {{ dbt.type_string() }}) as bounce_type
+        {{ null_columns([
+            'url', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term', 'gclid', 'fbclid',
+            'bounce_type',
+        ]) }}
     from unsubscribed_members
     left join unsubscribe_campaigns
         on unsubscribed_members.list_member_id = unsubscribe_campaigns.list_member_id
@@ -194,15 +185,10 @@ signup_touches as (
         'email_subscribe' as touch_type,
         list_id,
         cast(null as {{ dbt.type_string() }}) as campaign_id,
-        cast(null as {{ dbt.type_string() }}) as url,
-        cast(null as {{ dbt.type_string() }}) as utm_source,
-        cast(null as {{ dbt.type_string() }}) as utm_medium,
-        cast(null as {{ dbt.type_string() }}) as utm_campaign,
-        cast(null as {{ dbt.type_string() }}) as utm_content,
-        cast(null as {{ dbt.type_string() }}) as utm_term,
-        cast(null as {{ dbt.type_string() }}) as gclid,
-        cast(null as {{ dbt.type_string() }}) as fbclid,
-        cast(null as {{ dbt.type_string() }}) as bounce_type
+        {{ null_columns([
+            'url', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term', 'gclid', 'fbclid',
+            'bounce_type',
+        ]) }}
     from members
     where member_status <> 'transactional'
         and coalesce(signed_up_at, opted_in_at) is not null
@@ -237,16 +223,13 @@ keyed as (
 
 ),
 
-final as (
+touches as (
 
     select
-        {{ surrogate_key(['keyed.touch_event_id', 'keyed.person_identifier_type', 'keyed.person_identifier_value']) }}
-            as touch_id,
         keyed.touch_event_id,
         keyed.person_identifier_type,
         keyed.person_identifier_value,
         keyed.occurred_at,
-        'mailchimp' as source_system,
         keyed.source_stream,
         keyed.source_record_id,
         keyed.touch_type,
@@ -260,10 +243,6 @@ final as (
         keyed.utm_term,
         keyed.gclid,
         keyed.fbclid,
-        cast(null as {{ dbt.type_string() }}) as owner_id,
-        cast(null as {{ dbt.type_string() }}) as deal_id,
-        cast(null as {{ dbt.type_string() }}) as stage_from,
-        cast(null as {{ dbt.type_string() }}) as stage_to,
         -- sign-ups: the audience joined; clicks: the link clicked; bounces: hard or soft; everything else: the
         -- subject line
         case
@@ -271,15 +250,22 @@ final as (
             when keyed.touch_type = 'email_click' then keyed.url
             when keyed.touch_type = 'email_bounce' then keyed.bounce_type || ' bounce'
             else campaign_attributes.subject_line
-        end as detail,
-        cast(null as {{ dbt.type_numeric() }}) as score,
-        cast(null as {{ dbt.type_numeric() }}) as value_amount,
-        cast(null as {{ dbt.type_string() }}) as currency
+        end as detail
     from keyed
     left join campaign_attributes
         on keyed.campaign_id = campaign_attributes.campaign_id
     left join lists
         on keyed.list_id = lists.list_id
+
+),
+
+final as (
+
+    {{ select_source_touches('touches', 'mailchimp', available=[
+        'touch_event_id', 'person_identifier_type', 'person_identifier_value', 'occurred_at', 'source_stream',
+        'source_record_id', 'touch_type', 'channel', 'campaign', 'campaign_key', 'utm_source', 'utm_medium',
+        'utm_campaign', 'utm_content', 'utm_term', 'gclid', 'fbclid', 'detail',
+    ]) }}
 
 )
 

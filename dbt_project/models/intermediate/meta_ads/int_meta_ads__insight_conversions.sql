@@ -28,10 +28,12 @@ action_types as (
 
 ),
 
-typed_counts as (
+-- the conversion action types of every insights row: counts (`actions`) and values (`action_values`) alike
+typed as (
 
     select
         actions.ad_insight_id,
+        'count' as measure,
         action_types.conversion_type,
         action_types.precedence,
         actions.action_count as amount
@@ -39,12 +41,11 @@ typed_counts as (
     inner join action_types
         on actions.action_type = action_types.action_type
 
-),
-
-typed_values as (
+    union all
 
     select
         action_values.ad_insight_id,
+        'value' as measure,
         action_types.conversion_type,
         action_types.precedence,
         action_values.action_value as amount
@@ -54,43 +55,24 @@ typed_values as (
 
 ),
 
-ranked_counts as (
+ranked as (
 
     select
         *,
-        min(precedence) over (partition by ad_insight_id, conversion_type) as best_precedence
-    from typed_counts
+        min(precedence) over (partition by ad_insight_id, measure, conversion_type) as best_precedence
+    from typed
 
 ),
 
-ranked_values as (
-
-    select
-        *,
-        min(precedence) over (partition by ad_insight_id, conversion_type) as best_precedence
-    from typed_values
-
-),
-
-counts as (
+totals as (
 
     select
         ad_insight_id,
-        sum(case when conversion_type = 'lead' then amount else 0 end) as leads,
-        sum(case when conversion_type = 'purchase' then amount else 0 end) as purchases
-    from ranked_counts
-    where precedence = best_precedence
-    group by ad_insight_id
-
-),
-
-amounts as (
-
-    select
-        ad_insight_id,
-        sum(case when conversion_type = 'lead' then amount else 0 end) as lead_value,
-        sum(case when conversion_type = 'purchase' then amount else 0 end) as purchase_value
-    from ranked_values
+        sum(case when measure = 'count' and conversion_type = 'lead' then amount else 0 end) as leads,
+        sum(case when measure = 'count' and conversion_type = 'purchase' then amount else 0 end) as purchases,
+        sum(case when measure = 'value' and conversion_type = 'lead' then amount else 0 end) as lead_value,
+        sum(case when measure = 'value' and conversion_type = 'purchase' then amount else 0 end) as purchase_value
+    from ranked
     where precedence = best_precedence
     group by ad_insight_id
 
@@ -103,17 +85,15 @@ final as (
         insights.ad_id,
         insights.campaign_id,
         insights.date_day,
-        coalesce(counts.leads, 0) as leads,
-        coalesce(counts.purchases, 0) as purchases,
-        coalesce(counts.leads, 0) + coalesce(counts.purchases, 0) as conversions,
-        coalesce(amounts.lead_value, 0) as lead_value,
-        coalesce(amounts.purchase_value, 0) as purchase_value,
-        coalesce(amounts.lead_value, 0) + coalesce(amounts.purchase_value, 0) as conversion_value
+        coalesce(totals.leads, 0) as leads,
+        coalesce(totals.purchases, 0) as purchases,
+        coalesce(totals.leads, 0) + coalesce(totals.purchases, 0) as conversions,
+        coalesce(totals.lead_value, 0) as lead_value,
+        coalesce(totals.purchase_value, 0) as purchase_value,
+        coalesce(totals.lead_value, 0) + coalesce(totals.purchase_value, 0) as conversion_value
     from insights
-    left join counts
-        on insights.ad_insight_id = counts.ad_insight_id
-    left join amounts
-        on insights.ad_insight_id = amounts.ad_insight_id
+    left join totals
+        on insights.ad_insight_id = totals.ad_insight_id
 
 )
 

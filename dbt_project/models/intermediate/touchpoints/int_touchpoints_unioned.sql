@@ -31,7 +31,7 @@ unioned as (
 ),
 
 -- computed once here, so fct_touchpoints works on narrow columns: touch_hash (every contract column) tells which
--- persons' touches changed, channel_inputs_hash (what decides the channel) joins int_touchpoint_channels
+-- persons' touches changed, channel_inputs_hash (what decides the channel) joins int_channel_inputs_classified
 hashed as (
 
     select

@@ -1,5 +1,5 @@
 -- The touches fct_touchpoints leaves out: every row of int_touchpoints_unioned whose identifier resolves to no
--- person in int_person_identities (a Google click by someone who never reached a form, a commenter no contact is
+-- person in int_identity_nodes_resolved (a Google click by someone who never reached a form, a commenter no contact is
 -- linked to, a submission from a shared info@ address with nothing else to link it, ...). Nothing vanishes:
 -- the unioned touches are exactly the resolved ones (fct_touchpoints, before one-per-person deduplication) plus
 -- these.
@@ -13,7 +13,7 @@ touchpoints as (
 
 identities as (
 
-    select * from {{ ref('int_person_identities') }}
+    select * from {{ ref('int_identity_nodes_resolved') }}
     where person_key is not null
 
 ),

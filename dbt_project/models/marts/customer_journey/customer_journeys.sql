@@ -7,6 +7,7 @@
 {%- set stages = var('journey_stages') %}
 {%- set channels = var('journey_channels') %}
 {%- set segments = var('journey_segments') %}
+{%- set idle_seconds = seconds_between('summaries.last_inbound_touch_at', 'as_of.as_of') %}
 
 with
 
@@ -25,6 +26,23 @@ segment_membership as (
 as_of as (
 
     select {{ journey_as_of() }} as as_of
+
+),
+
+-- below the conversion stage with no inbound touch for journey_dropoff_days (by the journey_as_of clock)
+dropoffs as (
+
+    select
+        summaries.person_key,
+        (
+            summaries.current_stage_rank < {{ stage_rank(var('journey_conversion_stage')) }}
+            and (
+                summaries.last_inbound_touch_at is null
+                or {{ idle_seconds }} >= {{ var('journey_dropoff_days') }} * 86400
+            )
+        ) as is_dropped_off
+    from summaries
+    cross join as_of
 
 ),
 
@@ -60,15 +78,7 @@ final as (
         summaries.entry_campaign,
         summaries.entry_touch_type,
         summaries.current_stage,
-        case
-            when summaries.current_stage_rank < {{ stage_rank(var('journey_conversion_stage')) }}
-                and (
-                    summaries.last_inbound_touch_at is null
-                    or {{ seconds_between('summaries.last_inbound_touch_at', 'as_of.as_of') }}
-                        >= {{ var('journey_dropoff_days') }} * 86400
-                )
-                then summaries.current_stage
-        end as dropped_off_stage,
+        case when dropoffs.is_dropped_off then summaries.current_stage end as dropped_off_stage,
         summaries.last_touch_channel,
         summaries.last_touch_type,
         summaries.first_conversion_type,
@@ -101,14 +111,7 @@ final as (
         ----------  booleans
         coalesce(summaries.current_stage_rank >= {{ stage_rank(var('journey_conversion_stage')) }}, false)
             as is_converted,
-        (
-            summaries.current_stage_rank < {{ stage_rank(var('journey_conversion_stage')) }}
-            and (
-                summaries.last_inbound_touch_at is null
-                or {{ seconds_between('summaries.last_inbound_touch_at', 'as_of.as_of') }}
-                    >= {{ var('journey_dropoff_days') }} * 86400
-            )
-        ) as is_dropped_off,
+        dropoffs.is_dropped_off,
         {%- for segment in segments %}
         coalesce(person_segments.is_{{ segment["name"] }}, 0) = 1 as is_{{ segment["name"] }},
         {%- endfor %}
@@ -129,6 +132,8 @@ final as (
 
     from summaries
     cross join as_of
+    inner join dropoffs
+        on summaries.person_key = dropoffs.person_key
     left join person_segments
         on summaries.person_key = person_segments.person_key
 

@@ -4,7 +4,7 @@ with
 
 identities as (
 
-    select * from {{ ref('int_person_identities') }}
+    select * from {{ ref('int_identity_nodes_resolved') }}
     where person_key is not null
 
 ),
@@ -99,7 +99,8 @@ person_members as (
         list_members.last_name,
         list_members.phone,
         row_number() over (
-            partition by identities.person_key order by list_members.signed_up_at, list_members.list_member_id
+            partition by identities.person_key
+            order by list_members.signed_up_at, list_members.list_member_id
         ) as member_rank
     from identities
     inner join list_members
@@ -121,7 +122,10 @@ person_leads as (
         leads.job_title,
         leads.city,
         leads.country,
-        row_number() over (partition by identities.person_key order by leads.created_at, leads.lead_id) as lead_rank
+        row_number() over (
+            partition by identities.person_key
+            order by leads.created_at, leads.lead_id
+        ) as lead_rank
     from identities
     inner join leads
         on identities.identifier_type = 'meta_lead_id'
@@ -252,7 +256,7 @@ final as (
 
     select
         profiles.*,
-        nullif(trim(coalesce(first_name, '') || ' ' || coalesce(last_name, '')), '') as full_name,
+        nullif(trim(coalesce(profiles.first_name, '') || ' ' || coalesce(profiles.last_name, '')), '') as full_name,
         -- what the person-level journey models are computed from: the timeline and the profile fields they use
         {{ surrogate_key(['timeline_fingerprint', 'persona', 'first_seen_at', 'owner_id']) }} as person_fingerprint
     from profiles

@@ -3,15 +3,7 @@
 -- moves its contact's lifecycle stage to customer: both are conversions, of different types (pick the types you
 -- count, e.g. in attribution); only rules with counts_revenue carry revenue, so a person's revenue is not counted
 -- twice. Incremental like fct_touchpoints: persons whose timeline fingerprint changed are recomputed.
-{{
-    config(
-        materialized='incremental',
-        unique_key='person_key',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-        post_hook=["{{ delete_placeholder_rows('person_fingerprint') }}"],
-    )
-}}
+{{ person_incremental_config() }}
 
 with
 
@@ -27,37 +19,13 @@ rules as (
 
 ),
 
-fingerprints as (
-
-    select person_key, timeline_fingerprint as person_fingerprint
-    from {{ ref('dim_persons') }}
-    where timeline_fingerprint is not null
-
-),
-
-{% if is_incremental() %}
-changed as (
-
-    {{ changed_persons('fingerprints') }}
-
-),
-{% endif %}
-
-scoped as (
-
-    select
-        touchpoints.*
-    from touchpoints
-    {% if is_incremental() %}
-    inner join changed
-        on touchpoints.person_key = changed.person_key
-    {% endif %}
-
-),
+{{ changed_person_ctes(scoped={'scoped': 'touchpoints'}) }},
 
 first_touches as (
 
-    select person_key, min(occurred_at) as first_touch_at
+    select
+        person_key,
+        min(occurred_at) as first_touch_at
     from scoped
     group by person_key
 
@@ -108,7 +76,8 @@ final as (
         ----------  numerics
         conversions.revenue,
         row_number() over (
-            partition by conversions.person_key order by conversions.converted_at, conversions.conversion_id
+            partition by conversions.person_key
+            order by conversions.converted_at, conversions.conversion_id
         ) as conversion_number,
         row_number() over (
             partition by conversions.person_key, conversions.conversion_type

@@ -5,15 +5,7 @@
 -- the second deal won or purchase). Stages are monotonic: a stage counts as entered no later than any higher stage,
 -- so when a higher stage's rule fires first, the lower stage is entered at that same instant (is_inferred).
 -- Incremental like fct_touchpoints: persons whose timeline fingerprint changed are recomputed.
-{{
-    config(
-        materialized='incremental',
-        unique_key='person_key',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-        post_hook=["{{ delete_placeholder_rows('person_fingerprint') }}"],
-    )
-}}
+{{ person_incremental_config() }}
 
 {%- set stages = var('journey_stages') %}
 
@@ -34,39 +26,15 @@ rules as (
 ladder as (
 
     {% for stage in stages %}
-    select '{{ stage }}' as stage, {{ loop.index }} as stage_rank
+    select
+        '{{ stage }}' as stage,
+        {{ loop.index }} as stage_rank
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),
 
-fingerprints as (
-
-    select person_key, timeline_fingerprint as person_fingerprint
-    from {{ ref('dim_persons') }}
-    where timeline_fingerprint is not null
-
-),
-
-{% if is_incremental() %}
-changed as (
-
-    {{ changed_persons('fingerprints') }}
-
-),
-{% endif %}
-
-scoped as (
-
-    select
-        touchpoints.*
-    from touchpoints
-    {% if is_incremental() %}
-    inner join changed
-        on touchpoints.person_key = changed.person_key
-    {% endif %}
-
-),
+{{ changed_person_ctes(scoped={'scoped': 'touchpoints'}) }},
 
 matches as (
 
@@ -96,10 +64,15 @@ occurrences as (
         occurred_at,
         occurrence_group,
         row_number() over (
-            partition by person_key, occurrence_group order by occurred_at, touchpoint_id
+            partition by person_key, occurrence_group
+            order by occurred_at, touchpoint_id
         ) as occurrence_number
     from (
-        select distinct person_key, touchpoint_id, occurred_at, occurrence_group
+        select distinct
+            person_key,
+            touchpoint_id,
+            occurred_at,
+            occurrence_group
         from matches
         where occurrence_group is not null
     ) as group_touches
@@ -108,13 +81,23 @@ occurrences as (
 
 qualifying as (
 
-    select person_key, touchpoint_id, occurred_at, stage, rule_name
+    select
+        person_key,
+        touchpoint_id,
+        occurred_at,
+        stage,
+        rule_name
     from matches
     where occurrence_group is null
 
     union all
 
-    select matches.person_key, matches.touchpoint_id, matches.occurred_at, matches.stage, matches.rule_name
+    select
+        matches.person_key,
+        matches.touchpoint_id,
+        matches.occurred_at,
+        matches.stage,
+        matches.rule_name
     from matches
     inner join occurrences
         on matches.person_key = occurrences.person_key
@@ -133,7 +116,8 @@ first_entries as (
         rule_name,
         occurred_at,
         row_number() over (
-            partition by person_key, stage order by occurred_at, touchpoint_id, rule_name
+            partition by person_key, stage
+            order by occurred_at, touchpoint_id, rule_name
         ) as entry_rank
     from qualifying
 
@@ -177,7 +161,7 @@ effective as (
     from person_ladder as lower_stage
     inner join person_ladder as higher_stage
         on lower_stage.person_key = higher_stage.person_key
-        and higher_stage.stage_rank >= lower_stage.stage_rank
+        and lower_stage.stage_rank <= higher_stage.stage_rank
         and higher_stage.own_entered_at is not null
 
 ),
@@ -186,11 +170,17 @@ reached as (
 
     select
         effective.*,
-        lead(entered_at) over (partition by person_key order by stage_rank) as left_at,
-        lead(stage) over (partition by person_key order by stage_rank) as next_stage,
-        max(stage_rank) over (partition by person_key) as highest_stage_rank
+        lead(effective.entered_at) over (
+            partition by effective.person_key
+            order by effective.stage_rank
+        ) as left_at,
+        lead(effective.stage) over (
+            partition by effective.person_key
+            order by effective.stage_rank
+        ) as next_stage,
+        max(effective.stage_rank) over (partition by effective.person_key) as highest_stage_rank
     from effective
-    where source_rank = 1
+    where effective.source_rank = 1
 
 ),
 

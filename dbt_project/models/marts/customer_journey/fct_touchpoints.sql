@@ -1,7 +1,7 @@
 -- The person-level touchpoint timeline: one row per person and touch, from every source, resolved to people by the
--- identity graph (int_person_identities), classified into channel and sub-channel (int_touchpoint_channels) and
--- flagged by the seed touch_flag_rules; numbered per person, with the time since the previous touch and sessions
--- (a new session after `session_inactivity_minutes` without any touch, whatever its type).
+-- identity graph (int_identity_nodes_resolved), classified into channel and sub-channel (int_channel_inputs_classified)
+-- and flagged by the seed touch_flag_rules; numbered per person, with the time since the previous touch and sessions (a
+-- new session after `session_inactivity_minutes` without any touch, whatever its type).
 -- Touches whose identifier resolves to nobody are left out (int_touchpoints_unresolved); a touch that reaches the
 -- same person through two identifiers (two of their contacts on one meeting) is kept once.
 --
@@ -10,15 +10,7 @@
 -- touches; identity merges and splits, which move touches between keys) are resolved, renumbered, sessionised,
 -- classified and rewritten (delete+insert on person_key); keys left without touches get a placeholder row that
 -- deletes their old rows and is removed by the post-hook. A full refresh gives the same table.
-{{
-    config(
-        materialized='incremental',
-        unique_key='person_key',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-        post_hook=["{{ delete_placeholder_rows('person_fingerprint') }}"],
-    )
-}}
+{{ person_incremental_config() }}
 
 {#- int_touchpoints_unioned is a table read by several narrow passes and one wide one: it is referenced directly, not
     through an import CTE, which DuckDB would materialise whole (every column of 10M rows) for its several readers -#}
@@ -28,15 +20,18 @@ with
 
 identities as (
 
-    select identifier_type, identifier_value, person_key
-    from {{ ref('int_person_identities') }}
+    select
+        identifier_type,
+        identifier_value,
+        person_key
+    from {{ ref('int_identity_nodes_resolved') }}
     where person_key is not null
 
 ),
 
 channels as (
 
-    select * from {{ ref('int_touchpoint_channels') }}
+    select * from {{ ref('int_channel_inputs_classified') }}
 
 ),
 
@@ -88,7 +83,10 @@ changed as (
 -- one row per touch and person); incremental runs resolve only the changed persons
 resolved as (
 
-    select matched.touch_event_id, matched.person_key, min(matched.touch_id) as touch_id
+    select
+        matched.touch_event_id,
+        matched.person_key,
+        min(matched.touch_id) as touch_id
     from matched
     {% if is_incremental() %}
     inner join changed
@@ -119,10 +117,12 @@ sequenced as (
     select
         scoped.*,
         row_number() over (
-            partition by person_key order by occurred_at, touchpoint_id
+            partition by scoped.person_key
+            order by scoped.occurred_at, scoped.touchpoint_id
         ) as touch_sequence_number,
-        lag(occurred_at) over (
-            partition by person_key order by occurred_at, touchpoint_id
+        lag(scoped.occurred_at) over (
+            partition by scoped.person_key
+            order by scoped.occurred_at, scoped.touchpoint_id
         ) as previous_touch_at
     from scoped
 
@@ -134,7 +134,7 @@ session_starts as (
         sequenced.*,
         {{ seconds_between('previous_touch_at', 'occurred_at') }} as seconds_since_previous_touch,
         case
-            when previous_touch_at is null then 1
+            when sequenced.previous_touch_at is null then 1
             when {{ seconds_between('previous_touch_at', 'occurred_at') }}
                 > {{ var('session_inactivity_minutes', 30) }} * 60 then 1
             else 0
@@ -147,8 +147,11 @@ sessions as (
 
     select
         session_starts.*,
-        sum(is_session_start_flag) over (
-            partition by person_key order by occurred_at, touchpoint_id rows between unbounded preceding and current row
+        sum(session_starts.is_session_start_flag) over (
+            partition by session_starts.person_key
+            order by
+                session_starts.occurred_at, session_starts.touchpoint_id
+            rows between unbounded preceding and current row
         ) as session_number
     from session_starts
 
@@ -158,8 +161,9 @@ session_firsts as (
 
     select
         sessions.*,
-        first_value(touchpoint_id) over (
-            partition by person_key, session_number order by occurred_at, touchpoint_id
+        first_value(sessions.touchpoint_id) over (
+            partition by sessions.person_key, sessions.session_number
+            order by sessions.occurred_at, sessions.touchpoint_id
         ) as session_first_touchpoint_id
     from sessions
 
@@ -192,9 +196,16 @@ detail_flags as (
         max(case when flag_rules.flag = 'is_lead_creation' then 1 else 0 end) as is_lead_creation,
         max(case when flag_rules.flag = 'is_opportunity_creation' then 1 else 0 end) as is_opportunity_creation
     from (
-        select distinct touch_type, detail
-        from {{ touchpoints }} as touchpoints
-        where touch_type in (select touch_type from flag_rules where detail_pattern is not null)
+        select distinct
+            touch_type,
+            detail
+        from {{ touchpoints }}
+        where
+            touch_type in (
+                select detail_rules.touch_type
+                from flag_rules as detail_rules
+                where detail_rules.detail_pattern is not null
+            )
     ) as touch_details
     inner join flag_rules
         on touch_details.touch_type = flag_rules.touch_type
@@ -257,8 +268,9 @@ final as (
             as is_sales_response,
         greatest(coalesce(type_flags.is_lead_creation, 0), coalesce(detail_flags.is_lead_creation, 0)) = 1
             as is_lead_creation,
-        greatest(coalesce(type_flags.is_opportunity_creation, 0), coalesce(detail_flags.is_opportunity_creation, 0))
-            = 1 as is_opportunity_creation,
+        greatest(
+            coalesce(type_flags.is_opportunity_creation, 0), coalesce(detail_flags.is_opportunity_creation, 0)
+        ) = 1 as is_opportunity_creation,
 
         ----------  timestamps
         session_firsts.previous_touch_at,

@@ -3,15 +3,7 @@
 -- Step 1 is reached at the person's first matching touch (or stage entry); step n at the first match at or after
 -- step n-1 and within the funnel's conversion_window_days of step 1. Steps are unrolled up to the var
 -- funnel_max_steps. Incremental like fct_touchpoints: persons whose timeline fingerprint changed are recomputed.
-{{
-    config(
-        materialized='incremental',
-        unique_key='person_key',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-        post_hook=["{{ delete_placeholder_rows('person_fingerprint') }}"],
-    )
-}}
+{{ person_incremental_config() }}
 
 {%- set max_steps = var('funnel_max_steps') %}
 
@@ -35,21 +27,9 @@ steps as (
 
 ),
 
-fingerprints as (
-
-    select person_key, timeline_fingerprint as person_fingerprint
-    from {{ ref('dim_persons') }}
-    where timeline_fingerprint is not null
-
-),
-
-{% if is_incremental() %}
-changed as (
-
-    {{ changed_persons('fingerprints') }}
-
-),
-{% endif %}
+{{ changed_person_ctes(scoped={
+    'scoped_touchpoints': 'touchpoints', 'scoped_stage_transitions': 'stage_transitions',
+}) }},
 
 funnels as (
 
@@ -79,15 +59,11 @@ matches as (
         steps.step_number,
         touchpoints.person_key,
         touchpoints.occurred_at
-    from touchpoints
+    from scoped_touchpoints as touchpoints
     inner join steps
         on steps.stage is null
         and touchpoints.touch_type = steps.touch_type
         and {{ like_rule('touchpoints.detail', 'steps.detail_pattern') }}
-    {% if is_incremental() %}
-    inner join changed
-        on touchpoints.person_key = changed.person_key
-    {% endif %}
 
     union all
 
@@ -96,13 +72,9 @@ matches as (
         steps.step_number,
         stage_transitions.person_key,
         stage_transitions.entered_at as occurred_at
-    from stage_transitions
+    from scoped_stage_transitions as stage_transitions
     inner join steps
         on stage_transitions.stage = steps.stage
-    {% if is_incremental() %}
-    inner join changed
-        on stage_transitions.person_key = changed.person_key
-    {% endif %}
 
 ),
 

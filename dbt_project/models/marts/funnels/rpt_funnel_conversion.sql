@@ -18,7 +18,10 @@ journeys as (
 
 step_names as (
 
-    select funnel_name, step_number, min(step_name) as step_name
+    select
+        funnel_name,
+        step_number,
+        min(step_name) as step_name
     from {{ ref('funnel_steps') }}
     group by funnel_name, step_number
 
@@ -98,8 +101,9 @@ stepped as (
 
     select
         grid.*,
-        lag(persons_reached) over (
-            partition by funnel_name, persona, entry_channel, cohort_month order by step_number
+        lag(grid.persons_reached) over (
+            partition by grid.funnel_name, grid.persona, grid.entry_channel, grid.cohort_month
+            order by grid.step_number
         ) as persons_reached_previous_step
     from grid
 
@@ -121,7 +125,8 @@ final as (
         persons_reached,
         persons_reached_previous_step,
         {{ rounded_ratio('persons_reached', 'persons_entered', 4) }} as conversion_rate_from_start,
-        {{ rounded_ratio('persons_reached', 'persons_reached_previous_step', 4) }} as conversion_rate_from_previous_step,
+        {{ rounded_ratio('persons_reached', 'persons_reached_previous_step', 4) }}
+            as conversion_rate_from_previous_step,
         avg_days_from_start,
 
         ----------  dates

@@ -54,8 +54,9 @@ steps as (
 
     select
         outcome_touches.*,
-        lag(channel) over (
-            partition by outcome, person_key order by occurred_at, touchpoint_id
+        lag(outcome_touches.channel) over (
+            partition by outcome_touches.outcome, outcome_touches.person_key
+            order by outcome_touches.occurred_at, outcome_touches.touchpoint_id
         ) as previous_channel
     from outcome_touches
 
@@ -66,10 +67,11 @@ collapsed as (
     select
         steps.*,
         row_number() over (
-            partition by outcome, person_key order by occurred_at desc, touchpoint_id desc
+            partition by steps.outcome, steps.person_key
+            order by steps.occurred_at desc, steps.touchpoint_id desc
         ) as steps_from_end
     from steps
-    where previous_channel is null or previous_channel <> channel
+    where steps.previous_channel is null or steps.previous_channel <> steps.channel
 
 ),
 
@@ -102,8 +104,11 @@ ranked as (
 
     select
         path_counts.*,
-        sum(persons) over (partition by outcome) as outcome_persons,
-        row_number() over (partition by outcome order by persons desc, channel_path) as path_rank
+        sum(path_counts.persons) over (partition by path_counts.outcome) as outcome_persons,
+        row_number() over (
+            partition by path_counts.outcome
+            order by path_counts.persons desc, path_counts.channel_path asc
+        ) as path_rank
     from path_counts
 
 ),

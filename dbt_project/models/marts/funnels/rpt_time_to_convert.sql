@@ -24,14 +24,14 @@ bucketed as (
         journeys.*,
         case
             {%- for bound in bounds %}
-            when days_to_convert < {{ bound }} then {{ loop.index }}
+            when journeys.days_to_convert < {{ bound }} then {{ loop.index }}
             {%- endfor %}
             else {{ bounds | length + 1 }}
         end as bucket_number,
         case
             {%- for bound in bounds %}
-            when days_to_convert < {{ bound }} then
-                '{{ (bounds[loop.index0 - 1] ~ "-" ~ bound ~ " days") if not loop.first else ("< " ~ bound ~ " days") }}'
+            {%- set bucket_range = ('< ' ~ bound) if loop.first else (bounds[loop.index0 - 1] ~ '-' ~ bound) %}
+            when journeys.days_to_convert < {{ bound }} then '{{ bucket_range }} days'
             {%- endfor %}
             else '{{ bounds[-1] }}+ days'
         end as bucket_label
@@ -48,8 +48,12 @@ group_stats as (
         count(*) as group_persons,
         -- nearest-rank percentiles (percentile_disc): a value some person has, with no interpolation in floating
         -- point, so every engine returns the same number
-        percentile_disc(0.5) within group (order by days_to_convert) as median_days_to_convert,
-        percentile_disc(0.9) within group (order by days_to_convert) as p90_days_to_convert
+        percentile_disc(0.5) within group (
+            order by days_to_convert
+        ) as median_days_to_convert,
+        percentile_disc(0.9) within group (
+            order by days_to_convert
+        ) as p90_days_to_convert
     from journeys
     group by persona, entry_channel, first_conversion_type
 
@@ -73,9 +77,9 @@ cumulated as (
 
     select
         buckets.*,
-        sum(persons) over (
-            partition by persona, entry_channel, first_conversion_type
-            order by bucket_number rows between unbounded preceding and current row
+        sum(buckets.persons) over (
+            partition by buckets.persona, buckets.entry_channel, buckets.first_conversion_type
+            order by buckets.bucket_number rows between unbounded preceding and current row
         ) as cumulative_persons
     from buckets
 

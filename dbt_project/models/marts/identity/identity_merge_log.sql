@@ -8,14 +8,14 @@ with
 
 identities as (
 
-    select * from {{ ref('int_person_identities') }}
+    select * from {{ ref('int_identity_nodes_resolved') }}
     where person_key is not null
 
 ),
 
 edges as (
 
-    select * from {{ ref('int_identity__edges') }}
+    select * from {{ ref('int_identity_edges_unioned') }}
 
 ),
 
@@ -38,7 +38,7 @@ person_edges as (
     inner join identities as identifiers
         on edges.identifier_type = identifiers.identifier_type
         and edges.identifier_value = identifiers.identifier_value
-        and identifiers.person_key = records.person_key
+        and records.person_key = identifiers.person_key
     where identifiers.is_linking
         and records.is_linking
 
@@ -63,7 +63,8 @@ anchored_ranked as (
     select
         *,
         row_number() over (
-            partition by person_key order by observed_at, record_type, record_id
+            partition by person_key
+            order by observed_at, record_type, record_id
         ) as arrival_rank
     from anchored_records
 
@@ -117,7 +118,7 @@ merged_persons as (
 
 ),
 
--- the key each root started: its own best anchor, ordered like int_person_identities orders key identifiers
+-- the key each root started: its own best anchor, ordered like int_identity_nodes_resolved orders key identifiers
 root_keys as (
 
     select
@@ -131,11 +132,17 @@ root_keys as (
         row_number() over (
             partition by roots.record_type, roots.record_id
             order by
-                case when (person_edges.identifier_type = person_edges.record_type and person_edges.is_record_anchor)
-                    or (person_edges.identifier_type <> person_edges.record_type and person_edges.is_identifier_anchor)
-                    then 0 else 1 end,
+                case
+                    when (person_edges.identifier_type = person_edges.record_type and person_edges.is_record_anchor)
+                        or (
+                            person_edges.identifier_type <> person_edges.record_type
+                            and person_edges.is_identifier_anchor
+                        )
+                        then 0
+                    else 1
+                end,
                 identities.first_seen_at,
-                types.type_rank,
+                identifier_types.type_rank,
                 person_edges.identifier_value
         ) as key_rank
     from roots
@@ -147,8 +154,8 @@ root_keys as (
     inner join identities
         on person_edges.identifier_type = identities.identifier_type
         and person_edges.identifier_value = identities.identifier_value
-    inner join {{ ref('identity_identifier_types') }} as types
-        on person_edges.identifier_type = types.identifier_type
+    inner join {{ ref('identity_identifier_types') }} as identifier_types
+        on person_edges.identifier_type = identifier_types.identifier_type
 
 ),
 
@@ -158,14 +165,20 @@ graph_nodes as (
     select
         identifier_type,
         identifier_value,
-        row_number() over (order by identifier_type, identifier_value) as node_id
+        row_number() over (
+            order by identifier_type, identifier_value
+        ) as node_id
     from (
-        select distinct person_edges.identifier_type, person_edges.identifier_value
+        select distinct
+            person_edges.identifier_type,
+            person_edges.identifier_value
         from person_edges
         inner join merged_persons
             on person_edges.person_key = merged_persons.person_key
         union
-        select distinct person_edges.record_type, person_edges.record_id
+        select distinct
+            person_edges.record_type,
+            person_edges.record_id
         from person_edges
         inner join merged_persons
             on person_edges.person_key = merged_persons.person_key
@@ -239,7 +252,7 @@ connections as (
     from root_nodes as later
     inner join root_nodes as earlier
         on later.person_key = earlier.person_key
-        and earlier.arrival_rank < later.arrival_rank
+        and later.arrival_rank > earlier.arrival_rank
     inner join bt_times
         on later.node_id = bt_times.source_id
         and earlier.node_id = bt_times.node_id

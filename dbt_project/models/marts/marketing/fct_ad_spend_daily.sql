@@ -6,13 +6,13 @@ with
 
 meta_ads as (
 
-    select * from {{ ref('int_meta_ads__campaign_spend_daily') }}
+    select * from {{ ref('int_meta_ads__campaign_days') }}
 
 ),
 
 google_ads as (
 
-    select * from {{ ref('int_google_ads__campaign_spend_daily') }}
+    select * from {{ ref('int_google_ads__campaign_days') }}
 
 ),
 

@@ -1,6 +1,6 @@
 -- Organic social engagement per day, platform and post, person-linked or not: every Facebook comment and
 -- reaction and every Instagram comment on the brand's posts (replies by the Page itself left out), split into
--- engagement by people int_person_identities resolves (linked; also in fct_touchpoints) and the rest (anonymous:
+-- engagement by people int_identity_nodes_resolved resolves (linked; also in fct_touchpoints) and the rest (anonymous:
 -- hidden authors and authors no contact is linked to). Reactions have no time of their own and count on their
 -- post's day.
 with
@@ -13,7 +13,7 @@ engagements as (
 
 identities as (
 
-    select * from {{ ref('int_person_identities') }}
+    select * from {{ ref('int_identity_nodes_resolved') }}
 
 ),
 

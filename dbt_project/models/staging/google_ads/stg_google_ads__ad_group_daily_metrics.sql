@@ -5,7 +5,7 @@ with
 
 source as (
 
-    select * from {{ source('google_ads', 'ad_group_daily_metrics') }} as raw_records
+    select raw_records.* from {{ source('google_ads', 'ad_group_daily_metrics') }} as raw_records
     {{ unstaged_records('ad_group_daily_metric_id') }}
 
 ),

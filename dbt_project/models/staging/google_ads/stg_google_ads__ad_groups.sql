@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('google_ads', 'ad_groups') }} as raw_records
+    select raw_records.* from {{ source('google_ads', 'ad_groups') }} as raw_records
     {{ unstaged_records('ad_group_id') }}
 
 ),

@@ -5,7 +5,7 @@ with
 
 source as (
 
-    select * from {{ source('google_ads', 'click_views') }} as raw_records
+    select raw_records.* from {{ source('google_ads', 'click_views') }} as raw_records
     {{ unstaged_records('click_view_id') }}
 
 ),

@@ -28,15 +28,19 @@ with
 {% for from_stream, to_streams in associated_types.items() %}
 source_{{ from_stream }} as (
 
-    select * from {{ source('hubspot', from_stream) }} as raw_records
-    {{ unstaged_records('from_object_id', stored_filter="staged.from_object_type = '" ~ object_type[from_stream] ~ "'") }}
+    select raw_records.* from {{ source('hubspot', from_stream) }} as raw_records
+    {{ unstaged_records(
+        'from_object_id', stored_filter="staged.from_object_type = '" ~ object_type[from_stream] ~ "'"
+    ) }}
 
 ),
 
 {% for to_stream in to_streams %}
 {{ from_stream }}_to_{{ to_stream }} as (
 
-    {{ json_array_items('source_' ~ from_stream, 'payload', ['associations', to_stream], ['record_id', 'is_archived', '_extracted_at']) }}
+    {{ json_array_items(
+        'source_' ~ from_stream, 'payload', ['associations', to_stream], ['record_id', 'is_archived', '_extracted_at']
+    ) }}
 
 ),
 
@@ -89,17 +93,14 @@ renamed as (
 
     from unioned
 
-),
-
--- the records parsed in this run (their placeholder rows clear associations a new version dropped)
-parsed_records as (
-
-    {% for from_stream in associated_types %}
-    select '{{ object_type[from_stream] }}' as from_object_type, record_id as from_object_id
-    from source_{{ from_stream }}
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
-
 )
 
-{{ select_staged_children('renamed', 'parsed_records', ['from_object_type', 'from_object_id']) }}
+{% call select_staged_children('renamed', ['from_object_type', 'from_object_id']) -%}
+{%- for from_stream in associated_types %}
+select
+    '{{ object_type[from_stream] }}' as from_object_type,
+    record_id as from_object_id
+from source_{{ from_stream }}
+{% if not loop.last %}union all{% endif %}
+{%- endfor %}
+{%- endcall %}

@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('hubspot', 'contacts') }} as raw_records
+    select raw_records.* from {{ source('hubspot', 'contacts') }} as raw_records
     {{ unstaged_records('contact_id') }}
 
 ),

@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('hubspot', 'feedback_submissions') }} as raw_records
+    select raw_records.* from {{ source('hubspot', 'feedback_submissions') }} as raw_records
     {{ unstaged_records('feedback_submission_id') }}
 
 ),

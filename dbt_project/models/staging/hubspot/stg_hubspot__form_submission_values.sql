@@ -8,7 +8,7 @@ with
 
 source as (
 
-    select * from {{ source('hubspot', 'form_submissions') }} as raw_records
+    select raw_records.* from {{ source('hubspot', 'form_submissions') }} as raw_records
     {{ unstaged_records('conversion_id') }}
 
 ),
@@ -41,13 +41,8 @@ renamed as (
 
     from submitted_values
 
-),
-
--- the records parsed in this run (their placeholder rows clear items a new version dropped)
-parsed_records as (
-
-    select record_id as conversion_id from source
-
 )
 
-{{ select_staged_children('renamed', 'parsed_records', ['conversion_id']) }}
+{% call select_staged_children('renamed', ['conversion_id']) -%}
+select record_id as conversion_id from source
+{%- endcall %}

@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('hubspot', 'meetings') }} as raw_records
+    select raw_records.* from {{ source('hubspot', 'meetings') }} as raw_records
     {{ unstaged_records('meeting_id') }}
 
 ),

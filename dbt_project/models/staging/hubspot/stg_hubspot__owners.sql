@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('hubspot', 'owners') }} as raw_records
+    select raw_records.* from {{ source('hubspot', 'owners') }} as raw_records
     {{ unstaged_records('owner_id') }}
 
 ),

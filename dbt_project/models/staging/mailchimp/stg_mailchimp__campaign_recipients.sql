@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('mailchimp', 'campaign_recipients') }} as raw_records
+    select raw_records.* from {{ source('mailchimp', 'campaign_recipients') }} as raw_records
     {{ unstaged_records('campaign_recipient_id') }}
 
 ),

@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('mailchimp', 'campaigns') }} as raw_records
+    select raw_records.* from {{ source('mailchimp', 'campaigns') }} as raw_records
     {{ unstaged_records('campaign_id') }}
 
 ),

@@ -5,7 +5,7 @@ with
 
 source as (
 
-    select * from {{ source('mailchimp', 'email_activity') }} as raw_records
+    select raw_records.* from {{ source('mailchimp', 'email_activity') }} as raw_records
     {{ unstaged_records('email_activity_id') }}
 
 ),

@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('mailchimp', 'list_members') }} as raw_records
+    select raw_records.* from {{ source('mailchimp', 'list_members') }} as raw_records
     {{ unstaged_records('list_member_id') }}
 
 ),

@@ -6,7 +6,7 @@ with
 
 source as (
 
-    select * from {{ source('meta_ads', 'ads_insights') }} as raw_records
+    select raw_records.* from {{ source('meta_ads', 'ads_insights') }} as raw_records
     {{ unstaged_records('ad_insight_id') }}
 
 ),

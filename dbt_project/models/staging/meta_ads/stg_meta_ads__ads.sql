@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('meta_ads', 'ads') }} as raw_records
+    select raw_records.* from {{ source('meta_ads', 'ads') }} as raw_records
     {{ unstaged_records('ad_id') }}
 
 ),

@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('meta_ads', 'campaigns') }} as raw_records
+    select raw_records.* from {{ source('meta_ads', 'campaigns') }} as raw_records
     {{ unstaged_records('campaign_id') }}
 
 ),

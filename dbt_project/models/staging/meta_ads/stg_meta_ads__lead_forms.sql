@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('meta_ads', 'lead_forms') }} as raw_records
+    select raw_records.* from {{ source('meta_ads', 'lead_forms') }} as raw_records
     {{ unstaged_records('lead_form_id') }}
 
 ),

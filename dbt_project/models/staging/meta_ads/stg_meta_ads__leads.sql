@@ -6,7 +6,7 @@ with
 
 source as (
 
-    select * from {{ source('meta_ads', 'leads') }} as raw_records
+    select raw_records.* from {{ source('meta_ads', 'leads') }} as raw_records
     {{ unstaged_records('lead_id') }}
 
 ),

@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('social', 'facebook_posts') }} as raw_records
+    select raw_records.* from {{ source('social', 'facebook_posts') }} as raw_records
     {{ unstaged_records('post_id') }}
 
 ),

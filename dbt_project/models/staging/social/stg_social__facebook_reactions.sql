@@ -4,7 +4,7 @@ with
 
 source as (
 
-    select * from {{ source('social', 'facebook_reactions') }} as raw_records
+    select raw_records.* from {{ source('social', 'facebook_reactions') }} as raw_records
     {{ unstaged_records('reaction_id') }}
 
 ),

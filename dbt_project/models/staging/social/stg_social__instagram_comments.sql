@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('social', 'instagram_comments') }} as raw_records
+    select raw_records.* from {{ source('social', 'instagram_comments') }} as raw_records
     {{ unstaged_records('comment_id') }}
 
 ),

@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ source('social', 'instagram_media') }} as raw_records
+    select raw_records.* from {{ source('social', 'instagram_media') }} as raw_records
     {{ unstaged_records('media_id') }}
 
 ),

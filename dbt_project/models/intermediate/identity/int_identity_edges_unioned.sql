@@ -10,56 +10,47 @@
 --   mailchimp_member_id         the member's address and PHONE merge field
 --   meta_lead_id                the lead form's email and phone
 -- Ad clicks and social engagement carry a single identifier and add no edge: they resolve through the records
--- above or stay anonymous. Guardrails (blocklist, per-type caps) are applied by int_person_identities.
+-- above or stay anonymous. Guardrails (blocklist, per-type caps) are applied by int_identity_nodes_resolved.
 --
 -- Incremental on the record: a run reads only the staged records whose version (_extracted_at) it has not stored
 -- and replaces all of that record's rows (every record has its self row, so a new version always has rows).
 {{ config(unique_key=['record_type', 'record_id']) }}
+{#- the staged record streams read (CTE, staging model, node type, record key): on incremental runs only the
+    versions this model has not stored yet -#}
+{%- set record_streams = [
+    ('contacts', 'stg_hubspot__contacts', 'hubspot_contact_id', 'contact_id'),
+    ('form_submissions', 'stg_hubspot__form_submissions', 'hubspot_form_submission_id', 'conversion_id'),
+    ('list_members', 'stg_mailchimp__list_members', 'mailchimp_member_id', 'list_member_id'),
+    ('leads', 'stg_meta_ads__leads', 'meta_lead_id', 'lead_id'),
+] %}
+{#- the edges of a record row: (identifier type, identifier value, the column that must be present), both as SQL
+    over the row; the first is the record's own node (a touch naming the record resolves through it) -#}
+{%- set edges = [
+    ('record_type', 'record_id', none),
+    ("'email'", 'email_normalized', 'email_normalized'),
+    ("'phone'", normalize_phone('phone'), 'phone'),
+    ("'phone'", normalize_phone('mobile_phone'), 'mobile_phone'),
+    ("'gclid'", 'gclid', 'gclid'),
+    ("'fbclid'", 'fbclid', 'fbclid'),
+    ("'facebook_user_id'", 'facebook_user_id', 'facebook_user_id'),
+    ("'instagram_username'", 'instagram_username', 'instagram_username'),
+] %}
 with
+{% for cte, model, record_type, record_key in record_streams %}
+{{ cte }} as (
 
-contacts as (
-
-    select * from {{ ref('stg_hubspot__contacts') }} as staged_rows
+    select staged_rows.* from {{ ref(model) }} as staged_rows
     {{ unstaged_records(
-        'record_id', 'staged_rows', stored_filter="staged.record_type = 'hubspot_contact_id'", source_key='contact_id'
+        'record_id', 'staged_rows', stored_filter="staged.record_type = '" ~ record_type ~ "'", source_key=record_key
     ) }}
 
 ),
-
-form_submissions as (
-
-    select * from {{ ref('stg_hubspot__form_submissions') }} as staged_rows
-    {{ unstaged_records(
-        'record_id', 'staged_rows',
-        stored_filter="staged.record_type = 'hubspot_form_submission_id'", source_key='conversion_id'
-    ) }}
-
-),
-
+{% endfor %}
 form_submission_values as (
 
     -- the values of the submissions read above (same raw record, same version)
-    select * from {{ ref('stg_hubspot__form_submission_values') }}
-    where conversion_id in (select conversion_id from form_submissions)
-
-),
-
-list_members as (
-
-    select * from {{ ref('stg_mailchimp__list_members') }} as staged_rows
-    {{ unstaged_records(
-        'record_id', 'staged_rows',
-        stored_filter="staged.record_type = 'mailchimp_member_id'", source_key='list_member_id'
-    ) }}
-
-),
-
-leads as (
-
-    select * from {{ ref('stg_meta_ads__leads') }} as staged_rows
-    {{ unstaged_records(
-        'record_id', 'staged_rows', stored_filter="staged.record_type = 'meta_lead_id'", source_key='lead_id'
-    ) }}
+    select staged_values.* from {{ ref('stg_hubspot__form_submission_values') }} as staged_values
+    where staged_values.conversion_id in (select form_submissions.conversion_id from form_submissions)
 
 ),
 
@@ -127,11 +118,7 @@ records as (
         coalesce(opted_in_at, signed_up_at, last_changed_at) as observed_at,
         email_normalized,
         phone,
-        cast(null as {{ dbt.type_string() }}) as mobile_phone,
-        cast(null as {{ dbt.type_string() }}) as gclid,
-        cast(null as {{ dbt.type_string() }}) as fbclid,
-        cast(null as {{ dbt.type_string() }}) as facebook_user_id,
-        cast(null as {{ dbt.type_string() }}) as instagram_username,
+        {{ null_columns(['mobile_phone', 'gclid', 'fbclid', 'facebook_user_id', 'instagram_username']) }},
         _extracted_at
     from list_members
 
@@ -145,49 +132,29 @@ records as (
         created_at as observed_at,
         email_normalized,
         phone,
-        cast(null as {{ dbt.type_string() }}) as mobile_phone,
-        cast(null as {{ dbt.type_string() }}) as gclid,
-        cast(null as {{ dbt.type_string() }}) as fbclid,
-        cast(null as {{ dbt.type_string() }}) as facebook_user_id,
-        cast(null as {{ dbt.type_string() }}) as instagram_username,
+        {{ null_columns(['mobile_phone', 'gclid', 'fbclid', 'facebook_user_id', 'instagram_username']) }},
         _extracted_at
     from leads
 
 ),
 
 pairs as (
-
-    select record_type, record_id, source_system, source_stream, observed_at, _extracted_at,
-        record_type as identifier_type, record_id as identifier_value
+    {% for identifier_type, identifier_value, present in edges %}
+    select
+        record_type,
+        record_id,
+        source_system,
+        source_stream,
+        observed_at,
+        _extracted_at,
+        {{ identifier_type }} as identifier_type,
+        {{ identifier_value }} as identifier_value
     from records
-    union all
-    select record_type, record_id, source_system, source_stream, observed_at, _extracted_at,
-        'email' as identifier_type, email_normalized as identifier_value
-    from records where email_normalized is not null
-    union all
-    select record_type, record_id, source_system, source_stream, observed_at, _extracted_at,
-        'phone' as identifier_type, {{ normalize_phone('phone') }} as identifier_value
-    from records where phone is not null
-    union all
-    select record_type, record_id, source_system, source_stream, observed_at, _extracted_at,
-        'phone' as identifier_type, {{ normalize_phone('mobile_phone') }} as identifier_value
-    from records where mobile_phone is not null
-    union all
-    select record_type, record_id, source_system, source_stream, observed_at, _extracted_at,
-        'gclid' as identifier_type, gclid as identifier_value
-    from records where gclid is not null
-    union all
-    select record_type, record_id, source_system, source_stream, observed_at, _extracted_at,
-        'fbclid' as identifier_type, fbclid as identifier_value
-    from records where fbclid is not null
-    union all
-    select record_type, record_id, source_system, source_stream, observed_at, _extracted_at,
-        'facebook_user_id' as identifier_type, facebook_user_id as identifier_value
-    from records where facebook_user_id is not null
-    union all
-    select record_type, record_id, source_system, source_stream, observed_at, _extracted_at,
-        'instagram_username' as identifier_type, instagram_username as identifier_value
-    from records where instagram_username is not null
+    {%- if present %}
+    where {{ present }} is not null
+    {%- endif %}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 
 ),
 

@@ -1,4 +1,4 @@
--- The identity graph: every identifier and record of int_identity__edges, resolved to the person it belongs to.
+-- The identity graph: every identifier and record of int_identity_edges_unioned, resolved to the person it belongs to.
 -- One row per node (identifier or record); person_key is null for nodes that resolve to nobody.
 --
 -- 1. Guardrails (seeds identity_blocklist and identity_identifier_types):
@@ -86,7 +86,7 @@ rules as (
 
 all_edges as (
 
-    select * from {{ ref('int_identity__edges') }}
+    select * from {{ ref('int_identity_edges_unioned') }}
 
 ),
 
@@ -194,7 +194,7 @@ edges as (
 {% else %}
 edges as (
 
-    select * from {{ ref('int_identity__edges') }}
+    select * from {{ ref('int_identity_edges_unioned') }}
 
 ),
 {% endif %}
@@ -384,9 +384,19 @@ nodes_classified as (
 
     select
         nodes_flagged.*,
-        not (is_blocked or is_over_cap or is_shared_record) as is_linking,
         (
-            is_person_anchor and not (is_blocked or is_over_cap or is_shared_record or is_shared_mailbox_only)
+            not nodes_flagged.is_blocked
+            and not nodes_flagged.is_over_cap
+            and not nodes_flagged.is_shared_record
+        ) as is_linking,
+        (
+            nodes_flagged.is_person_anchor
+            and not (
+                nodes_flagged.is_blocked
+                or nodes_flagged.is_over_cap
+                or nodes_flagged.is_shared_record
+                or nodes_flagged.is_shared_mailbox_only
+            )
         ) as is_anchor
     from nodes_flagged
 
@@ -398,10 +408,10 @@ nodes as (
         nodes_classified.*,
         row_number() over (
             order by
-                case when is_anchor then 0 else 1 end,
-                first_seen_at nulls last,
-                type_rank,
-                identifier_value
+                case when nodes_classified.is_anchor then 0 else 1 end,
+                nodes_classified.first_seen_at nulls last,
+                nodes_classified.type_rank,
+                nodes_classified.identifier_value
         ) as node_id
     from nodes_classified
 
@@ -443,52 +453,58 @@ resolved as (
 
 ),
 
+keyed as (
+
+    select
+        resolved.*,
+        (
+            resolved.identifier_type = resolved.key_identifier_type
+            and resolved.identifier_value = resolved.key_identifier_value
+            and resolved.is_person
+        ) as is_person_key_identifier
+    from resolved
+
+),
+
 final as (
 
     select
 
         ----------  ids
-        {{ surrogate_key(['identifier_type', 'identifier_value']) }} as person_identity_id,
-        identifier_value,
-        case when is_person then component_key end as person_key,
-        case when is_person then key_identifier_value end as key_identifier_value,
+        {{ surrogate_key(['keyed.identifier_type', 'keyed.identifier_value']) }} as person_identity_id,
+        keyed.identifier_value,
+        case when keyed.is_person then keyed.component_key end as person_key,
+        case when keyed.is_person then keyed.key_identifier_value end as key_identifier_value,
         -- the hash of the component's key node (for a person, equal to person_key): stable across runs
-        component_key as graph_component_id,
+        keyed.component_key as graph_component_id,
 
         ----------  strings
-        identifier_type,
-        node_kind,
-        case when is_person then key_identifier_type end as key_identifier_type,
-        block_reason,
+        keyed.identifier_type,
+        keyed.node_kind,
+        case when keyed.is_person then keyed.key_identifier_type end as key_identifier_type,
+        keyed.block_reason,
 
         ----------  numerics
-        record_count,
+        keyed.record_count,
 
         ----------  booleans
-        is_person_key_identifier,
-        is_blocked,
-        is_over_cap,
-        is_shared_record,
-        is_shared_mailbox_only,
-        is_linking,
-        is_anchor,
+        keyed.is_person_key_identifier,
+        keyed.is_blocked,
+        keyed.is_over_cap,
+        keyed.is_shared_record,
+        keyed.is_shared_mailbox_only,
+        keyed.is_linking,
+        keyed.is_anchor,
 
         ----------  timestamps
-        first_seen_at,
-        last_seen_at,
+        keyed.first_seen_at,
+        keyed.last_seen_at,
 
         ----------  change detection
-        {{ fingerprint_text('edge_hash_xor') }} as edge_fingerprint,
+        {{ fingerprint_text('keyed.edge_hash_xor') }} as edge_fingerprint,
         rules.rules_fingerprint
 
-    from (
-        select
-            resolved.*,
-            resolved.identifier_type = resolved.key_identifier_type
-                and resolved.identifier_value = resolved.key_identifier_value
-                and resolved.is_person as is_person_key_identifier
-        from resolved
-    ) as keyed
+    from keyed
     cross join rules
 
 )

@@ -28,7 +28,9 @@ rules as (
 
 source_categories as (
 
-    select lower(source) as source, min(source_category) as source_category
+    select
+        lower(source) as source,
+        min(source_category) as source_category
     from {{ ref('channel_source_categories') }}
     group by lower(source)
 
