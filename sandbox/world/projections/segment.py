@@ -1,6 +1,6 @@
 """The Segment projection of the website and the app: every hit as the whole call a Segment source delivers
-(https://segment.com/docs/connections/spec/: ``page``, ``screen``, ``identify``, ``track``, ``alias`` with the common
-fields and ``context``), and when Segment received it.
+(https://segment.com/docs/connections/spec/: ``page``, ``screen``, ``identify``, ``track``, ``alias``, ``group`` with
+the common fields and ``context``), and when Segment received it.
 
 Calls are clock independent (their delivery times are fixed by the world), so the world keeps them once; what is
 visible at a clock is what was *received* by then. Delivery, decided per call by a hash of its ``messageId``:
@@ -137,6 +137,9 @@ def _body(dev: Device, hit: Hit, mid: str, user_id: str | None, referrer: str) -
         body["properties"] = dict(hit.data or {})
     elif hit.kind == "alias":
         body["previousId"] = dev.anonymous_id
+    elif hit.kind == "group":
+        body["groupId"] = hit.name
+        body["traits"] = dict(hit.data or {})
     return body
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import random
 
+from sandbox.world.companies import company_info
 from sandbox.world.config import WorldConfig
 from sandbox.world.person import Event, Person
 from sandbox.world.timeutil import DAY_MS, HOUR_MS, MINUTE_MS
@@ -192,10 +193,19 @@ class PersonWeb:
             self._logins(t + DAY_MS)
 
     def _sign_up(self, ts: int, dev: int, kind: str) -> None:
-        user = account_id(self.cfg.seed, self.p.index)
+        p, seed = self.p, self.cfg.seed
+        user = account_id(seed, p.index)
         self.a.account = user
-        self.b.signup(ts, dev, user, self.p.emails[0], kind)
+        t = self.b.signup(ts, dev, user, p.emails[0], kind)
         self.logged_in.add(dev)
+        if p.company is not None:
+            c = company_info(seed, p.company, self.cfg.owners)
+            self.b.group(
+                t + 2000,
+                dev,
+                "org_" + stable_hex(seed, "company", p.company, n=12),
+                {"name": c.name, "domain": c.domain},
+            )
 
     def _purchase(self, ev: Event) -> None:
         a = ev.attrs

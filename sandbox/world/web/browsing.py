@@ -160,6 +160,10 @@ class Browser:
         self.add(Hit(t + 600, "alias", device, "/signup", user_id=user_id))
         return t + 600
 
+    def group(self, ts: int, device: int, group_id: str, traits: dict[str, Any]) -> None:
+        """The account's workspace belongs to a company (a B2B sign-up)."""
+        self.add(Hit(ts, "group", device, "/app/onboarding", name=group_id, data=traits))
+
     def login(self, ts: int, device: int, user_id: str, pages: int) -> int:
         """A login on the web (/login, identify) and a few pages of the web app."""
         t = self.view(ts, device, "/login", referrer="")

@@ -44,12 +44,12 @@ class Hit(NamedTuple):
     """One call the site or the app makes. ``device`` indexes :attr:`WebActivity.devices`."""
 
     ts: int
-    kind: str  # page | screen | identify | track | alias
+    kind: str  # page | screen | identify | track | alias | group
     device: int
     path: str  # page path, or the screen's path in the app (/app/...)
     query: str = ""  # raw query string of the page URL, without '?'
     referrer: str = ""  # document.referrer ('' when none)
-    name: str = ""  # track: event name; screen: screen name
+    name: str = ""  # track: event name; screen: screen name; group: the group id
     data: dict[str, Any] | None = None  # track: properties; identify: traits
     user_id: str | None = None  # identify / alias: the userId the call sets
     contact: int | None = None  # Form Submitted: the HubSpot contact key it submits for (SHARED_MAILBOX, 0, 1)
