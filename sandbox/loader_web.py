@@ -18,18 +18,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from connectors import hubspot, segment
+from connectors.raw.records import ShapedPage
 from connectors.raw.store import RawRecord
 from sandbox.world.config import WorldConfig
 from sandbox.world.person import Person
 from sandbox.world.projections import hubspot_web
 from sandbox.world.projections.segment import Call, SegmentCalls, export_cutoff, received_before
-from sandbox.world.timeutil import naive_utc
 from sandbox.world.web.model import WebActivity
 from sandbox.world.web.visitors import Visitor, generate_visitor, visitor_count
 
 WEB_SOURCES: tuple[str, ...] = ("hubspot_web", "segment")
 RAW_SOURCE = {"hubspot_web": "hubspot", "segment": "segment"}
 Sink = Callable[[str, str, list[RawRecord]], None]  # (raw source, stream, records)
+
+
+def _records(page: ShapedPage, stream: str) -> list[RawRecord]:
+    """A connector-shaped page; the world never breaks a contract, so a quarantined row means the loader and a sync
+    disagree."""
+    assert not page.quarantined, (stream, page.quarantined[:1])
+    return page.records
 
 
 class HubSpotWebPart:
@@ -42,12 +50,13 @@ class HubSpotWebPart:
         if events is None:
             events = hubspot_web.person_events(self.seed, person.index, person.web)
         now = self.now_ms
-        rows = []
+        items = []
         for e in events:
             archived = person.archived_contact_at.get(e.contact_key)
             if e.visible_at <= now and (archived is None or archived > now):
-                rows.append(RawRecord(record_id=e.payload["id"], payload=e.payload, updated_at=naive_utc(e.occurred)))
-        self.sink("hubspot", "web_events", rows)
+                items.append(e.payload)
+        stream = hubspot.STREAMS_BY_NAME["web_events"]
+        self.sink("hubspot", "web_events", _records(hubspot.shape_items(stream, items), "web_events"))
 
 
 class SegmentPart:
@@ -59,12 +68,12 @@ class SegmentPart:
         self.calls = SegmentCalls(config.seed)
 
     def _rows(self, calls: list[Call]) -> list[RawRecord]:
-        rows = []
+        items = []
         for c in calls:
             last = received_before(self.cutoff, c)
             if last is not None:
-                rows.append(RawRecord(record_id=c.message_id, payload=c.line(last), updated_at=naive_utc(c.ts)))
-        return rows
+                items.append(c.line(last))
+        return _records(segment.shape_items(segment.STREAMS_BY_NAME["events"], items), "events")
 
     def add(self, act: WebActivity | None) -> None:
         self.sink("segment", "events", self._rows(self.calls.add(act)))

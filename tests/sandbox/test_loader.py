@@ -104,6 +104,8 @@ def test_loader_payloads_equal_a_full_sync_over_http(tmp_path):
     with run_sandbox(world, rate_limits=RateLimits(per_interval=100_000)) as sb:
         synced = _connector_full_sync(sb.hubspot.base_url, sb.hubspot.token)
     for stream in STREAMS:
+        if stream.name == "web_events":
+            continue  # the website's page views: test_web_events_rows_equal_the_events_api
         stored = {k: json.loads(v[0]) for k, v in _rows(tmp_path / "w.duckdb", stream.name).items()}
         assert stored == synced[stream.name], stream.name
 

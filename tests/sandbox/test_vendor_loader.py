@@ -8,10 +8,13 @@ import duckdb
 import pytest
 
 from connectors.google_ads import GoogleAdsConfig, GoogleAdsConnector
+from connectors.hubspot import HubSpotConfig, HubSpotConnector
 from connectors.mailchimp import MailchimpConfig, MailchimpConnector
 from connectors.meta import MetaAdsConnector, MetaConfig, SocialConnector
 from connectors.raw.store import RawStore
+from connectors.segment import SegmentConfig, SegmentConnector
 from sandbox.loader import VENDOR_SOURCES, load_world
+from sandbox.server.hubspot import RateLimits
 from sandbox.testing import run_sandbox
 from sandbox.world import World, WorldConfig
 
@@ -80,3 +83,28 @@ def test_loader_is_page_size_independent(tmp_path):
         assert a[source].rows == b[source].rows
         for stream in a[source].rows:
             assert _rows(tmp_path / "a.duckdb", source, stream) == _rows(tmp_path / "b.duckdb", source, stream)
+
+
+def test_loader_web_rows_equal_the_web_connectors_sync(tmp_path):
+    """raw_segment.events and raw_hubspot.web_events: the loader writes what the Segment connector stores from the
+    export files and what the HubSpot connector's web_events stream stores from the Events API."""
+    world = World(CFG)
+    world.advance(hours=13)
+    load_world(tmp_path / "loader.duckdb", world, vendors=("hubspot_web", "segment"))
+    with run_sandbox(world, vendors=("hubspot",), rate_limits=RateLimits(per_interval=100_000)) as sb:
+        env = sb.env()
+        with (
+            RawStore(tmp_path / "connector.duckdb", "segment") as store,
+            SegmentConnector(SegmentConfig.from_env(env)) as conn,
+        ):
+            conn.sync(store, mode="full_refresh", progress=lambda _: None)
+        hub = HubSpotConnector(HubSpotConfig.from_env(env, backoff_base_s=0.01))
+        with RawStore(tmp_path / "connector.duckdb", "hubspot") as store, hub:
+            hub.sync(store, streams=["web_events"], mode="full_refresh", progress=lambda _: None)
+    for source, stream in (("segment", "events"), ("hubspot", "web_events")):
+        want = _rows(tmp_path / "loader.duckdb", source, stream)
+        got = _rows(tmp_path / "connector.duckdb", source, stream)
+        assert want, f"{source}.{stream} is empty"
+        assert set(want) == set(got), (stream, sorted(set(want) ^ set(got))[:5])
+        diff = [k for k in want if want[k] != got[k]]
+        assert not diff, (stream, diff[0], want[diff[0]], got[diff[0]])
