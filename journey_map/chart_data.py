@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from journey_map import queries
+from journey_map import queries, website
 from journey_map.designed import DesignedJourneys, conformance
 from journey_map.labels import CHANNELS, MODEL_NOTES, NO_COHORT, STAGES, UNKNOWN_PERSONA, label
 
@@ -35,6 +35,9 @@ def build_chart_data(serving: Path, designs: DesignedJourneys, *, max_path_steps
             "revenue": queries.attributed_revenue(con),
             "revenue_whole": queries.attributed_revenue_whole(con),
             "spend": queries.spend(con),
+            "landing_pages": website.landing_pages(con),
+            "devices": website.devices(con),
+            "visitor_exits": website.visitor_exits(con),
         }
         sequences = queries.stage_sequences(con)
         summary = queries.summary(con)
@@ -72,7 +75,7 @@ def _meta(
     funnels = _distinct(tables["funnels"], "funnel")
     channels = {*_distinct(tables["revenue"], "channel"), *_distinct(tables["revenue_whole"], "channel")}
     codes = {*STAGES, *CHANNELS, *personas, *models, *channels, "conversion", "drop_off"}
-    codes |= set(_distinct(tables["funnels"], "entry_channel"))
+    codes |= set(_distinct(tables["funnels"], "entry_channel")) | set(_distinct(tables["devices"], "device"))
     labels = {code: label(code) for code in codes}
     labels.update({f: FUNNEL_LABELS.get(f, label(f)) for f in funnels})
     labels.update({c: _month_label(c) for c in cohorts})

@@ -57,7 +57,7 @@ class Table:
         return {"columns": self.columns, "rows": self.rows}
 
 
-def _table(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Table:
+def read_table(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Table:
     cursor = con.execute(sql, params or [])
     columns = [d[0] for d in cursor.description]
     rows = [[_plain(v) for v in row] for row in cursor.fetchall()]
@@ -81,7 +81,7 @@ def _case(expr: str, buckets: tuple[tuple[str, float | None], ...]) -> str:
 
 def stage_flow(con: duckdb.DuckDBPyConnection) -> Table:
     """Persons per stage move: stage -> next stage, or, for the stage they are in now, dropped off / still there."""
-    return _table(
+    return read_table(
         con,
         f"""with {PEOPLE}
         select p.persona, p.cohort, t.stage as source,
@@ -97,7 +97,7 @@ def channel_paths(con: duckdb.DuckDBPyConnection, max_steps: int = 6) -> Table:
     the overall top paths, so it cannot be filtered): marketing touches up to the first conversion, or all of them
     for people who dropped off; repeats collapsed; the last ``max_steps`` steps kept."""
     excluded = ", ".join(f"'{c}'" for c in PATH_EXCLUDED_CHANNELS)
-    return _table(
+    return read_table(
         con,
         f"""with {PEOPLE},
         marketing as (
@@ -134,7 +134,7 @@ def channel_paths(con: duckdb.DuckDBPyConnection, max_steps: int = 6) -> Table:
 
 def funnels(con: duckdb.DuckDBPyConnection) -> Table:
     """rpt_funnel_conversion's counts (they add up across persona, entry channel and cohort month)."""
-    return _table(
+    return read_table(
         con,
         f"""select funnel_name as funnel, step_number as step, any_value(step_name) as step_name,
                persona, entry_channel, coalesce(strftime(cohort_month, '%Y-%m'), '{NO_COHORT}') as cohort,
@@ -148,7 +148,7 @@ def funnels(con: duckdb.DuckDBPyConnection) -> Table:
 def time_in_stage(con: duckdb.DuckDBPyConnection) -> Table:
     """Completed stays (the person moved on): persons and total days per stage and duration bucket."""
     days = "t.seconds_in_stage / 86400.0"
-    return _table(
+    return read_table(
         con,
         f"""with {PEOPLE}
         select p.persona, p.cohort, t.stage, {_case(days, STAGE_TIME_BUCKETS)} as bucket,
@@ -163,7 +163,7 @@ def speed_to_lead(con: duckdb.DuckDBPyConnection) -> Table:
     """People who asked sales to get in touch, by how long the first reply took (last bucket: no reply yet)."""
     minutes = "j.speed_to_lead_minutes"
     bucket = f"case when {minutes} is null then {len(SPEED_BUCKETS)} else {_case(minutes, SPEED_BUCKETS)} end"
-    return _table(
+    return read_table(
         con,
         f"""with {PEOPLE}
         select p.persona, p.cohort, {bucket} as bucket, count(*) as persons, sum({minutes}) as total_minutes
@@ -175,7 +175,7 @@ def speed_to_lead(con: duckdb.DuckDBPyConnection) -> Table:
 
 def attributed_revenue(con: duckdb.DuckDBPyConnection) -> Table:
     """fct_attribution's revenue credit and conversion credit by model, channel, persona and cohort."""
-    return _table(
+    return read_table(
         con,
         f"""with {PEOPLE}
         select a.attribution_model as model, coalesce(a.channel, '(unattributed)') as channel,
@@ -188,7 +188,7 @@ def attributed_revenue(con: duckdb.DuckDBPyConnection) -> Table:
 def attributed_revenue_whole(con: duckdb.DuckDBPyConnection) -> Table:
     """The standard Markov models' channel totals (fct_attribution_channel_totals): credit over the whole data set,
     which has no per-person split, so persona and cohort filters do not apply to it."""
-    return _table(
+    return read_table(
         con,
         """select attribution_model as model, channel, sum(revenue) as revenue, sum(conversions) as conversions
         from marts.fct_attribution_channel_totals
@@ -199,7 +199,7 @@ def attributed_revenue_whole(con: duckdb.DuckDBPyConnection) -> Table:
 def spend(con: duckdb.DuckDBPyConnection) -> Table:
     """Ad spend per channel from rpt_channel_performance. Each model's rows repeat the same spend, so one model's
     rows are summed. Spend belongs to no person, so persona and cohort filters do not apply to it."""
-    return _table(
+    return read_table(
         con,
         """select channel, sum(spend) as spend
         from marts.rpt_channel_performance
@@ -226,13 +226,16 @@ def stage_sequences(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, list
 def summary(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Headline counts for the report header and the Dagster metadata."""
     row = con.execute(
-        """select count(*), count(*) filter (where is_converted), count(*) filter (where is_dropped_off), max(as_of)
+        """select count(*), count(*) filter (where is_anonymous), count(*) filter (where is_converted),
+               count(*) filter (where is_dropped_off), max(as_of)
         from marts.customer_journeys"""
     ).fetchone()
     assert row is not None  # an aggregate without group by always answers one row
-    persons, converted, dropped, as_of = row
+    persons, anonymous, converted, dropped, as_of = row
     return {
         "persons": int(persons),
+        # visitors of the website who never identified: persons of their own (customer_journeys.is_anonymous)
+        "anonymous_visitors": int(anonymous),
         "converted": int(converted),
         "dropped_off": int(dropped),
         "as_of": str(as_of) if as_of is not None else None,

@@ -25,6 +25,7 @@ def render_html(chart_data: dict[str, Any]) -> str:
         "__AS_OF__": html.escape((summary.get("as_of") or "unknown")[:10]),
         "__GENERATED_AT__": html.escape(meta["generated_at"]),
         "__PERSONS__": f"{summary['persons']:,}",
+        "__ANONYMOUS__": f"{summary['anonymous_visitors']:,}",
         "__CONVERTED__": f"{summary['converted']:,}",
         "__DROPPED__": f"{summary['dropped_off']:,}",
         "__SOURCE__": html.escape(meta["source"]),

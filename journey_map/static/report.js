@@ -468,6 +468,60 @@
     container.dataset.total = String(total);
   }
 
+  // ---------- the website ----------------------------------------------------------------------------------------
+  // Sessions and people per landing page or device; shares are of the people who landed there.
+  function renderWebTable(container, name, key, topN) {
+    const list = kept(name);
+    if (!list.length) return empty(container, "No web sessions for these filters.");
+    const groups = new Map();
+    for (const r of list) {
+      const g = groups.get(r[key]) || { sessions: 0, persons: 0, identified: 0, converted: 0 };
+      for (const c of ["sessions", "persons", "identified", "converted"]) g[c] += r[c];
+      groups.set(r[key], g);
+    }
+    const ordered = [...groups.entries()].sort((a, b) => b[1].persons - a[1].persons || String(a[0]).localeCompare(String(b[0])));
+    const table = html("table", { class: "web-table" }, container);
+    const head = html("tr", {}, html("thead", {}, table));
+    for (const h of [key === "device" ? "Device" : "Landing page", "Sessions", "People", "Identified", "Converted"]) html("th", {}, head, h);
+    const body = html("tbody", {}, table);
+    for (const [k, g] of ordered.slice(0, topN)) {
+      const tr = html("tr", { class: "web-row", "data-key": k, "data-persons": g.persons }, body);
+      html("td", {}, tr, L(k));
+      html("td", {}, tr, num.format(g.sessions));
+      html("td", {}, tr, num.format(g.persons));
+      html("td", {}, tr, pct(g.identified, g.persons));
+      html("td", {}, tr, pct(g.converted, g.persons));
+    }
+    container.dataset.total = String(ordered.reduce((s, [, g]) => s + g.sessions, 0));
+  }
+
+  // People who left before becoming a lead, by the last page they saw and the stage they stopped at.
+  function renderVisitorExits(container, topN) {
+    const list = kept("visitor_exits");
+    if (!list.length) return empty(container, "Nobody matching these filters left before becoming a lead.");
+    const stages = [...new Set(list.map((r) => r.stage))].sort((a, b) => META.stages.indexOf(a) - META.stages.indexOf(b));
+    const byPage = new Map();
+    for (const r of list) {
+      const g = byPage.get(r.exit_page) || { total: 0 };
+      g[r.stage] = (g[r.stage] || 0) + r.persons;
+      g.total += r.persons;
+      byPage.set(r.exit_page, g);
+    }
+    const ordered = [...byPage.entries()].sort((a, b) => b[1].total - a[1].total || a[0].localeCompare(b[0]));
+    const table = html("table", { class: "web-table" }, container);
+    const head = html("tr", {}, html("thead", {}, table));
+    for (const h of ["Last page", ...stages.map((s) => `Left at ${L(s).toLowerCase()}`), "People"]) html("th", {}, head, h);
+    const body = html("tbody", {}, table);
+    for (const [page, g] of ordered.slice(0, topN)) {
+      const tr = html("tr", { class: "exit-row", "data-key": page, "data-persons": g.total }, body);
+      html("td", {}, tr, page);
+      for (const s of stages) html("td", {}, tr, num.format(g[s] || 0));
+      html("td", {}, tr, num.format(g.total));
+    }
+    const total = ordered.reduce((s, [, g]) => s + g.total, 0);
+    container.dataset.total = String(total);
+  }
+
   // ---------- filters and wiring ------------------------------------------------------------------------------------
   const CHARTS = {
     "stage-flow": renderStageFlow,
@@ -475,6 +529,9 @@
     "paths-drop-off": (c) => renderPaths(c, "drop_off", 10),
     "funnel-persona": (c) => renderFunnelGrid(c, "persona"),
     "funnel-channel": (c) => renderFunnelGrid(c, "entry_channel"),
+    "landing-pages": (c) => renderWebTable(c, "landing_pages", "landing_page", 15),
+    devices: (c) => renderWebTable(c, "devices", "device", 10),
+    "visitor-exits": (c) => renderVisitorExits(c, 15),
     "time-in-stage": renderTimeInStage,
     "speed-to-lead": renderSpeed,
     "revenue-spend": renderRevenue,

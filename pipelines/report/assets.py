@@ -61,6 +61,7 @@ def journey_map(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
             "path": dg.MetadataValue.path(str(result.path)),
             "size_kib": round(result.bytes / 1024, 1),
             "persons": summary["persons"],
+            "anonymous_visitors": summary["anonymous_visitors"],
             "converted": summary["converted"],
             "dropped_off": summary["dropped_off"],
             "followed_designed_journey": followed,

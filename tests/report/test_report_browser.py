@@ -26,6 +26,9 @@ CHART_ELEMENTS = {
     "funnel-channel": "rect.funnel-bar",
     "time-in-stage": "rect.stage-time-bar",
     "speed-to-lead": "rect.speed-bar",
+    "landing-pages": "tr.web-row",
+    "devices": "tr.web-row",
+    "visitor-exits": "tr.exit-row",
     "revenue-spend": "rect.revenue-bar",
     "designed-journey": "rect.design-bar",
 }
@@ -106,6 +109,7 @@ def test_the_persona_and_cohort_filters_change_the_charts(page: Browser, report:
         assert filtered["stage-flow"]["total"] == sum(r[-1] for r in flows if r[0] == persona)
         assert filtered["stage-flow"]["total"] < everyone["stage-flow"]["total"]
         assert filtered["funnel-channel"]["total"] < everyone["funnel-channel"]["total"]
+        assert filtered["landing-pages"]["total"] < everyone["landing-pages"]["total"]
         assert page.evaluate("location.hash").startswith(f"#persona={persona}")
         cohort = sorted({r[1] for r in flows if r[0] == persona})[0]
         select(page, "filter-cohort", cohort)

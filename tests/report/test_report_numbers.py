@@ -227,3 +227,42 @@ def test_the_file_is_self_contained_and_small(report: ReportResult) -> None:
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text)
     assert "@import" not in text and "url(http" not in text
     assert report.bytes < 1_000_000
+
+
+def test_landing_pages_and_devices_match_fct_web_sessions(
+    island: dict[str, Any], con: duckdb.DuckDBPyConnection
+) -> None:
+    """Sessions and people per landing page and device, and how many of those people identified and converted."""
+    for name, column in (("landing_pages", "landing_page_path"), ("devices", "device_category")):
+        key = "landing_page" if name == "landing_pages" else "device"
+        expected = {
+            (k,): (sessions, persons, identified, converted)
+            for k, sessions, persons, identified, converted in con.execute(
+                f"""select coalesce(s.{column}, '(unknown page)'), count(*), count(distinct s.person_key),
+                           count(distinct s.person_key) filter (where not j.is_anonymous),
+                           count(distinct s.person_key) filter (where j.is_converted)
+                    from marts.fct_web_sessions as s join marts.customer_journeys as j using (person_key)
+                    group by all"""
+            ).fetchall()
+        }
+        assert expected, name
+        got = {
+            k: tuple(totals(island, name, (key,), v)[k] for v in ("sessions", "persons", "identified", "converted"))
+            for k in totals(island, name, (key,), "sessions")
+        }
+        assert got == expected, name
+    # the website brings people the CRM never saw: most visitors never identify
+    assert island["meta"]["summary"]["anonymous_visitors"] > island["meta"]["summary"]["persons"] / 2
+
+
+def test_visitor_exits_count_the_people_who_left_before_becoming_leads(
+    island: dict[str, Any], con: duckdb.DuckDBPyConnection
+) -> None:
+    expected = con.execute(
+        """select count(*) from marts.customer_journeys as j
+           where j.is_dropped_off and j.current_stage in ('awareness', 'engagement')
+             and exists (select 1 from marts.fct_web_sessions as s where s.person_key = j.person_key)"""
+    ).fetchone()[0]
+    assert expected > 0
+    assert sum(totals(island, "visitor_exits", ("stage",), "persons").values()) == expected
+    assert set(totals(island, "visitor_exits", ("stage",), "persons")) <= {("awareness",), ("engagement",)}
