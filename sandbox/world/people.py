@@ -16,7 +16,7 @@ from sandbox.world.config import PERSONAS, WorldConfig
 from sandbox.world.journey.personas import Journey
 from sandbox.world.person import Person
 from sandbox.world.timeutil import DAY_MS
-from sandbox.world.web.activity import person_web
+from sandbox.world.web_activity import person_web
 
 # sandbox/loader.py imports Person from here; it lives in sandbox/world/person.py since the split of this module.
 __all__ = ["B2B_PERSONAS", "Person", "PersonGenerator", "generate_person"]

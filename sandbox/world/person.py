@@ -76,7 +76,7 @@ class Person:
     contact_phones: dict[int, str] = field(default_factory=dict)  # HubSpot contact key -> messy phone
     archived_contact_at: dict[int, int] = field(default_factory=dict)  # contact key -> archive time (ms)
     events: list[Event] = field(default_factory=list)
-    web: WebActivity | None = None  # visits and app use (sandbox/world/web/activity.py); None without the website
+    web: WebActivity | None = None  # visits and app use (sandbox/world/web_activity.py); None without the website
 
     # -- identifiers the ad / email / social projections reuse ----------------------------------------------
 
