@@ -166,9 +166,8 @@ def load_hubspot(
 # -- every vendor ------------------------------------------------------------------------------------------------
 
 VENDOR_SOURCES: tuple[str, ...] = ("hubspot", "mailchimp", "meta_ads", "social", "google_ads")
-# The website's raw tables: ``hubspot_web`` = raw_hubspot.web_events, ``segment`` = raw_segment.events. Not in
-# load_world's default until the connectors sync them (a test compares every loaded table with a sync's); the CLI's
-# ``load`` writes them.
+# The website's raw tables: ``hubspot_web`` = raw_hubspot.web_events, ``segment`` = raw_segment.events (the rows the
+# HubSpot connector's web_events stream and the Segment connector store: tests/sandbox/test_vendor_loader.py).
 ALL_SOURCES: tuple[str, ...] = VENDOR_SOURCES + WEB_SOURCES
 # Google removed campaign.start_date / end_date in API v23; until the connector's query follows, the loader loads
 # what the corrected query returns (docs/sandbox.md, "Raw payload contract").
@@ -235,12 +234,13 @@ def load_world(
     now: datetime | None = None,
     sync_id: str | None = None,
     page_size: int = 5000,
-    vendors: tuple[str, ...] = VENDOR_SOURCES,
+    vendors: tuple[str, ...] = ALL_SOURCES,
     progress: Callable[[int, int], None] | None = None,
     first_person: int = 0,
 ) -> dict[str, LoadResult]:
     """Write every vendor's view of a world (as of ``now``, default the world's clock) into ``raw_<source>``:
-    ``hubspot``, ``mailchimp``, ``meta_ads``, ``social``, ``google_ads``. The rows are exactly those the connectors
+    ``hubspot``, ``mailchimp``, ``meta_ads``, ``social``, ``google_ads``, and the website's ``hubspot_web``
+    (raw_hubspot.web_events) and ``segment``. The rows are exactly those the connectors
     store after a complete full sync with ``start_date`` = the world's start and ``today`` = the clock's date
     (payload contract in docs/sandbox.md): record ids come from the connectors' own functions, field lists from
     their constants, and payloads pass through the connectors' own shaping code.
