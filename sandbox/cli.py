@@ -1,4 +1,4 @@
-"""``python -m sandbox {serve,manifest,load}``."""
+"""``python -m sandbox {serve,manifest,load,web-export}``."""
 
 from __future__ import annotations
 
@@ -55,10 +55,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
     faults = None
     if args.fault_rate:
         faults = FaultPlan(rate=args.fault_rate, kinds=tuple(args.fault_kinds), seed=args.fault_seed)
-    handle = start_sandbox(world, token=args.token, fault_plan=faults, port=args.port, host=args.host)
+    export: str | Path | bool = True
+    if args.segment_export:
+        export = args.segment_export
+    elif args.env_file:  # beside the env file, so it outlives the process like the env file does
+        export = Path(args.env_file).parent / "segment-export"
+    handle = start_sandbox(
+        world,
+        token=args.token,
+        fault_plan=faults,
+        port=args.port,
+        host=args.host,
+        segment_export=export,
+        segment_bad_line_rate=args.segment_bad_line_rate,
+    )
     try:
         for name, vendor in handle.vendors.items():
             print(f"{name} {vendor.base_url}", flush=True)
+        if handle.segment_dir is not None:
+            print(f"segment {handle.segment_dir}", flush=True)
         if args.env_file:
             _write_env_file(args.env_file, handle.env())
         stop = threading.Event()
@@ -85,10 +100,10 @@ def cmd_manifest(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from sandbox.loader import VENDOR_SOURCES, load_world
+    from sandbox.loader import ALL_SOURCES, load_world
 
     cfg = _config(args)
-    vendors = tuple(args.vendors) if args.vendors else VENDOR_SOURCES
+    vendors = tuple(args.vendors) if args.vendors else ALL_SOURCES
 
     def progress(i: int, n: int) -> None:
         print(f"  {i}/{n} people", file=sys.stderr, flush=True)
@@ -116,6 +131,18 @@ def cmd_load(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_web_export(args: argparse.Namespace) -> int:
+    from sandbox.world.world import World
+
+    world = World(_config(args), now=args.now)
+    export = world.segment_export(args.out, bad_line_rate=args.bad_line_rate)
+    print(
+        f"wrote {len(export.written)} files ({len(export.bad_lines)} bad lines) as of {world.now.isoformat()} to "
+        f"{args.out}/segment-logs/{export.source_id}/"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -138,6 +165,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="subset of 429_retry_after 429 500 502 503 slow cut apply_then_500 meta_rate_limit google_quota",
     )
     s.add_argument("--fault-seed", type=int, default=0)
+    s.add_argument(
+        "--segment-export",
+        default=None,
+        help="folder for the Segment export files (default: segment-export beside --env-file, else a temporary one)",
+    )
+    s.add_argument("--segment-bad-line-rate", type=float, default=0.0, help="corrupt lines per line (default 0)")
     s.set_defaults(func=cmd_serve)
 
     m = sub.add_parser("manifest", help="write the ground-truth manifest (persons.csv, records.csv, stages.csv)")
@@ -151,12 +184,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--vendors",
         nargs="+",
         default=None,
-        help="subset of hubspot mailchimp meta_ads social google_ads (default: all)",
+        help="subset of hubspot mailchimp meta_ads social google_ads hubspot_web segment (default: all; hubspot_web "
+        "is raw_hubspot.web_events)",
     )
     ld.add_argument("--warehouse", required=True)
     ld.add_argument("--page-size", type=int, default=5000)
     ld.add_argument("--manifest", default=None, help="also write the manifest into this directory")
     ld.set_defaults(func=cmd_load)
+
+    we = sub.add_parser("web-export", help="write the Segment export files (segment-logs/...) into a folder")
+    _world_flags(we)
+    we.add_argument("--out", required=True)
+    we.add_argument("--bad-line-rate", type=float, default=0.0, help="corrupt lines per line (default 0)")
+    we.set_defaults(func=cmd_web_export)
     return parser
 
 

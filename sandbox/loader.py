@@ -1,5 +1,6 @@
 """Direct raw loader: writes a world's vendor views straight into ``raw_hubspot``, ``raw_mailchimp``,
-``raw_meta_ads``, ``raw_social`` and ``raw_google_ads`` (no HTTP).
+``raw_meta_ads``, ``raw_social`` and ``raw_google_ads``, and the website's ``raw_hubspot.web_events`` and
+``raw_segment.events`` (``loader_web.py``), with no HTTP.
 
 The rows are exactly those the connectors store after a full sync of the sandbox servers at the same clock
 (payload contract in docs/sandbox.md, "Raw payload contract"). Persons are generated once, projected for every
@@ -23,6 +24,7 @@ from connectors import google_ads, mailchimp, meta
 from connectors.hubspot import CRM_STREAMS, STREAMS_BY_NAME
 from connectors.raw.records import ShapedPage
 from connectors.raw.store import RawRecord, RawStore
+from sandbox.loader_web import RAW_SOURCE, WEB_SOURCES, HubSpotWebPart, SegmentPart, visitors_of
 from sandbox.world.config import WorldConfig
 from sandbox.world.people import Person, PersonGenerator
 from sandbox.world.projections import hubspot_schema as hs
@@ -164,6 +166,10 @@ def load_hubspot(
 # -- every vendor ------------------------------------------------------------------------------------------------
 
 VENDOR_SOURCES: tuple[str, ...] = ("hubspot", "mailchimp", "meta_ads", "social", "google_ads")
+# The website's raw tables: ``hubspot_web`` = raw_hubspot.web_events, ``segment`` = raw_segment.events. Not in
+# load_world's default until the connectors sync them (a test compares every loaded table with a sync's); the CLI's
+# ``load`` writes them.
+ALL_SOURCES: tuple[str, ...] = VENDOR_SOURCES + WEB_SOURCES
 # Google removed campaign.start_date / end_date in API v23; until the connector's query follows, the loader loads
 # what the corrected query returns (docs/sandbox.md, "Raw payload contract").
 _GAQL_RENAMES = {"campaign.start_date,": "campaign.start_date_time,", "campaign.end_date ": "campaign.end_date_time "}
@@ -186,7 +192,8 @@ def fixed_campaigns_query(query: str, version: str) -> str:
 class _Streams:
     """One RawStore per source, each with its own page buffers, all under one sync id."""
 
-    def __init__(self, warehouse: str | Path, sources: tuple[str, ...], sync_id: str, page_size: int, now: str):
+    def __init__(self, warehouse: str | Path, vendors: tuple[str, ...], sync_id: str, page_size: int, now: str):
+        sources = tuple(dict.fromkeys(RAW_SOURCE.get(v, v) for v in vendors))  # hubspot_web writes raw_hubspot
         self.stores = {s: RawStore(warehouse, s) for s in sources}
         self.results = {s: LoadResult(sync_id=sync_id, now=now) for s in sources}
         self.writers: dict[str, _Writer] = {}
@@ -245,9 +252,9 @@ def load_world(
     config = source.config if isinstance(source, World) else source
     now_ms = (source.now_ms if isinstance(source, World) else config.end_ms) if now is None else to_ms(now)
     sync_id = sync_id or f"sandbox-load-{uuid.uuid4().hex[:12]}"
-    unknown = set(vendors) - set(VENDOR_SOURCES)
+    unknown = set(vendors) - set(ALL_SOURCES)
     if unknown:
-        raise ValueError(f"unknown vendors {sorted(unknown)}; known: {', '.join(VENDOR_SOURCES)}")
+        raise ValueError(f"unknown vendors {sorted(unknown)}; known: {', '.join(ALL_SOURCES)}")
     out = _load_vendors(
         warehouse, source, config, now_ms, now is not None, vendors, sync_id, page_size, progress, first_person
     )
@@ -458,8 +465,9 @@ def _load_vendors(
         meta_ads = _MetaAdsPart(st, ads, start_day, today) if "meta_ads" in vendors else None
         social = _SocialPart(st, soc) if "social" in vendors else None
         google = _GoogleAdsPart(st, ads, start_day, today) if "google_ads" in vendors else None
+        hub_web, segment = _web_parts(st, vendors, config, now_ms)
         gen = PersonGenerator(config)
-        others = any(v != "hubspot" for v in vendors)
+        others = any(v in ("mailchimp", "meta_ads", "social", "google_ads") for v in vendors)
         for i in range(first_person, config.people):
             if isinstance(source, World):
                 person = source.persons[i]
@@ -472,6 +480,10 @@ def _load_vendors(
                     stl = soc_p.person_timeline(person, config)
             if hub is not None:
                 hub.add(i, person)
+            if hub_web is not None:
+                hub_web.add(person, source.hubspot_person_events(i) if isinstance(source, World) else None)
+            if segment is not None:
+                segment.add(person.web)
             if others:
                 # every snapshot sees every person: what they aggregate (campaign reports, insights, the crowd)
                 # depends on all of them, whichever vendors are written
@@ -484,5 +496,23 @@ def _load_vendors(
         for part in (hub, mail, meta_ads, social, google):
             if part is not None:
                 part.finish()
+        if segment is not None:
+            for v in visitors_of(config, first_person, source.visitors if isinstance(source, World) else None):
+                segment.add(v.web)
+            segment.finish()
         st.finish()
     return st.results
+
+
+def _web_parts(
+    st: _Streams, vendors: tuple[str, ...], config: WorldConfig, now_ms: int
+) -> tuple[HubSpotWebPart | None, SegmentPart | None]:
+    """The website's parts of a load (``loader_web.py``), when asked for."""
+    hub_web = segment = None
+    if "hubspot_web" in vendors:
+        st.declare("hubspot", ["web_events"])
+        hub_web = HubSpotWebPart(st.add, config, now_ms)
+    if "segment" in vendors:
+        st.declare("segment", ["events"])
+        segment = SegmentPart(st.add, config, now_ms)
+    return hub_web, segment

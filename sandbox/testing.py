@@ -8,10 +8,13 @@ with run_sandbox(WorldConfig(people=200)) as sb:
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from sandbox.server.base import VendorApp, VendorServer
@@ -21,6 +24,7 @@ from sandbox.server.hubspot import DEFAULT_TOKEN, HubSpotApp, RateLimits
 from sandbox.server.mailchimp import MailchimpApp
 from sandbox.server.meta import MetaApp, MetaLimits
 from sandbox.world.config import WorldConfig
+from sandbox.world.projections.segment_files import SegmentExport
 from sandbox.world.timeutil import iso_date, iso_ms
 from sandbox.world.world import World
 
@@ -80,6 +84,9 @@ class HubSpotHandle(VendorHandle):
 class SandboxHandle:
     world: World
     vendors: dict[str, VendorHandle] = field(default_factory=dict)
+    segment: SegmentExport | None = None  # the Segment export files (a folder; advance adds files)
+    segment_dir: Path | None = None
+    _segment_tmp: Path | None = None  # a folder of our own, removed on close
 
     @property
     def hubspot(self) -> HubSpotHandle:
@@ -113,6 +120,9 @@ class SandboxHandle:
             out.update(v.env())
         out["JOURNEYHUB_START_DATE"] = self.world.config.start_date.isoformat()
         out["JOURNEYHUB_TODAY"] = iso_date(self.world.now_ms)
+        if self.segment is not None and self.segment_dir is not None:
+            out["SEGMENT_EXPORT_PATH"] = str(self.segment_dir)
+            out["SEGMENT_SOURCE_ID"] = self.segment.source_id
         return out
 
     def today(self):
@@ -122,6 +132,11 @@ class SandboxHandle:
     def close(self) -> None:
         for v in self.vendors.values():
             v.server.close()
+        if self.segment is not None:
+            self.world.stop_segment_export(self.segment)
+        if self._segment_tmp is not None:
+            shutil.rmtree(self._segment_tmp, ignore_errors=True)
+            self._segment_tmp = None
 
 
 def start_sandbox(
@@ -136,9 +151,15 @@ def start_sandbox(
     meta_limits: MetaLimits | None = None,
     google_ads_limits: GoogleAdsLimits | None = None,
     vendors: tuple[str, ...] = VENDORS,
+    segment_export: str | Path | bool = True,
+    segment_bad_line_rate: float = 0.0,
 ) -> SandboxHandle:
     """Start every vendor server (HubSpot, Mailchimp, Meta, Google Ads) on free ports (``port`` fixes HubSpot's);
-    call ``close()`` on the handle when done. ``fault_plan`` applies to every vendor (each gets its own copy)."""
+    call ``close()`` on the handle when done. ``fault_plan`` applies to every vendor (each gets its own copy).
+
+    ``segment_export``: the folder the Segment export files go to (``True``: a temporary folder removed on close;
+    ``False``: none); ``env()`` then holds ``SEGMENT_EXPORT_PATH`` and ``SEGMENT_SOURCE_ID``, and ``advance`` adds
+    the files of the windows it completes. ``segment_bad_line_rate`` adds corrupt lines (off by default)."""
     world = world_or_config if isinstance(world_or_config, World) else World(world_or_config or WorldConfig())
 
     def on_advance(hours: float) -> str:
@@ -152,6 +173,7 @@ def start_sandbox(
             token=token,
             rate_limits=rate_limits,
             search_cap=10_000 if search_cap is None else search_cap,
+            web_events=world.hubspot_web_event_index,
         )
         apps["hubspot"] = (hub, token)
     if "mailchimp" in vendors:
@@ -165,6 +187,13 @@ def start_sandbox(
         apps["google_ads"] = (ga, ga.token)
     handle = SandboxHandle(world=world)
     try:
+        if segment_export is not False:
+            if segment_export is True:
+                handle._segment_tmp = Path(tempfile.mkdtemp(prefix="sandbox-segment-"))
+                handle.segment_dir = handle._segment_tmp
+            else:
+                handle.segment_dir = Path(segment_export)
+            handle.segment = world.segment_export(handle.segment_dir, bad_line_rate=segment_bad_line_rate)
         for name, (app, tok) in apps.items():
             plan = None
             if fault_plan is not None:
@@ -196,6 +225,8 @@ def run_sandbox(
     meta_limits: MetaLimits | None = None,
     google_ads_limits: GoogleAdsLimits | None = None,
     vendors: tuple[str, ...] = VENDORS,
+    segment_export: str | Path | bool = True,
+    segment_bad_line_rate: float = 0.0,
 ) -> Iterator[SandboxHandle]:
     handle = start_sandbox(
         world_or_config,
@@ -206,6 +237,8 @@ def run_sandbox(
         meta_limits=meta_limits,
         google_ads_limits=google_ads_limits,
         vendors=vendors,
+        segment_export=segment_export,
+        segment_bad_line_rate=segment_bad_line_rate,
     )
     try:
         yield handle

@@ -6,6 +6,7 @@ Vendor documentation:
 - owners: https://developers.hubspot.com/docs/api/crm/owners
 - forms: https://developers.hubspot.com/docs/api/marketing/forms
 - limits: https://developers.hubspot.com/docs/api/usage-details
+- web analytics (Events API): https://developers.hubspot.com/docs/reference/api/analytics-and-events/event-analytics
 
 Shapes are validated against HubSpot's published OpenAPI specs
 (https://github.com/HubSpot/HubSpot-public-api-spec-collection) and its official Python SDK (tests). As HubSpot does,
@@ -13,9 +14,9 @@ a path with a trailing slash is served as the path without it (the SDK asks for 
 
 The app holds the hooks every request goes through (auth, rate limits, faults, errors, control endpoints) and the
 route table; the handlers live in one module per route group: ``hubspot_objects`` (CRM object reads),
-``hubspot_search``, ``hubspot_associations`` (v4), ``hubspot_portal`` (properties, owners, forms, submissions) and
-``hubspot_writes`` (reverse-ETL writes, with ``hubspot_write_values``, ``hubspot_properties_api``, ``hubspot_lists``
-and ``hubspot_write_log``).
+``hubspot_search``, ``hubspot_associations`` (v4), ``hubspot_portal`` (properties, owners, forms, submissions),
+``hubspot_events`` (the Events API's page views) and ``hubspot_writes`` (reverse-ETL writes, with
+``hubspot_write_values``, ``hubspot_properties_api``, ``hubspot_lists`` and ``hubspot_write_log``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sandbox.server.base import Request, Response, Route, VendorApp
 from sandbox.server.hubspot_associations import AssociationReads
 from sandbox.server.hubspot_errors import correlation_id as _cid
 from sandbox.server.hubspot_errors import error as _error
+from sandbox.server.hubspot_events import EventIndex, EventReads
 from sandbox.server.hubspot_limits import RateLimiter, RateLimits
 from sandbox.server.hubspot_objects import ObjectReads
 from sandbox.server.hubspot_portal import PortalReads
@@ -53,6 +55,7 @@ class HubSpotApp(VendorApp):
         token: str = DEFAULT_TOKEN,
         rate_limits: RateLimits | None = None,
         search_cap: int = 10_000,
+        web_events: EventIndex | None = None,
     ) -> None:
         super().__init__()
         self.store = store
@@ -80,6 +83,9 @@ class HubSpotApp(VendorApp):
         r.add("GET", "/marketing/v3/forms", portal.forms)
         r.add("GET", "/marketing/v3/forms/{formId}", portal.form)
         r.add("GET", "/form-integrations/v1/submissions/forms/{formGuid}", portal.submissions)
+        events = EventReads(store, base_url, web_events)  # no world's page views without ``web_events``
+        r.add("GET", "/events/v3/events", events.events)
+        r.add("GET", "/events/v3/events/event-types", events.event_types)
         # reverse-ETL writes (sandbox/server/hubspot_writes.py); every call that reaches them is logged here
         self.write_log = WriteLog()
         register_write_routes(r, store, base_url, self.write_log)

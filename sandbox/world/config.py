@@ -58,6 +58,10 @@ class WorldConfig:
     tail_days: int = 60
     # Number of sales reps (HubSpot owners).
     owners: int = 8
+    # The website (docs/sandbox.md, "The website"): people's visits, sessions and app use, and the anonymous
+    # visitors who never identify, this many per person. Off, the world is the one before the website existed.
+    website: bool = True
+    visitors_per_person: float = 10.0
 
     def __post_init__(self) -> None:
         if self.people < 0:
@@ -69,6 +73,8 @@ class WorldConfig:
             raise ValueError(f"unknown personas in persona_weights: {sorted(unknown)}")
         if sum(self.persona_weights.get(p, 0.0) for p in PERSONAS) <= 0:
             raise ValueError("persona_weights must have a positive total")
+        if self.visitors_per_person < 0:
+            raise ValueError("visitors_per_person must be >= 0")
 
     # -- derived ---------------------------------------------------------------------------------------------
 

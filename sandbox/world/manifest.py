@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import csv
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from sandbox.world import manifest_web
 from sandbox.world.companies import company_info
 from sandbox.world.config import WorldConfig
 from sandbox.world.person import Person, mailchimp_member_id
@@ -48,6 +49,12 @@ class WorldView(Protocol):
 
     def social_timeline(self, index: int) -> soc_p.SocialPerson: ...
 
+    def first_touch_ms(self, person: Person) -> int | None: ...
+
+    def view_times(self, person: Person | int) -> list[int]: ...
+
+    # and the website's truth: manifest_web.WebView
+
 
 PERSON_COLUMNS = (
     "person_id",
@@ -75,6 +82,7 @@ PERSON_COLUMNS = (
     "referred_by",
     "referrer_email",
     "owner_id",
+    *manifest_web.PERSON_WEB_COLUMNS,
 )
 RECORD_COLUMNS = ("source", "stream", "record_id", "person_id", "relation", "archived")
 STAGE_COLUMNS = ("person_id", "stage", "entered_at")
@@ -86,6 +94,8 @@ class Manifest:
     persons: list[dict[str, Any]]
     records: list[dict[str, Any]]
     stages: list[dict[str, Any]]
+    web_identities: list[dict[str, Any]] = field(default_factory=list)
+    sessions: list[dict[str, Any]] = field(default_factory=list)
 
     def person(self, person_id: str) -> dict[str, Any]:
         for p in self.persons:
@@ -103,7 +113,8 @@ def build_manifest(world: WorldView) -> Manifest:
     vendors = _VendorRecords(world)
     for p in world.visible_persons():
         ev = p.events_until(now)
-        entries = stage_entries(ev)
+        views = world.view_times(p)
+        entries = stage_entries(ev, views=views)
         snap = world.hubspot_snapshot(p.index)
         contact_ids = [r.id for r in snap.records if r.otype == "contacts"]
         clicks = [e for e in ev if e.type == "ad_click"]
@@ -115,7 +126,7 @@ def build_manifest(world: WorldView) -> Manifest:
             "person_id": p.person_id,
             "person_index": p.index,
             "persona": p.persona,
-            "true_stage": true_stage(ev) or "",
+            "true_stage": true_stage(ev, views=views) or "",
         }
         for s in STAGES:
             row[f"{s}_at"] = iso_ms(entries[s]) if s in entries else ""
@@ -126,7 +137,7 @@ def build_manifest(world: WorldView) -> Manifest:
             phone_e164=p.phone_e164,
             company_domain=company_info(cfg.seed, p.company, cfg.owners).domain if p.company is not None else "",
             is_anonymous=p.is_anonymous,
-            first_touch_at=iso_ms(ev[0].ts),
+            first_touch_at=iso_ms(world.first_touch_ms(p) or 0),
             visible_events=len(ev),
             hubspot_contact_ids=";".join(contact_ids),
             mailchimp_member_ids=";".join(mailchimp_member_id(a) for a in sends),
@@ -141,6 +152,7 @@ def build_manifest(world: WorldView) -> Manifest:
             referrer_email=p.referrer_email or "",
             owner_id=hs.owner_id(p.owner),
         )
+        row.update(manifest_web.person_web_columns(p.web, now, visitor=False))
         persons.append(row)
         for s in STAGES:
             if s in entries:
@@ -181,7 +193,14 @@ def build_manifest(world: WorldView) -> Manifest:
                     "archived": False,
                 }
             )
-    return Manifest(iso_ms(now), persons, records, stages)
+    web: Any = world  # the world offers manifest_web.WebView too
+    visitor_persons, visitor_stages = manifest_web.visitor_rows(web)
+    persons.extend(visitor_persons)
+    stages.extend(visitor_stages)
+    records.extend(manifest_web.web_records(web))
+    return Manifest(
+        iso_ms(now), persons, records, stages, manifest_web.identity_rows(web), manifest_web.session_rows(web)
+    )
 
 
 def social_linkable(events) -> bool:
@@ -264,11 +283,14 @@ def _write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]])
 
 
 def write_manifest(world: WorldView, directory: str | Path) -> Manifest:
-    """Write persons.csv, records.csv and stages.csv into ``directory``; returns the manifest."""
+    """Write persons.csv, records.csv, stages.csv, web_identities.csv and sessions.csv into ``directory``; returns
+    the manifest."""
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)
     m = build_manifest(world)
     _write_csv(d / "persons.csv", PERSON_COLUMNS, m.persons)
     _write_csv(d / "records.csv", RECORD_COLUMNS, m.records)
     _write_csv(d / "stages.csv", STAGE_COLUMNS, m.stages)
+    _write_csv(d / "web_identities.csv", manifest_web.IDENTITY_COLUMNS, m.web_identities)
+    _write_csv(d / "sessions.csv", manifest_web.SESSION_COLUMNS, m.sessions)
     return m

@@ -16,6 +16,7 @@ from sandbox.world.config import PERSONAS, WorldConfig
 from sandbox.world.journey.personas import Journey
 from sandbox.world.person import Person
 from sandbox.world.timeutil import DAY_MS
+from sandbox.world.web.activity import person_web
 
 # sandbox/loader.py imports Person from here; it lives in sandbox/world/person.py since the split of this module.
 __all__ = ["B2B_PERSONAS", "Person", "PersonGenerator", "generate_person"]
@@ -107,6 +108,8 @@ class PersonGenerator:
         j = Journey(self, person, rng)
         j.build()
         person.events = j.finish()
+        if cfg.website:  # after the journey and from a stream of its own: nothing above depends on it
+            person.web = person_web(person, cfg)
         self._referrals[index] = [(e.ts, e.attrs.get("code", "")) for e in person.events if e.type == "referral_given"]
         return person
 

@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from sandbox.world.web.model import WebActivity
+
 # Touch event types (vendor neutral).
 EVENT_TYPES: tuple[str, ...] = (
     "ad_click",
@@ -74,6 +76,7 @@ class Person:
     contact_phones: dict[int, str] = field(default_factory=dict)  # HubSpot contact key -> messy phone
     archived_contact_at: dict[int, int] = field(default_factory=dict)  # contact key -> archive time (ms)
     events: list[Event] = field(default_factory=list)
+    web: WebActivity | None = None  # visits and app use (sandbox/world/web/activity.py); None without the website
 
     # -- identifiers the ad / email / social projections reuse ----------------------------------------------
 

@@ -1,8 +1,9 @@
 """Ground-truth journey stages, computed from a person's events with the rules of docs/sandbox.md.
 
-* ``awareness``: any touch.
+* ``awareness``: any touch, a first view on the website or in the app included.
 * ``engagement``: an email sign-up (joining the Mailchimp audience), an email click, a social comment or a social
-  reaction.
+  reaction, or the third view on the website or in the app (``page`` and ``screen`` calls over all of a person's
+  devices, counted by time; a visitor who never identifies gets there too).
 * ``consideration``: a form submission, a meeting or a deal created.
 * ``conversion``: a deal won, a purchase, or the lifecycle stage becoming ``customer``.
 * ``retention``: a second conversion event (the second of ``deal_won`` / ``purchase``: a repeat purchase or an
@@ -27,19 +28,32 @@ _CONSIDERATION = frozenset({"form_submission", "meeting", "deal_created"})
 _CONVERSION = frozenset({"deal_won", "purchase"})
 
 
-def stage_entries(events: Iterable[Event], now_ms: int | None = None) -> dict[str, int]:
-    """``{stage: entered_at_ms}`` for every stage reached by ``now_ms`` (all events when None)."""
+# Views on the site or in the app that make someone engaged (docs/sandbox.md, "The website").
+ENGAGED_AFTER_VIEWS = 3
+
+
+def stage_entries(events: Iterable[Event], now_ms: int | None = None, views: Iterable[int] = ()) -> dict[str, int]:
+    """``{stage: entered_at_ms}`` for every stage reached by ``now_ms`` (all events when None). ``views``: the
+    times of the person's page and screen views, sorted (their web activity)."""
     first: list[int | None] = [None] * len(STAGES)
+    for n, ts in enumerate(views, 1):
+        if now_ms is not None and ts > now_ms:
+            break
+        if n == 1:
+            first[0] = ts
+        if n == ENGAGED_AFTER_VIEWS:
+            first[1] = ts
+            break
     conversions = 0
     for ev in events:
         ts = ev.ts
         if now_ms is not None and ts > now_ms:
             break
-        if first[0] is None:
+        if first[0] is None or ts < first[0]:
             first[0] = ts
         t = ev.type
         if t in _ENGAGEMENT:
-            if first[1] is None:
+            if first[1] is None or ts < first[1]:
                 first[1] = ts
         elif t in _CONSIDERATION:
             if first[2] is None:
@@ -68,8 +82,8 @@ def stage_entries(events: Iterable[Event], now_ms: int | None = None) -> dict[st
     return {s: out[s] for s in STAGES if s in out}
 
 
-def true_stage(events: Iterable[Event], now_ms: int | None = None) -> str | None:
-    entries = stage_entries(events, now_ms)
+def true_stage(events: Iterable[Event], now_ms: int | None = None, views: Iterable[int] = ()) -> str | None:
+    entries = stage_entries(events, now_ms, views)
     if not entries:
         return None
     return max(entries, key=STAGE_RANK.__getitem__)

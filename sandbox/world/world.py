@@ -21,6 +21,7 @@ from sandbox.world.projections.hubspot_store import HubSpotStore
 from sandbox.world.projections.hubspot_timeline import build_timeline
 from sandbox.world.stages import stage_entries, true_stage
 from sandbox.world.timeutil import from_ms, to_ms
+from sandbox.world.world_web import WebWorld
 
 
 def iter_persons(config: WorldConfig, start: int = 0, stop: int | None = None) -> Iterator[Person]:
@@ -30,7 +31,7 @@ def iter_persons(config: WorldConfig, start: int = 0, stop: int | None = None) -
         yield gen.generate(i)
 
 
-class World:
+class World(WebWorld):
     """A generated world and its clock.
 
     Every person's journey is generated up front; vendors show the state as of ``now`` (default: end of the start
@@ -57,6 +58,7 @@ class World:
         self._ads_timelines = [ads_projection.person_timeline(p, self.config) for p in self.persons]
         self._social_timelines = [social_projection.person_timeline(p, self.config) for p in self.persons]
         self._snapshots: dict[str, tuple[int, object]] = {}
+        self._init_web()  # the anonymous visitors, Segment's calls, HubSpot's web events (world_web.py)
 
     # -- clock -------------------------------------------------------------------------------------------------
 
@@ -90,6 +92,7 @@ class World:
             for i in changed:
                 self._hs_snaps[i] = snapshot(self._hs_timelines[i], new)
             self._refresh_hubspot()
+            self._sync_exports()  # the Segment export files of the windows the clock completed
             return changed
 
     def _refresh_hubspot(self) -> None:
@@ -149,15 +152,34 @@ class World:
         p = self.persons[person] if isinstance(person, int) else person
         return p.events_until(self._now)
 
+    def view_times(self, person: Person | int) -> list[int]:
+        """When the person viewed a page or an app screen, up to the clock (their web activity)."""
+        p = self.persons[person] if isinstance(person, int) else person
+        return [h.ts for h in p.web.hits_until(self._now) if h.is_view] if p.web is not None else []
+
     def stage_entries(self, person: Person | int) -> dict[str, int]:
-        return stage_entries(self.visible_events(person))
+        return stage_entries(self.visible_events(person), views=self.view_times(person))
 
     def true_stage(self, person: Person | int) -> str | None:
-        return true_stage(self.visible_events(person))
+        return true_stage(self.visible_events(person), views=self.view_times(person))
+
+    def first_touch_ms(self, person: Person) -> int | None:
+        """The person's first touch: their first event or their first view on the site, whichever came first."""
+        times = [person.events[0].ts] if person.events else []
+        first_view = person.web.first_view_ms() if person.web is not None else None
+        if first_view is not None:
+            times.append(first_view)
+        return min(times) if times else None
 
     def visible_persons(self) -> list[Person]:
-        """Persons whose first event is visible (a person exists in the world from their first touch)."""
-        return [p for p in self.persons if p.events and p.events[0].ts <= self._now]
+        """Persons whose first touch is visible (a person exists in the world from their first touch, a visit
+        to the site included)."""
+        out = []
+        for p in self.persons:
+            first = self.first_touch_ms(p)
+            if first is not None and first <= self._now:
+                out.append(p)
+        return out
 
     def hubspot_snapshot(self, person: Person | int) -> PersonSnapshot:
         i = person if isinstance(person, int) else person.index

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import json
+
 import duckdb
 import requests
 
 from connectors.hubspot import CRM_STREAMS, STREAMS
-from sandbox.loader import load_hubspot
+from sandbox.loader import ALL_SOURCES, load_hubspot, load_world
 from sandbox.server.hubspot import RateLimits
 from sandbox.testing import run_sandbox
 from sandbox.world import World, WorldConfig
@@ -97,8 +99,6 @@ def _connector_full_sync(base: str, token: str) -> dict[str, dict[str, dict]]:
 
 
 def test_loader_payloads_equal_a_full_sync_over_http(tmp_path):
-    import json
-
     world = World(CFG)
     load_hubspot(tmp_path / "w.duckdb", world)
     with run_sandbox(world, rate_limits=RateLimits(per_interval=100_000)) as sb:
@@ -106,3 +106,26 @@ def test_loader_payloads_equal_a_full_sync_over_http(tmp_path):
     for stream in STREAMS:
         stored = {k: json.loads(v[0]) for k, v in _rows(tmp_path / "w.duckdb", stream.name).items()}
         assert stored == synced[stream.name], stream.name
+
+
+def test_web_events_rows_equal_the_events_api(tmp_path):
+    """raw_hubspot.web_events: the event objects GET /events/v3/events serves, keyed by id, dated by occurredAt."""
+    world = World(CFG)
+    world.advance(hours=7)
+    results = load_world(tmp_path / "w.duckdb", world, vendors=ALL_SOURCES)
+    assert results["hubspot"].rows["web_events"] > 0 and results["segment"].rows["events"] > 0
+    with run_sandbox(world, rate_limits=RateLimits(per_interval=100_000), segment_export=False) as sb:
+        s = requests.Session()
+        s.headers["Authorization"] = f"Bearer {sb.hubspot.token}"
+        served, after = {}, None
+        while True:
+            params = {"objectType": "contact", "limit": 100, **({"after": after} if after else {})}
+            body = s.get(f"{sb.hubspot.base_url}/events/v3/events", params=params, timeout=10).json()
+            served.update({e["id"]: e for e in body["results"]})
+            after = body.get("paging", {}).get("next", {}).get("after")
+            if not after:
+                break
+    rows = _rows(tmp_path / "w.duckdb", "web_events")
+    assert {k: json.loads(v[0]) for k, v in rows.items()} == served
+    for k, (_, updated, archived) in rows.items():
+        assert updated.isoformat(timespec="milliseconds") + "Z" == served[k]["occurredAt"] and not archived

@@ -56,10 +56,15 @@ def test_personas_identifiers_and_mess(small_world):
     assert len(phones) == len(set(phones))
 
 
-def _reference_stage(events):
-    """Independent, literal implementation of the docs/sandbox.md stage rules."""
+def _reference_stage(events, views=0):
+    """Independent, literal implementation of the docs/sandbox.md stage rules (``views``: how many pages and app
+    screens the person viewed)."""
     reached = set()
     conversions = 0
+    if views:
+        reached.add("awareness")
+    if views >= 3:
+        reached.add("engagement")
     for e in events:
         reached.add("awareness")
         if e.type in ("email_subscribe", "email_click", "social_comment", "social_reaction"):
@@ -79,13 +84,21 @@ def _reference_stage(events):
 
 def test_stage_rules_match_manifest(small_world):
     m = small_world.manifest()
-    assert len(m.persons) == len(small_world.visible_persons())
+    now = small_world.now_ms
+    visitors = {v.visitor_id: v for v in small_world.visitors if v.web.first_view_ms() <= now}
+    assert len(m.persons) == len(small_world.visible_persons()) + len(visitors)
     by_id = {p.person_id: p for p in small_world.persons}
     stages_rows = Counter(r["person_id"] for r in m.stages)
     for row in m.persons:
+        if row["person_id"] in visitors:
+            views = sum(h.is_view for h in visitors[row["person_id"]].web.hits if h.ts <= now)
+            assert row["true_stage"] == _reference_stage([], views)
+            assert row["true_stage"] in ("awareness", "engagement") and row["is_visitor"]
+            continue
         p = by_id[row["person_id"]]
         events = small_world.visible_events(p)
-        assert row["true_stage"] == _reference_stage(events)
+        views = sum(h.is_view for h in p.web.hits if h.ts <= now)
+        assert row["true_stage"] == _reference_stage(events, views)
         # monotonic entered_at
         entered = [row[f"{s}_at"] for s in STAGES if row[f"{s}_at"]]
         assert entered == sorted(entered)

@@ -11,6 +11,7 @@ from typing import Any
 
 from sandbox.world import catalog
 from sandbox.world.config import PERSONAS, WorldConfig
+from sandbox.world.projections.hubspot_web_properties import WEB_ANALYTICS_PROPERTIES
 from sandbox.world.timeutil import DAY_MS, iso_ms
 
 CRM_OBJECT_TYPES: tuple[str, ...] = (
@@ -253,6 +254,12 @@ PROPERTIES: dict[str, tuple[PropDef, ...]] = {
         _s("hs_analytics_source_data_2", "Original traffic source drill-down 2", "analyticsinformation"),
         _s("hs_analytics_first_url", "First page seen", "analyticsinformation"),
         _s("hs_analytics_first_referrer", "First referring site", "analyticsinformation"),
+        *(
+            PropDef(
+                n, lb, t, ft, "analyticsinformation", ANALYTICS_SOURCES if t == "enumeration" else (), read_only=True
+            )
+            for n, lb, t, ft in WEB_ANALYTICS_PROPERTIES
+        ),
         _s("utm_source", "UTM source", "analyticsinformation"),
         _s("utm_medium", "UTM medium", "analyticsinformation"),
         _s("utm_campaign", "UTM campaign", "analyticsinformation"),

@@ -49,6 +49,7 @@ class TimelineBuilder(EngagementTimeline, DealTimeline):
             handler = handlers.get(ev.type)
             if handler is not None:
                 handler(ev)
+        self.web_analytics()
         return self.finish()
 
     def finish(self) -> PersonTimeline:

@@ -10,6 +10,7 @@ from typing import Any
 from sandbox.world import catalog
 from sandbox.world.person import Event
 from sandbox.world.projections import hubspot_schema as hs
+from sandbox.world.projections import hubspot_web
 from sandbox.world.projections.hubspot_records import RecordTimeline, SubmissionTimeline
 from sandbox.world.projections.hubspot_timeline_state import TimelineState
 from sandbox.world.timeutil import iso_ms
@@ -150,6 +151,33 @@ class ContactTimeline(TimelineState):
             return
         st["lead_status"] = status
         self.set_prop(self.contacts[key], ts, "hs_lead_status", status)
+
+    def web_analytics(self) -> None:
+        """The contact properties HubSpot computes from the person's tracked visits, once every contact exists
+        (``projections/hubspot_web.py``): original-visit properties when the first cookie is tied (at the contact's
+        creation when a form created it), then counters and last-visit properties with every view."""
+        act = self.person.web
+        ties = hubspot_web.cookie_ties(act) if act is not None else {}
+        if not ties:
+            return
+        events = hubspot_web.person_events(self.seed, self.idx, act)
+        # The original-visit properties come from the person's first tied cookie, whose first visit is their first
+        # touch; their other contact keeps the first-touch values the world gave it (docs/sandbox.md).
+        original = min(ties.values(), key=lambda t: (t.at, t.device)).contact_key
+        for key in sorted({t.contact_key for t in ties.values()}):
+            rec = self.contacts.get(key)
+            if rec is None:
+                continue
+            tied_at, first, changes = hubspot_web.analytics_changes(events, ties, key)
+            if key != original:
+                first = {}
+            elif tied_at <= rec.created:
+                rec.static.update(first)
+            else:
+                changes = [(tied_at, k, v) for k, v in first.items()] + changes
+            for t, prop, value in changes:
+                if rec.archived_at is None or t <= rec.archived_at:  # a deleted contact is not tracked
+                    self.set_prop(rec, t, prop, value, "ANALYTICS", "analytics")
 
     # -- event handlers ----------------------------------------------------------------------------------------
 
