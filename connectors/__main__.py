@@ -3,7 +3,8 @@
     python -m connectors sync <source> --warehouse /abs/path/warehouse.duckdb [--streams a,b]
                                        [--mode incremental|full_refresh] [--verbose]
 
-Sources: hubspot, mailchimp, meta_ads, social, google_ads. Credentials come from the environment (see README).
+Sources: hubspot, mailchimp, meta_ads, social, google_ads, segment. Credentials and settings come from the environment
+(docs/configuration.md).
 """
 
 from __future__ import annotations
@@ -53,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
         if r.status == "partial":
             # Not an error: the data up to the bad page is in, and the next sync retries that page.
             print(f"partial: {args.source}.{r.stream}: {r.error}", file=sys.stderr)
+        elif r.status == "unavailable":
+            # Not an error either: the account does not offer the stream (the note says what replaces it).
+            print(f"unavailable: {args.source}.{r.stream}: {r.note}", file=sys.stderr)
     return 0
 
 

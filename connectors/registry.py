@@ -19,6 +19,8 @@ from connectors.mailchimp import MailchimpConfig, MailchimpConnector
 from connectors.meta import MetaAdsConnector, MetaConfig, SocialConnector
 from connectors.raw.contracts import SKEW_ENV, ContractLimits
 from connectors.raw.store import RawStore
+from connectors.segment import SegmentConfig, SegmentConnector
+from connectors.segment.config import AWS_VARIABLES
 
 # Variables every source reads: the history start, the pinned clock and the contract's clock skew.
 SHARED_VARIABLES = (START_DATE_ENV, TODAY_ENV, SKEW_ENV)
@@ -46,6 +48,10 @@ def _google_ads(env: Mapping[str, str], date_range: DateRange | None) -> Connect
     return GoogleAdsConnector(
         GoogleAdsConfig.from_env(env), start_date=history_start(env), date_range=date_range, today=today_from(env)
     )
+
+
+def _segment(env: Mapping[str, str], date_range: DateRange | None) -> Connector:
+    return SegmentConnector(SegmentConfig.from_env(env), days=date_range)
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,8 @@ SOURCES: dict[str, SourceSpec] = {
         SourceSpec("meta_ads", ("META_",), secret_variables(MetaConfig.SETTINGS), _meta_ads),
         SourceSpec("social", ("META_",), secret_variables(MetaConfig.SETTINGS), _social),
         SourceSpec("google_ads", ("GOOGLE_ADS_",), secret_variables(GoogleAdsConfig.SETTINGS), _google_ads),
+        # the bucket's credentials are boto3's standard variables, named in full (no AWS_* catch-all)
+        SourceSpec("segment", ("SEGMENT_", *AWS_VARIABLES), secret_variables(SegmentConfig.SETTINGS), _segment),
     )
 }
 
@@ -85,7 +93,7 @@ def connector_from_env(
 ) -> Connector:
     """The one way a connector is configured: from environment variables (the CLI passes ``os.environ``, the Dagster
     resources the variables they were built with, tests their own mapping). ``date_range`` limits the daily ad
-    metrics to a partition range."""
+    metrics, and Segment's day folders, to a partition range."""
     if source not in SOURCES:
         raise KeyError(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
     env = os.environ if env is None else env
@@ -123,14 +131,25 @@ def effective_settings(connector: Connector, secrets: Collection[str] = ()) -> d
 
 def stream_names() -> dict[str, tuple[str, ...]]:
     """Every source's raw tables, without needing credentials."""
-    classes = (HubSpotConnector, MailchimpConnector, MetaAdsConnector, SocialConnector, GoogleAdsConnector)
-    return {cls.source: cls.stream_names for cls in classes}
+    return {cls.source: cls.stream_names for cls in CONNECTOR_CLASSES}
+
+
+CONNECTOR_CLASSES: tuple[type[Connector], ...] = (
+    HubSpotConnector,
+    MailchimpConnector,
+    MetaAdsConnector,
+    SocialConnector,
+    GoogleAdsConnector,
+    SegmentConnector,
+)
 
 
 def ensure_raw_tables(warehouse_path: str | Path) -> None:
-    """Create every source's raw tables (empty when never synced), so models over a source that is not configured
-    yet read zero rows instead of failing."""
-    for source, streams in stream_names().items():
-        with RawStore(warehouse_path, source) as store:
-            for stream in streams:
+    """Create every source's raw tables and bookkeeping tables (empty when never synced), so models over a source
+    that is not configured yet read zero rows instead of failing."""
+    for cls in CONNECTOR_CLASSES:
+        with RawStore(warehouse_path, cls.source) as store:
+            for stream in cls.stream_names:
                 store.ensure_stream(stream)
+            for table in getattr(cls, "side_tables", ()):
+                store.ensure_side_table(table)

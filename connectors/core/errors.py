@@ -7,6 +7,9 @@ chained, because their text carries full URLs, which for some vendors include th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 
 class ConnectorError(Exception):
     """Base class: something went wrong talking to a vendor or storing its data."""
@@ -50,6 +53,12 @@ class RateLimitedError(TransientError):
     ) -> None:
         super().__init__(message, source=source, status=status)
         self.retry_after_s = retry_after_s
+
+
+class StreamUnavailableError(ConnectorError):
+    """The account does not offer this stream (a HubSpot portal without the Events API, which only Enterprise tiers
+    have). Not a failure: the sync engine ends the stream ``unavailable`` with this message as its note, keeps its
+    state and goes on with the next stream; nothing is read, nothing is lost."""
 
 
 class RetriesExhaustedError(ConnectorError):
@@ -103,3 +112,25 @@ class RepeatedCursorError(PageError):
         self.request = request
         self.cursor = cursor
         self.pages = pages
+
+
+@dataclass(frozen=True)
+class BadFile:
+    """One file that could not be read: its key (never a URL or a credential), its size and what is wrong with it."""
+
+    file: str
+    problem: str
+    size: int
+
+
+class UnreadableFileError(PageError):
+    """Files of a file-based source (a Segment export's ``.gz``) that cannot be read: a corrupt gzip member, a
+    truncated upload. Like a malformed page it ends the stream ``partial``, with one quarantine row per file: the
+    files loaded in the run stay committed, these are not recorded as loaded, and the next sync retries them."""
+
+    def __init__(self, message: str, *, source: str | None = None, files: Sequence[BadFile]) -> None:
+        super().__init__(message, source=source)
+        if not files:
+            raise ValueError("an UnreadableFileError names at least one file")
+        self.files = tuple(files)
+        self.request = self.files[0].file

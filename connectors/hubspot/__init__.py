@@ -1,4 +1,4 @@
-"""HubSpot connector: CRM objects, owners, forms and form submissions into ``raw_hubspot``.
+"""HubSpot connector: CRM objects, owners, forms, form submissions and web analytics events into ``raw_hubspot``.
 
 Usage outside Dagster::
 

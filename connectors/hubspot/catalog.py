@@ -15,12 +15,13 @@ from connectors.raw.contracts import (
     ContractLimits,
     Reason,
     Violation,
+    any_identifier,
     check_timestamp,
     list_of_named_objects,
 )
 from connectors.raw.records import CursorCheck, timestamp_at
 
-StreamKind = Literal["crm_object", "owners", "forms", "form_submissions"]
+StreamKind = Literal["crm_object", "owners", "forms", "form_submissions", "web_events"]
 
 
 def has_properties(obj: dict[str, Any], _limits: ContractLimits) -> Violation | None:
@@ -45,6 +46,9 @@ def crm_cursor(obj: dict[str, Any], limits: ContractLimits) -> tuple[datetime | 
         updated = max(updated, archived_at)
     return updated, None
 
+
+# A web analytics event belongs to the contact named by objectId; without it the page view joins no one.
+has_object_id = any_identifier(("objectId",), Reason.MISSING_OBJECT_ID)
 
 # A v1 submission's answers: the submitted email lives there.
 check_form_values = list_of_named_objects("values", Reason.INVALID_FORM_VALUES)
@@ -168,6 +172,19 @@ STREAMS: tuple[HubSpotStream, ...] = (
         description="Form submissions (legacy v1 API); the connector adds the form's GUID as ``formGuid``.",
         required=(check_form_values,),
         cursor=submitted_at,
+    ),
+    HubSpotStream(
+        name="web_events",
+        kind="web_events",
+        primary_key="id",
+        cursor_field="occurredAt",
+        description=(
+            "Website page views of contacts (Events API, e_visited_page: url, title, referrer, session), stored as "
+            "the API returns them. Enterprise portals only; elsewhere the stream ends unavailable and the contacts' "
+            "hs_analytics_* properties are the web analytics there is."
+        ),
+        required=(has_object_id,),
+        cursor=timestamp_at("occurredAt"),
     ),
 )
 

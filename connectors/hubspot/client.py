@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 import requests
 
+from connectors.core.errors import AuthenticationError, RequestError, StreamUnavailableError
 from connectors.core.http import Classified, HttpClient, RetryPolicy, parse_retry_after
 from connectors.core.paging import PageGuard
 from connectors.core.ratelimit import SlidingWindowLimiter
@@ -21,6 +22,13 @@ BATCH_READ_LIMIT = 100
 # string; beyond this many characters of them, a stream lists ids only and reads the records by id with the
 # properties in a POST body (batch/read), which has no such limit.
 PROPERTY_QUERY_BUDGET = 6000
+# The Events API (web analytics). HubSpot documents it for Enterprise tiers only (the spec's
+# x-hubspot-product-tier-requirements) and a 403 as "the authentication provided does not have the proper
+# permissions to access the specific URL"; a portal that cannot have it may also not route it (404). Either answer
+# to this endpoint means: no web analytics events here, not a failed sync.
+EVENTS_PATH = "/events/v3/events/"
+EVENTS_UNAVAILABLE_STATUSES = (403, 404)
+EVENTS_PAGE_LIMIT = 100
 
 
 def expect_results(body: Any) -> str | None:
@@ -204,6 +212,36 @@ class HubSpotApi:
             yield body, after
             if not after:
                 return
+
+    def events(
+        self,
+        *,
+        event_type: str,
+        occurred_after: str | None,
+        occurred_before: str,
+        after: str | None = None,
+        limit: int = EVENTS_PAGE_LIMIT,
+    ) -> Iterator[tuple[dict, str | None]]:
+        """Pages of contact events of one type in ``[occurred_after, occurred_before)``, like :meth:`paged` (the
+        same 10-second limiter and paging guard). Raises :class:`StreamUnavailableError` when the portal has no
+        Events API."""
+        params: dict[str, Any] = {"objectType": "contact", "eventType": event_type, "limit": limit}
+        if occurred_after:
+            params["occurredAfter"] = occurred_after
+        params["occurredBefore"] = occurred_before
+        try:
+            yield from self.paged(EVENTS_PATH, params, after)
+        except (AuthenticationError, RequestError) as exc:
+            if exc.status not in EVENTS_UNAVAILABLE_STATUSES:
+                raise
+            raise StreamUnavailableError(
+                f"HubSpot answered HTTP {exc.status} to GET {EVENTS_PATH}: this portal has no Events API (web "
+                "analytics events need Marketing, Sales, Service or Content Hub Enterprise), so no page views are "
+                "synced; the contacts' hs_analytics_* properties (first and last visit, page views, visits, source) "
+                "are the web analytics this portal has",
+                source="hubspot",
+                status=exc.status,
+            ) from None
 
     def list_forms(self) -> list[dict[str, Any]]:
         forms: list[dict[str, Any]] = []

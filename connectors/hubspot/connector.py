@@ -6,7 +6,7 @@ from connectors.base import Connector
 from connectors.hubspot.catalog import STREAMS, HubSpotStream, get_stream
 from connectors.hubspot.client import HubSpotApi
 from connectors.hubspot.config import HubSpotConfig
-from connectors.hubspot.readers import CrmObjectReader, FormSubmissionsReader, SimpleListReader
+from connectors.hubspot.readers import CrmObjectReader, FormSubmissionsReader, SimpleListReader, WebEventsReader
 from connectors.raw.contracts import ContractLimits
 from connectors.raw.sync import StreamReader
 
@@ -35,4 +35,6 @@ class HubSpotConnector(Connector):
             )
         if s.kind == "form_submissions":
             return FormSubmissionsReader(self.api, s, limits=self.limits)
+        if s.kind == "web_events":
+            return WebEventsReader(self.api, s, limits=self.limits)
         raise ValueError(f"no reader for stream kind {s.kind!r}")

@@ -315,7 +315,8 @@ class SimpleListReader:
 def _simple_records(
     body: dict[str, Any], stream: HubSpotStream, *, archived: bool, limits: ContractLimits = DEFAULT_LIMITS
 ) -> tuple[list[RawRecord], list[QuarantinedRecord], str | None]:
-    """Owners and forms: an object with a usable primary key and a plausible cursor (``updatedAt``)."""
+    """Owners, forms and web events: an object with a usable primary key and a plausible cursor (``updatedAt``,
+    ``occurredAt``)."""
     results = body.get("results")
     if not isinstance(results, list):
         return [], [_malformed(body)], None
@@ -402,3 +403,45 @@ class FormSubmissionsReader:
             r.payload["formGuid"] = guid
             records.append(r)
         return records, page.quarantined, min(submitted, default=None), max(submitted, default=None)
+
+
+class WebEventsReader:
+    """Website page views of contacts through the Events API (``e_visited_page``), incremental on ``occurredAt``.
+
+    A run reads one window, fixed when it starts and saved in its state: from the cursor minus the lookback (a full
+    refresh, or a first sync: from the beginning) to the contract's latest plausible instant (now plus the allowed
+    clock skew), so a resumed run asks the same question again and its ``paging.next.after`` token still applies. The
+    cursor becomes the newest ``occurredAt`` read. A portal without the Events API (non-Enterprise tiers answer 403
+    or 404) ends the stream ``unavailable`` (:class:`~connectors.core.errors.StreamUnavailableError`), with nothing
+    read and its state kept; the contacts' ``hs_analytics_*`` properties are then the web analytics there is.
+    """
+
+    EVENT_TYPE = "e_visited_page"
+
+    def __init__(self, api: HubSpotApi, stream: HubSpotStream, *, limits: ContractLimits | None = None) -> None:
+        self.api = api
+        self.stream = stream
+        self.name = stream.name
+        self.limits = limits or DEFAULT_LIMITS
+        self.lookback = timedelta(minutes=api.config.lookback_minutes)
+
+    def read(self, state: dict[str, Any], mode: SyncMode, *, resuming: bool) -> Iterator[Page]:
+        cursor = state.get("cursor")
+        run = state.get("run") if resuming else None
+        if run is None:
+            incremental = mode == "incremental" and bool(cursor)
+            since = to_iso_z(parse_present(cursor) - self.lookback) if incremental else None
+            until = to_iso_z(self.limits.latest())
+            run = {"mode": "incremental" if incremental else "full_refresh", "since": since, "until": until}
+            run.update(after=None, max_seen=None)
+        pages = self.api.events(
+            event_type=self.EVENT_TYPE, occurred_after=run["since"], occurred_before=run["until"], after=run["after"]
+        )
+        for body, after in pages:
+            records, bad, newest = _simple_records(body, self.stream, archived=False, limits=self.limits)
+            run = {**run, "after": after, "max_seen": later_iso(run.get("max_seen"), newest)}
+            yield Page(records, {"cursor": cursor, "run": dict(run)}, bad)
+
+    def final_state(self, state: dict[str, Any]) -> dict[str, Any]:
+        run = state.get("run") or {}
+        return {"cursor": later_iso(state.get("cursor"), run.get("max_seen")), "run": None}

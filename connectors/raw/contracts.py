@@ -67,6 +67,12 @@ class Reason(StrEnum):
     NON_CANONICAL_PRIMARY_KEY = "non_canonical_primary_key"
     MISSING_ON_READ = "missing_on_read"
     REPEATED_CURSOR = "repeated_cursor"
+    MISSING_OBJECT_ID = "missing_object_id"
+    INVALID_JSON = "invalid_json"
+    OVERSIZED_EVENT = "oversized_event"
+    MISSING_IDENTITY = "missing_identity"
+    UNKNOWN_EVENT_TYPE = "unknown_event_type"
+    CORRUPT_FILE = "corrupt_file"
 
 
 # One line per code, for docs and for anyone reading a quarantine row.
@@ -111,6 +117,24 @@ REASON_DESCRIPTIONS: dict[Reason, str] = {
     Reason.REPEATED_CURSOR: (
         "The vendor's paging cursor repeated (or a page repeated an earlier one): the pages loop. The stream ends "
         "partial at the last good page, like a malformed page."
+    ),
+    Reason.MISSING_OBJECT_ID: (
+        "A HubSpot web analytics event has no objectId: the contact it belongs to is unknown, so it could not be "
+        "joined to anyone."
+    ),
+    Reason.INVALID_JSON: "A line of an event file is not JSON (or is nested deeper than 254 levels).",
+    Reason.OVERSIZED_EVENT: (
+        "A Segment call is larger than 32 KB, Segment's own limit for one event: no conforming sender writes one."
+    ),
+    Reason.MISSING_IDENTITY: (
+        "A Segment call has neither anonymousId nor userId (the spec requires one): it belongs to nobody."
+    ),
+    Reason.UNKNOWN_EVENT_TYPE: (
+        "A Segment call's type is missing or not one of identify, track, page, screen, group, alias."
+    ),
+    Reason.CORRUPT_FILE: (
+        "A whole event file could not be read (a corrupt or truncated gzip member, not gzip at all). The files "
+        "before it stay loaded, the stream ends partial, and the next sync retries the file."
     ),
 }
 
@@ -329,6 +353,33 @@ def required_text(path: str, reason: Reason) -> Check:
         if isinstance(value, str) and value.strip():
             return None
         return Violation(reason, f"{path} is " + ("missing" if value in (None, "") else f"invalid: {_show(value)}"))
+
+    return check
+
+
+def any_identifier(paths: tuple[str, ...], reason: Reason) -> Check:
+    """At least one of ``paths`` holds a non-blank string or an integer (Segment: ``anonymousId`` or ``userId``)."""
+
+    def check(payload: dict[str, Any], _limits: ContractLimits) -> Violation | None:
+        for path in paths:
+            value = get_path(payload, path)
+            if (isinstance(value, str) and value.strip()) or (isinstance(value, int) and not isinstance(value, bool)):
+                return None
+        verb = "is" if len(paths) == 1 else "are both"
+        return Violation(reason, f"{' and '.join(paths)} {verb} missing or blank")
+
+    return check
+
+
+def one_of(path: str, values: frozenset[str], reason: Reason) -> Check:
+    """``path`` holds one of ``values`` exactly (an event's type)."""
+
+    def check(payload: dict[str, Any], _limits: ContractLimits) -> Violation | None:
+        value = get_path(payload, path)
+        if isinstance(value, str) and value in values:
+            return None
+        what = "missing" if value is None else f"{_show(value)}, not one of {', '.join(sorted(values))}"
+        return Violation(reason, f"{path} is {what}")
 
     return check
 

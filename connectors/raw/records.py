@@ -50,6 +50,7 @@ def shape_page(
     drop_keys: Iterable[str] = (),
     what: str = "page",
     limits: ContractLimits | None = None,
+    locations: Sequence[str] | None = None,
 ) -> ShapedPage:
     """Check each item against the stream's contract and split the page into records and quarantined items.
 
@@ -57,7 +58,8 @@ def shape_page(
     ``digit_keys``, for canonical ASCII numbers); ``record_id`` builds the stored id from them. ``required`` are
     stream checks that run before the cursor, ``checks`` after it. ``cursor`` reads and checks the record's cursor
     (:func:`timestamp_at`, :func:`date_at`, or a stream's own). ``extra`` adds keys the connector documents (a
-    parent's id); ``drop_keys`` removes ones it documents dropping.
+    parent's id); ``drop_keys`` removes ones it documents dropping. ``locations`` (one per item) say where each item
+    came from (a file and line); a quarantined item's detail starts with its location.
     """
     limits = limits or DEFAULT_LIMITS
     page = ShapedPage()
@@ -72,10 +74,17 @@ def shape_page(
     keys = tuple(key_paths)
     added = extra or {}
     seen: set[str] = set()
-    for item in items:
+    if locations is not None and len(locations) != len(items):
+        raise ValueError(f"{len(locations)} locations for {len(items)} items")
+    where = ""
+    for index, item in enumerate(items):
+        if locations is not None:
+            where = f"{locations[index]}: "
         if not isinstance(item, dict):
             page.quarantined.append(
-                QuarantinedRecord(Reason.NOT_AN_OBJECT, item, detail=f"item is a {type(item).__name__}, not an object")
+                QuarantinedRecord(
+                    Reason.NOT_AN_OBJECT, item, detail=f"{where}item is a {type(item).__name__}, not an object"
+                )
             )
             continue
         payload = {**item, **added}
@@ -97,6 +106,8 @@ def shape_page(
         if problem is None and stored_id in seen:
             problem = Violation(Reason.DUPLICATE_PRIMARY_KEY, f"primary key {rid!s} occurred earlier in this page")
         if problem is not None:
+            if where:
+                problem = Violation(problem.reason, f"{where}{problem.detail}")
             page.quarantined.append(QuarantinedRecord.of(problem, payload, stored_id))
             continue
         assert stored_id is not None  # no problem means the id was built

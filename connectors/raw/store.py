@@ -20,6 +20,7 @@ from typing import Any
 import duckdb
 
 from connectors.core.redaction import scrub
+from connectors.raw.bookkeeping import SideRows, SideTable, ensure_side_table, read_side_table, write_side_rows
 from connectors.raw.jsontext import payload_json, quarantine_text, state_json, storable
 from connectors.raw.locking import connect_warehouse, warehouse_lock
 
@@ -61,7 +62,7 @@ class SyncState:
 
     stream: str
     state: dict[str, Any] = field(default_factory=dict)
-    status: str = "never_run"  # never_run | running | complete | failed
+    status: str = "never_run"  # never_run | running | complete | partial | failed | unavailable
     sync_id: str | None = None
     updated_at: datetime | None = None
 
@@ -179,8 +180,10 @@ class RawStore:
                 primary key (sync_id, stream)
             )"""
         )
-        # Added after the first release: warehouses created before get the column here.
+        # Added after the first release: warehouses created before get the columns here.
         self.con.execute(f"alter table {s}._sync_runs add column if not exists quarantined_by_reason json")
+        # What a reader reports beyond pages and records (files seen and loaded, why a stream was unavailable).
+        self.con.execute(f"alter table {s}._sync_runs add column if not exists details json")
         self.con.execute(
             f"""
             create table if not exists {s}._quarantine (
@@ -214,6 +217,14 @@ class RawStore:
         self._known_tables.add(table)
         return table
 
+    def ensure_side_table(self, table: SideTable) -> str:
+        """Create a bookkeeping table of this source (:mod:`connectors.raw.bookkeeping`) if needed."""
+        return ensure_side_table(self.con, self.schema, table)
+
+    def side_rows(self, table: SideTable) -> list[dict[str, Any]]:
+        """Every row of a bookkeeping table of this source, in key order."""
+        return read_side_table(self.con, self.schema, table)
+
     # -- writes ----------------------------------------------------------------------------------------------
 
     @contextmanager
@@ -236,11 +247,13 @@ class RawStore:
         state: dict[str, Any] | None,
         status: str = "running",
         quarantined: Sequence[QuarantinedRecord] = (),
+        side_rows: Sequence[SideRows] = (),
     ) -> int:
         """Merge one page and save the stream's state in a single transaction; returns rows written.
 
         Within the page, and against what is already stored, the version with the latest ``updated_at`` wins; a
         re-read of the same version (a lookback window, a resumed page) changes nothing but the load metadata.
+        ``side_rows`` (bookkeeping the page carries, e.g. the file it finished) are written in the same transaction.
         """
         table = self.ensure_stream(stream)
         extracted_at = utc_now()
@@ -262,7 +275,9 @@ class RawStore:
         upsert = table in self._upsert_tables
         while True:
             try:
-                self._write_page(table, stream, rows, values, upsert, sync_id, state, status, quarantined, extracted_at)
+                self._write_page(
+                    table, stream, rows, values, upsert, sync_id, state, status, quarantined, extracted_at, side_rows
+                )
                 return len(rows)
             except duckdb.ConstraintException:
                 if upsert:
@@ -282,6 +297,7 @@ class RawStore:
         status: str,
         quarantined: Sequence[QuarantinedRecord],
         extracted_at: datetime,
+        side_rows: Sequence[SideRows] = (),
     ) -> None:
         with self._transaction() as con:
             if rows:
@@ -329,6 +345,8 @@ class RawStore:
                         for q in quarantined
                     ],
                 )
+            for batch in side_rows:
+                write_side_rows(con, self.schema, batch, sync_id=sync_id, extracted_at=extracted_at)
             if state is not None:
                 self._save_state(con, stream, state, status=status, sync_id=sync_id)
 
@@ -400,11 +418,12 @@ class RawStore:
         quarantined: int,
         error: str | None = None,
         quarantined_by_reason: dict[str, int] | None = None,
+        details: dict[str, Any] | None = None,
     ) -> None:
         self.con.execute(
             f"""update {self.schema}._sync_runs
                 set finished_at = ?, status = ?, pages = ?, records = ?, quarantined = ?, error = ?,
-                    quarantined_by_reason = ?
+                    quarantined_by_reason = ?, details = ?
                 where sync_id = ? and stream = ?""",
             [
                 utc_now(),
@@ -414,6 +433,7 @@ class RawStore:
                 quarantined,
                 None if error is None else storable(scrub(error)),
                 json.dumps(dict(sorted((quarantined_by_reason or {}).items()))),
+                None if details is None else storable(scrub(json.dumps(details, default=str))),
                 sync_id,
                 stream,
             ],

@@ -11,6 +11,16 @@ next run resumes at the bad page, exactly like after a crash. A paging cursor th
 (:class:`~connectors.core.errors.RepeatedCursorError`, raised by every reader's
 :class:`~connectors.core.paging.PageGuard`) ends the stream the same way, with one ``repeated_cursor`` row.
 
+Files that cannot be read (:class:`~connectors.core.errors.UnreadableFileError`, a corrupt gzip member of a Segment
+export) end the stream the same way, with one ``corrupt_file`` row per file naming it.
+
+A stream the account does not offer (:class:`~connectors.core.errors.StreamUnavailableError`: a HubSpot portal
+without the Events API) ends ``unavailable``: not an error, its state is kept, and the reason is the result's
+``note``. A reader may report more than pages and records (files seen and loaded): its optional ``details()`` goes
+into the progress lines, the result and ``_sync_runs.details``. A reader that declares ``side_tables``
+(:mod:`connectors.raw.bookkeeping`) gets their rows through ``use_side_rows`` before it reads, and its pages may carry
+rows for them, committed with the page.
+
 A run that was killed leaves its ``_sync_runs`` row ``running``; the next run of the stream marks it ``failed``
 (``interrupted: resumed by sync <id>`` when it continues that run's position, ``superseded`` otherwise).
 """
@@ -28,7 +38,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
-from connectors.core.errors import ConnectorError, MalformedPageError, PageError, RepeatedCursorError
+from connectors.core.errors import (
+    ConnectorError,
+    MalformedPageError,
+    PageError,
+    RepeatedCursorError,
+    StreamUnavailableError,
+    UnreadableFileError,
+)
+from connectors.raw.bookkeeping import SideRows
 from connectors.raw.contracts import Reason
 from connectors.raw.store import QuarantinedRecord, RawRecord, RawStore, utc_now
 
@@ -36,9 +54,10 @@ log = logging.getLogger("connectors.raw.sync")
 
 SyncMode = Literal["incremental", "full_refresh"]
 # complete: every page read. partial: stopped at a malformed page (quarantined); the next run resumes there.
-SyncStatus = Literal["complete", "partial"]
+# unavailable: the account does not offer the stream (the result's note says why); nothing read, nothing failed.
+SyncStatus = Literal["complete", "partial", "unavailable"]
 # Statuses whose saved run position the next sync finishes first.
-RESUMABLE = ("running", "failed", "partial")
+RESUMABLE = ("running", "failed", "partial", "unavailable")
 
 
 @dataclass
@@ -46,6 +65,8 @@ class Page:
     records: list[RawRecord]
     state: dict[str, Any]
     quarantined: list[QuarantinedRecord] = field(default_factory=list)
+    # bookkeeping rows committed with the page (connectors.raw.bookkeeping), e.g. the file it finished
+    side_rows: list[SideRows] = field(default_factory=list)
 
 
 class StreamReader(Protocol):
@@ -80,6 +101,9 @@ class SyncResult:
     cursor: Any = None
     error: str | None = None
     quarantined_by_reason: dict[str, int] = field(default_factory=dict)
+    # what the reader reported beyond pages and records (files seen, loaded, late), and why a stream was unavailable
+    details: dict[str, Any] = field(default_factory=dict)
+    note: str | None = None
 
     @property
     def seconds(self) -> float:
@@ -121,6 +145,8 @@ def run_stream_sync(
     reasons: Counter[str] = Counter()
     last_report = time.monotonic()
     say = progress or (lambda msg: log.info(msg))
+    _prepare(store, reader)
+    note: str | None = None
     if resuming:
         say(f"{store.source}.{reader.name}: resuming the unfinished sync {previous.sync_id} after its last page")
     if closed:
@@ -136,6 +162,7 @@ def run_stream_sync(
             quarantined=sum(reasons.values()),
             error=error,
             quarantined_by_reason=dict(reasons),
+            details={**reader_details(reader), **({"note": note} if note else {})} or None,
         )
 
     status: SyncStatus = "complete"
@@ -150,13 +177,14 @@ def run_stream_sync(
                 state=page.state,
                 status="running",
                 quarantined=page.quarantined,
+                side_rows=page.side_rows,
             )
             state = page.state
             pages += 1
             records += len(page.records)
             reasons.update(str(q.reason) for q in page.quarantined)
             if time.monotonic() - last_report >= progress_every_s:
-                say(f"{store.source}.{reader.name}: {pages} pages, {records} records so far")
+                say(f"{store.source}.{reader.name}: {pages} pages, {records} records so far{_details_text(reader)}")
                 last_report = time.monotonic()
         # A first incremental sync has no cursor and reads everything: report what the reader actually did.
         effective_mode = (state.get("run") or {}).get("mode", effective_mode)
@@ -166,17 +194,18 @@ def run_stream_sync(
         # The state stays that of the last committed page (cursor unmoved, resume position at the bad page), saved
         # together with the quarantine row; the reader's later pages are not read this run.
         status = "partial"
-        if isinstance(exc, MalformedPageError):
-            error, row = str(exc), malformed_page_record(exc)
-        elif isinstance(exc, RepeatedCursorError):
-            error, row = f"{store.source}.{reader.name}: {exc}", repeated_cursor_record(exc)
-        else:
-            raise
-        store.commit_page(reader.name, [], sync_id=sync_id, state=state, status="partial", quarantined=[row])
-        reasons[row.reason] += 1
+        error, rows = _page_error_rows(store, reader, exc)
+        store.commit_page(reader.name, [], sync_id=sync_id, state=state, status="partial", quarantined=rows)
+        reasons.update(str(row.reason) for row in rows)
         effective_mode = (state.get("run") or {}).get("mode", effective_mode)
         final = state
         log.warning("%s.%s: %s; stream ends partial, the next sync retries the page", store.source, reader.name, exc)
+    except StreamUnavailableError as exc:
+        # Not a failure: the account has no such stream. The state stays as it was (a run position included, so
+        # the run goes on once the stream is offered again); the note says why nothing was read.
+        status, note, final = "unavailable", str(exc), state
+        store.save_state(reader.name, state, status="unavailable", sync_id=sync_id)
+        log.warning("%s.%s: %s", store.source, reader.name, exc)
     except ConnectorError as exc:
         store.save_state(reader.name, state, status="failed", sync_id=sync_id)
         finish("failed", str(exc))
@@ -203,14 +232,53 @@ def run_stream_sync(
         cursor=final.get("cursor"),
         error=error,
         quarantined_by_reason=dict(sorted(reasons.items())),
+        details=reader_details(reader),
+        note=note,
     )
-    say(
-        f"{store.source}.{reader.name}: {effective_mode} sync {'done' if status == 'complete' else 'PARTIAL'}: "
-        f"{records} records in {pages} pages"
-        + (f", {quarantined} quarantined ({_by_reason(reasons)})" if quarantined else "")
+    say(_summary(store, reader, result, reasons))
+    return result
+
+
+def _prepare(store: RawStore, reader: StreamReader) -> None:
+    # The table exists once its stream has synced, even when nothing was read (an unavailable stream), so models over
+    # it read zero rows instead of failing.
+    store.ensure_stream(reader.name)
+    tables = getattr(reader, "side_tables", ())
+    if tables:
+        reader.use_side_rows({t.name: store.side_rows(t) for t in tables})  # type: ignore[attr-defined]
+
+
+def _page_error_rows(store: RawStore, reader: StreamReader, exc: PageError) -> tuple[str, list[QuarantinedRecord]]:
+    """The error text and the quarantine rows of what the stream could not get past (a page; files)."""
+    if isinstance(exc, MalformedPageError):
+        return str(exc), [malformed_page_record(exc)]
+    if isinstance(exc, RepeatedCursorError):
+        return f"{store.source}.{reader.name}: {exc}", [repeated_cursor_record(exc)]
+    if isinstance(exc, UnreadableFileError):
+        return f"{store.source}.{reader.name}: {exc}", corrupt_file_records(exc)
+    raise exc
+
+
+def _summary(store: RawStore, reader: StreamReader, result: SyncResult, reasons: Counter[str]) -> str:
+    outcome = {"complete": "done", "partial": "PARTIAL", "unavailable": "UNAVAILABLE"}[result.status]
+    return (
+        f"{store.source}.{reader.name}: {result.mode} sync {outcome}: {result.records} records in {result.pages} pages"
+        + (f", {result.quarantined} quarantined ({_by_reason(reasons)})" if result.quarantined else "")
+        + _details_text(reader)
+        + (f"; {result.note}" if result.note else "")
         + f" ({result.seconds:.1f}s)"
     )
-    return result
+
+
+def reader_details(reader: StreamReader) -> dict[str, Any]:
+    """What the reader reports beyond pages and records (its optional ``details()``), for logs and metadata."""
+    details = getattr(reader, "details", None)
+    return dict(details()) if callable(details) else {}
+
+
+def _details_text(reader: StreamReader) -> str:
+    details = reader_details(reader)
+    return (" (" + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in details.items()) + ")") if details else ""
 
 
 def read_ahead(pages: Iterator[Page]) -> Iterator[Page]:
@@ -279,6 +347,19 @@ def repeated_cursor_record(exc: RepeatedCursorError) -> QuarantinedRecord:
     """The quarantine row for a paging sequence that looped: which request, which cursor, after how many pages."""
     payload = {"request": exc.request, "cursor": exc.cursor, "pages": exc.pages}
     return QuarantinedRecord(Reason.REPEATED_CURSOR, payload, None, str(exc))
+
+
+def corrupt_file_records(exc: UnreadableFileError) -> list[QuarantinedRecord]:
+    """One quarantine row per file that could not be read: which file, its size, what is wrong with it."""
+    return [
+        QuarantinedRecord(
+            Reason.CORRUPT_FILE,
+            {"file": f.file, "size_bytes": f.size, "problem": f.problem},
+            f.file,
+            f"{f.file} ({f.size} bytes) is not a readable gzip file: {f.problem}; the next sync retries it",
+        )
+        for f in exc.files
+    ]
 
 
 def _by_reason(reasons: Counter[str]) -> str:

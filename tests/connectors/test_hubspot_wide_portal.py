@@ -16,6 +16,7 @@ import pytest
 
 from connectors.hubspot import HubSpotConfig, HubSpotConnector
 from connectors.raw.store import RawStore
+from connectors.raw.sync import SyncResult
 from sandbox.loader import load_hubspot
 from sandbox.testing import run_sandbox
 from sandbox.world import World, WorldConfig
@@ -80,6 +81,12 @@ def payload_texts(db: Path) -> dict[tuple[str, str], tuple[str, object, str]]:
     return out
 
 
+def finished(result: SyncResult) -> bool:
+    """Complete; or web_events against a sandbox that does not serve the Events API (it answers 404, as a portal
+    without the API may), which ends that stream unavailable."""
+    return result.status == "complete" or (result.stream == "web_events" and result.status == "unavailable")
+
+
 @pytest.fixture
 def world(small_world: WorldConfig) -> World:
     return World(small_world)
@@ -98,7 +105,7 @@ def test_three_thousand_properties_sync_under_a_url_limit_in_both_modes(tmp_path
             load_hubspot(tmp_path / "expected-incremental.duckdb", world)
             statuses = [e.status for e in seen]
     assert 414 not in statuses, "a request went over the URL limit"
-    assert all(r.status == "complete" and r.quarantined == 0 for r in [*full, *incremental])
+    assert all(finished(r) and r.quarantined == 0 for r in [*full, *incremental])
     # Every record as the loader writes it, after each mode.
     problems = describe_differences(raw_snapshot(tmp_path / "expected-incremental.duckdb"), raw_snapshot(db))
     assert not problems, "\n".join(problems)
@@ -121,7 +128,7 @@ def test_the_full_refresh_alone_matches_the_loader(tmp_path: Path, world: World)
         origin, prefix = _split(sb.hubspot.base_url)
         with proxy_server(origin, add_properties, max_url_chars=MAX_URL) as (proxy, seen):
             results = sync(db, sb, proxy + prefix, "full_refresh")
-    assert all(r.status == "complete" for r in results)
+    assert all(finished(r) for r in results)
     assert max(len(e.path) for e in seen) < MAX_URL
     load_hubspot(tmp_path / "expected.duckdb", world)
     problems = describe_differences(raw_snapshot(tmp_path / "expected.duckdb"), raw_snapshot(db))
