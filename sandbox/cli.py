@@ -95,7 +95,10 @@ def cmd_manifest(args: argparse.Namespace) -> int:
 
     world = World(_config(args), now=args.now)
     m = world.write_manifest(args.out)
-    print(f"wrote {len(m.persons)} persons, {len(m.records)} records, {len(m.stages)} stage rows to {args.out}")
+    print(
+        f"wrote {len(m.persons)} persons, {len(m.records)} records, {len(m.stages)} stage rows, "
+        f"{len(m.web_identities)} web identities, {len(m.sessions)} sessions to {args.out}"
+    )
     return 0
 
 
@@ -173,7 +176,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--segment-bad-line-rate", type=float, default=0.0, help="corrupt lines per line (default 0)")
     s.set_defaults(func=cmd_serve)
 
-    m = sub.add_parser("manifest", help="write the ground-truth manifest (persons.csv, records.csv, stages.csv)")
+    m = sub.add_parser(
+        "manifest",
+        help="write the ground-truth manifest (persons, records, stages, web_identities, sessions .csv)",
+    )
     _world_flags(m)
     m.add_argument("--out", required=True)
     m.set_defaults(func=cmd_manifest)
