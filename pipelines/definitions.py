@@ -18,6 +18,7 @@ from pipelines.ingest.google_ads import google_ads_daily, google_ads_raw  # noqa
 from pipelines.ingest.hubspot import hubspot_raw  # noqa: E402
 from pipelines.ingest.mailchimp import mailchimp_raw  # noqa: E402
 from pipelines.ingest.meta import meta_ads_insights, meta_ads_raw, social_raw  # noqa: E402
+from pipelines.ingest.segment import segment_events  # noqa: E402
 from pipelines.partitions import daily_partitions  # noqa: E402
 from pipelines.publish.assets import serving_copy  # noqa: E402
 from pipelines.quality.checks import build_quality_checks  # noqa: E402
@@ -28,6 +29,7 @@ from pipelines.resources import (  # noqa: E402
     HubSpotResource,
     MailchimpResource,
     MetaResource,
+    SegmentResource,
     WarehouseResource,
 )
 from pipelines.reverse_etl import reverse_etl_assets, reverse_etl_job  # noqa: E402
@@ -49,6 +51,7 @@ INGEST_ASSETS = [
     social_raw,
     google_ads_raw,
     google_ads_daily,
+    segment_events,
 ]
 
 # Ad platforms restate the last weeks of conversions (Meta up to 28 days), so the scheduled refresh re-reads them.
@@ -61,6 +64,10 @@ refresh_all = dg.define_asset_job(
     "conversions, build the performance reports, and, when every blocking check passed, publish the serving copy, "
     "draw the journey map and push segments and journey fields to the CRM.",
 )
+
+
+# The scheduled run lists every Segment day folder, not only the restatement range's: late files for older days.
+SCHEDULED_RUN_CONFIG = {"ops": {segment_events.op.name: {"config": {"late_files": True}}}}
 
 
 def restatement_range(days: int = RESTATEMENT_DAYS) -> tuple[str, str]:
@@ -79,11 +86,12 @@ def range_tags(first: str, last: str) -> dict[str, str]:
     job=refresh_all,
     cron_schedule="0 6 * * *",
     default_status=dg.DefaultScheduleStatus.STOPPED,
-    description="Every morning: sync every source, re-read the last 28 days of ad metrics, rebuild the models.",
+    description="Every morning: sync every source, re-read the last 28 days of ad metrics, load every new Segment "
+    "file (late ones for older days too), rebuild the models.",
 )
 def refresh_all_daily(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     first, last = restatement_range()
-    return dg.RunRequest(run_key=f"refresh-{last}", tags=range_tags(first, last))
+    return dg.RunRequest(run_key=f"refresh-{last}", tags=range_tags(first, last), run_config=SCHEDULED_RUN_CONFIG)
 
 
 def default_resources() -> dict[str, Any]:
@@ -95,6 +103,7 @@ def default_resources() -> dict[str, Any]:
         "mailchimp": MailchimpResource.from_env(),
         "meta": MetaResource.from_env(),
         "google_ads": GoogleAdsResource.from_env(),
+        "segment": SegmentResource.from_env(),
         "dbt": DbtCliResource(
             project_dir=dbt_project,
             profiles_dir=str(dbt_project.project_dir),

@@ -54,7 +54,14 @@ class SourceResource(dg.ConfigurableResource):
         env = os.environ if env is None else env
         spec = SOURCES[cls.source]
         settings = {k: v for k, v in spec.settings(env).items() if k not in spec.secrets}
-        return cls(settings=settings, **{field: dg.EnvVar(var) for field, var in cls.secret_fields.items()})
+        # An optional secret (Segment's AWS keys: boto3 has its own chain) is bound only when set; an EnvVar of an
+        # unset variable would fail every run, even one that never needs it.
+        secrets = {
+            field: dg.EnvVar(var)
+            for field, var in cls.secret_fields.items()
+            if env.get(var) or cls.model_fields[field].is_required()
+        }
+        return cls(settings=settings, **secrets)
 
     def environment(self) -> dict[str, str]:
         """The variables this resource stands for, secrets included (never log this)."""
@@ -121,4 +128,24 @@ class GoogleAdsResource(SourceResource):
     developer_token: str
 
     def connector(self, date_range: tuple[date, date] | None = None) -> Connector:
+        return self.build_connector(date_range=date_range)
+
+
+class SegmentResource(SourceResource):
+    """Segment-spec event files: ``SEGMENT_EXPORT_PATH`` (a folder) or ``SEGMENT_S3_BUCKET`` and the other
+    ``SEGMENT_*`` settings. A bucket's credentials are the standard AWS variables; unset, boto3's own chain (an
+    instance role, ``~/.aws``) applies, so they are optional secrets."""
+
+    source: ClassVar[str] = "segment"
+    secret_fields: ClassVar[dict[str, str]] = {
+        "aws_access_key_id": "AWS_ACCESS_KEY_ID",
+        "aws_secret_access_key": "AWS_SECRET_ACCESS_KEY",
+        "aws_session_token": "AWS_SESSION_TOKEN",
+    }
+    aws_access_key_id: str | None = None
+    aws_secret_access_key: str | None = None
+    aws_session_token: str | None = None
+
+    def connector(self, date_range: tuple[date, date] | None = None) -> Connector:
+        """``date_range``: only those received days' folders; None: every folder (late files included)."""
         return self.build_connector(date_range=date_range)

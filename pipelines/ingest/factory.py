@@ -2,7 +2,9 @@
 
 Every stream is its own asset (``raw_<source>/<stream>``) with row-count and sync metadata; a run syncs every selected
 stream of the source with one connection and one warehouse lock. Daily-partitioned sources (ad metrics) read exactly
-the partition range of the run, so a backfill of N days is one run and one API range.
+the partition range of the run, so a backfill of N days is one run and one API range. Segment's events are
+partitioned by received day the same way: a partition range reads exactly those day folders, while an unpartitioned
+run (or one with ``late_files``, as the daily schedule sets) lists every day folder and so picks up late files.
 """
 
 from collections.abc import Callable, Iterator, Sequence
@@ -26,6 +28,9 @@ class SyncConfig(dg.Config):
     # A stream whose sync quarantines more than this share of the records it read fails its blocking
     # quarantine_rate check: something upstream changed shape, and publishing what is left would mislead.
     max_quarantine_rate: float = 0.05
+    # Sources read by received day (Segment): a partitioned run also loads the files of every other day folder that
+    # were never loaded (late files). An unpartitioned run always does; the daily schedule sets this.
+    late_files: bool = False
 
 
 QUARANTINE_CHECK = "quarantine_rate"
@@ -58,6 +63,8 @@ class SourceAssets:
     partitions_def: dg.PartitionsDefinition | None = None
     # how recently the sync must have run (pipelines/quality/freshness.py: daily by default)
     freshness_policy: dg.FreshnessPolicy | None = DAILY_SYNC_FRESHNESS
+    # a file source whose partitions are day folders: SyncConfig.late_files widens a partitioned run to every folder
+    reads_day_folders: bool = False
 
 
 def partition_dates(context: dg.AssetExecutionContext) -> tuple[date, date] | None:
@@ -119,6 +126,11 @@ def build_source_assets(spec: SourceAssets) -> dg.AssetsDefinition:
     ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         selected = [s.name for s in spec.streams if asset_key(s.name) in context.selected_asset_keys]
         date_range = partition_dates(context) if spec.partitions_def else None
+        if date_range and spec.reads_day_folders and config.late_files:
+            context.log.info(
+                f"{spec.source}: late_files set: every day folder, not only {date_range[0]} to {date_range[1]}"
+            )
+            date_range = None
         if date_range:
             context.log.info(f"{spec.source}: reading {date_range[0]} to {date_range[1]}")
         sync_id = new_sync_id()
@@ -141,10 +153,13 @@ def build_source_assets(spec: SourceAssets) -> dg.AssetsDefinition:
                 if result.status == "partial":
                     # a page stayed malformed: it is quarantined and the next run resumes at it
                     context.log.warning(f"{spec.source}.{name}: partial sync ({result.error})")
+                elif result.status == "unavailable":
+                    # not a failure: the account does not offer the stream (the note says what stands in for it)
+                    context.log.warning(f"{spec.source}.{name}: unavailable: {result.note}")
                 metadata = {**_metadata(store, result, sync_id), "connector_settings": dg.MetadataValue.json(settings)}
                 yield dg.MaterializeResult(asset_key=asset_key(name), metadata=metadata)
                 yield _quarantine_check(asset_key(name), result, config.max_quarantine_rate)
-            context.log.info(f"{spec.source} HTTP: {connector.api.http.stats.as_metadata()}")
+            context.log.info(f"{spec.source} API: {_api_stats(connector)}")
         if failures:
             raise dg.Failure(
                 description="; ".join(f"{k}: {v}" for k, v in failures.items()),
@@ -152,6 +167,13 @@ def build_source_assets(spec: SourceAssets) -> dg.AssetsDefinition:
             )
 
     return _sync
+
+
+def _api_stats(connector: Connector) -> dict[str, Any]:
+    """What the connector's client did: the HTTP layer's counters, or a file store's."""
+    http = getattr(connector.api, "http", None)
+    stats = getattr(http, "stats", None) or getattr(connector.api, "stats", None)
+    return stats.as_metadata() if stats is not None else {}
 
 
 def _quarantine_check(key: dg.AssetKey, result: Any, max_rate: float) -> dg.AssetCheckResult:
@@ -187,4 +209,7 @@ def _metadata(store: Any, result: Any, sync_id: str) -> dict[str, Any]:
         "cursor": dg.MetadataValue.json(cursor) if isinstance(cursor, dict) else str(cursor),
         "sync_id": sync_id,
         "duration_s": round(result.seconds, 2),
+        # what the reader counted beyond records (Segment: files seen, loaded, late), and why a stream was unavailable
+        **{k: v if isinstance(v, int | float) else str(v) for k, v in result.details.items()},
+        **({"note": result.note} if result.note else {}),
     }

@@ -13,6 +13,7 @@ hubspot_raw = build_source_assets(
         streams=[StreamAsset(s.name, s.description, s.primary_key, s.cursor_field) for s in STREAMS],
         resource_key="hubspot",
         make_connector=lambda context, _range: context.resources.hubspot.connector(),
-        description="Sync HubSpot CRM objects, owners, forms and form submissions into raw_hubspot.",
+        description="Sync HubSpot CRM objects, owners, forms, form submissions and page views (the Events API; "
+        "a portal without it ends web_events unavailable) into raw_hubspot.",
     )
 )

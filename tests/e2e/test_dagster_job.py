@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -10,6 +11,7 @@ import pytest
 
 from sandbox.testing import run_sandbox
 from sandbox.world import World, WorldConfig
+from tests.connectors.segment_files import make_export
 
 pytestmark = pytest.mark.e2e
 
@@ -24,6 +26,11 @@ def test_refresh_all_job_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         # the sandbox's limits are the real ones; these settings reach the run through the default resources
         monkeypatch.setenv("META_REQUESTS_PER_MINUTE", "100000")
         monkeypatch.setenv("HUBSPOT_REQUESTS_PER_10S", "1000")
+        # the sandbox writes no Segment files yet: a few received days of the connector tests' generator
+        if not sb.env().get("SEGMENT_EXPORT_PATH"):
+            days = date.fromisoformat(sb.env()["JOURNEYHUB_TODAY"]) - timedelta(days=3)
+            export = make_export(days=3, files_per_day=2, calls_per_file=10, start=days)
+            monkeypatch.setenv("SEGMENT_EXPORT_PATH", str(export.write(tmp_path / "segment")))
         from pipelines.definitions import build_defs, range_tags
         from pipelines.settings import start_date, today
 
@@ -35,7 +42,7 @@ def test_refresh_all_job_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert first.success and second.success
     materialized = {e.asset_key.to_user_string(): e for e in first.get_asset_materialization_events()}
     assert {f"raw_hubspot/{s}" for s in ("contacts", "deals", "form_submissions", "calls")} <= set(materialized)
-    for source in ("mailchimp", "meta_ads", "google_ads", "social"):
+    for source in ("mailchimp", "meta_ads", "google_ads", "social", "segment"):
         assert any(k.startswith(f"raw_{source}/") for k in materialized), source
     fct_key = next(k for k in materialized if k.endswith("fct_touchpoints"))
     fct_rows = materialized[fct_key].materialization.metadata["dagster/row_count"].value
@@ -47,7 +54,19 @@ def test_refresh_all_job_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
     checks = first.get_asset_check_evaluations()
     assert len(checks) >= 20, "dbt tests should run as asset checks"
-    failed = [c.check_name for c in checks if not c.passed]
+    # The web sources' raw tables have no dbt source yet (the dbt side adds them), so their dbt source freshness
+    # check says "not evaluated"; every other check must pass. Remove the exemption when the sources exist.
+    no_dbt_source_yet = {"raw_hubspot/web_events", "raw_segment/events"}
+    failed = [
+        (c.asset_key.to_user_string(), c.check_name)
+        for c in checks
+        if not c.passed
+        and not (
+            c.check_name == "dbt_source_freshness"
+            and c.asset_key.to_user_string() in no_dbt_source_yet
+            and "not evaluated" in str(c.metadata["status"].value)
+        )
+    ]
     assert not failed, failed
 
     contacts = materialized["raw_hubspot/contacts"].materialization.metadata

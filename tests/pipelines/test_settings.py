@@ -19,11 +19,12 @@ import pytest
 from connectors.registry import SOURCES
 from sandbox.testing import run_sandbox
 from sandbox.world import World, WorldConfig
+from tests.connectors.segment_files import Export, make_export
 
 pytestmark = pytest.mark.e2e
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
-SOURCE_SECTIONS = ("HubSpot", "Mailchimp", "Meta", "Google Ads", "Every source")
+SOURCE_SECTIONS = ("HubSpot", "Mailchimp", "Meta", "Google Ads", "Segment", "Every source")
 
 # One cheap, unpartitioned stream per source.
 STREAMS = {
@@ -33,6 +34,12 @@ STREAMS = {
     "social": "facebook_posts",
     "google_ads": "campaigns",
 }
+
+# Segment's one stream is partitioned by received day: run on its own, for one day of a test export (the sandbox
+# writes no Segment files yet), in a folder here and in a bucket of moto's S3 server (the two exclusive variables).
+SEGMENT_PARTITION_DAYS_BEFORE_TODAY = 2
+SEGMENT_SOURCE = "settingsweb01"
+BUCKET_ONLY = {"SEGMENT_S3_BUCKET": "s3_bucket", "SEGMENT_S3_ENDPOINT_URL": "s3_endpoint_url"}
 
 # variable -> (value to set, connector setting it must become, that setting's value). None as the value: the
 # sandbox's own (URLs, ids), which the run must use for the stream to sync at all.
@@ -55,6 +62,11 @@ NUMBERS: dict[str, tuple[str, str, Any]] = {
     "GOOGLE_ADS_API_VERSION": ("v23", "api_version", "v23"),
     "GOOGLE_ADS_RESTATEMENT_DAYS": ("10", "restatement_days", 10),
     "JOURNEYHUB_MAX_FUTURE_SKEW_HOURS": ("30", "max_future_skew_hours", 30.0),
+    "SEGMENT_PAGE_SIZE": ("40", "page_size", 40),
+    "SEGMENT_S3_PREFIX": ("web-logs", "prefix", "web-logs"),
+    "SEGMENT_SOURCE_ID": (SEGMENT_SOURCE, "source_id", SEGMENT_SOURCE),
+    "AWS_REGION": ("eu-west-1", "region", "eu-west-1"),
+    "AWS_DEFAULT_REGION": ("eu-central-1", "default_region", "eu-central-1"),
 }
 FROM_SANDBOX = {
     "HUBSPOT_BASE_URL": "base_url",
@@ -65,9 +77,18 @@ FROM_SANDBOX = {
     "META_IG_USER_ID": "ig_user_id",
     "GOOGLE_ADS_BASE_URL": "base_url",
     "GOOGLE_ADS_CUSTOMER_ID": "customer_id",
+    "SEGMENT_EXPORT_PATH": "export_path",  # the test's export folder, until the sandbox writes one
 }
 # set below from the sandbox's world: the history start, the pinned clock and the manager login
 OTHERS = ("JOURNEYHUB_START_DATE", "JOURNEYHUB_TODAY", "GOOGLE_ADS_LOGIN_CUSTOMER_ID")
+
+
+def segment_export(day: date) -> Export:
+    """One received day of calls for SEGMENT_SOURCE, under the SEGMENT_S3_PREFIX the test sets."""
+    export = make_export(days=1, files_per_day=2, calls_per_file=10, start=day, source_id=SEGMENT_SOURCE)
+    prefix = NUMBERS["SEGMENT_S3_PREFIX"][0]
+    export.files = {f"{prefix}/{k.split('/', 1)[1]}": data for k, data in export.files.items()}
+    return export
 
 
 def documented_variables() -> dict[str, set[str]]:
@@ -89,7 +110,7 @@ def source_variables() -> set[str]:
 
 def test_every_documented_source_variable_is_covered() -> None:
     secrets = {s for spec in SOURCES.values() for s in spec.secrets}
-    covered = set(NUMBERS) | set(FROM_SANDBOX) | set(OTHERS) | secrets
+    covered = set(NUMBERS) | set(FROM_SANDBOX) | set(OTHERS) | set(BUCKET_ONLY) | secrets
     assert source_variables() == covered, "docs/configuration.md and this test disagree"
     # and every documented source variable belongs to a source (its prefix or the shared list)
     orphans = {v for v in source_variables() if not any(v in spec.settings({v: "x"}) for spec in SOURCES.values())}
@@ -102,6 +123,8 @@ def test_every_documented_variable_reaches_a_dagster_run(
     monkeypatch.setenv("JOURNEYHUB_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
     with run_sandbox(World(small_world)) as sb, dg.instance_for_test() as instance:
         env = sb.env()
+        day = date.fromisoformat(env["JOURNEYHUB_TODAY"]) - timedelta(days=SEGMENT_PARTITION_DAYS_BEFORE_TODAY)
+        env["SEGMENT_EXPORT_PATH"] = str(segment_export(day).write(tmp_path / "segment"))
         start = date.fromisoformat(env["JOURNEYHUB_START_DATE"]) + timedelta(days=3)
         values = {
             **{var: setting for var, (setting, _, _) in NUMBERS.items()},
@@ -114,12 +137,21 @@ def test_every_documented_variable_reaches_a_dagster_run(
 
         selection = [dg.AssetKey([f"raw_{source}", stream]) for source, stream in STREAMS.items()]
         result = dg.materialize(INGEST_ASSETS, selection=selection, resources=default_resources(), instance=instance)
-    assert result.success
+        segment = dg.materialize(
+            INGEST_ASSETS,
+            selection=[dg.AssetKey(["raw_segment", "events"])],
+            resources=default_resources(),
+            instance=instance,
+            partition_key=day.isoformat(),
+        )
+    assert result.success and segment.success
+    events = [*result.get_asset_materialization_events(), *segment.get_asset_materialization_events()]
     seen = {
-        e.asset_key.path[0].removeprefix("raw_"): e.materialization.metadata["connector_settings"].value
-        for e in result.get_asset_materialization_events()
+        e.asset_key.path[0].removeprefix("raw_"): e.materialization.metadata["connector_settings"].value for e in events
     }
-    assert set(seen) == set(STREAMS)
+    assert set(seen) == {*STREAMS, "segment"}
+    # the prefix and source id were used, not only shown: the export's calls were read
+    assert segment.get_asset_materialization_events()[0].materialization.metadata["records_synced"].value > 0
 
     problems = []
     for source, settings in seen.items():
@@ -133,7 +165,9 @@ def test_every_documented_variable_reaches_a_dagster_run(
                 if settings.get(field) != want:
                     problems.append(f"{source}: {var} -> {field} = {settings.get(field)!r}, want {want!r}")
         # no secret, under any name
-        leaked = [k for k, v in settings.items() if isinstance(v, str) and v in {env[s] for s in spec.secrets}]
+        leaked = [
+            k for k, v in settings.items() if isinstance(v, str) and v in {env[s] for s in spec.secrets if env.get(s)}
+        ]
         if leaked:
             problems.append(f"{source}: secrets shown as {leaked}")
     for source in ("meta_ads", "google_ads"):
@@ -145,3 +179,53 @@ def test_every_documented_variable_reaches_a_dagster_run(
         problems.append("google_ads: GOOGLE_ADS_LOGIN_CUSTOMER_ID not used")
     print(f"\n{sum(len(s) for s in seen.values())} settings read back from {len(seen)} Dagster materializations")
     assert not problems, "\n".join(problems)
+
+
+def test_the_bucket_variables_reach_a_dagster_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SEGMENT_S3_BUCKET and SEGMENT_S3_ENDPOINT_URL exclude SEGMENT_EXPORT_PATH, so they get a run of their own, on
+    moto's S3 server (127.0.0.1), with the AWS credentials from the environment and never shown."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        env = {
+            "SEGMENT_S3_BUCKET": "settings-bucket",
+            "SEGMENT_S3_ENDPOINT_URL": f"http://{host}:{port}",
+            "SEGMENT_S3_PREFIX": NUMBERS["SEGMENT_S3_PREFIX"][0],
+            "AWS_ACCESS_KEY_ID": "AKIASETTINGSTEST0000",
+            "AWS_SECRET_ACCESS_KEY": "settings-secret-never-shown-0000",
+            "AWS_REGION": "us-east-1",
+            "JOURNEYHUB_WAREHOUSE": str(tmp_path / "warehouse.duckdb"),
+        }
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.delenv("SEGMENT_EXPORT_PATH", raising=False)
+        client = boto3.client("s3", endpoint_url=env["SEGMENT_S3_ENDPOINT_URL"], region_name="us-east-1")
+        client.create_bucket(Bucket=env["SEGMENT_S3_BUCKET"])
+        from pipelines.partitions import daily_partitions
+
+        day = daily_partitions.start.date() + timedelta(days=1)
+        segment_export(day).put(client, env["SEGMENT_S3_BUCKET"])
+        from pipelines.definitions import INGEST_ASSETS, default_resources
+
+        with dg.instance_for_test() as instance:
+            result = dg.materialize(
+                INGEST_ASSETS,
+                selection=[dg.AssetKey(["raw_segment", "events"])],
+                resources=default_resources(),
+                instance=instance,
+                partition_key=day.isoformat(),
+            )
+    finally:
+        server.stop()
+    assert result.success
+    [event] = result.get_asset_materialization_events()
+    settings = event.materialization.metadata["connector_settings"].value
+    assert {field: settings.get(field) for field in BUCKET_ONLY.values()} == {
+        field: env[var] for var, field in BUCKET_ONLY.items()
+    }
+    assert event.materialization.metadata["records_synced"].value > 0
+    assert env["AWS_SECRET_ACCESS_KEY"] not in str(settings) and env["AWS_ACCESS_KEY_ID"] not in str(settings)
