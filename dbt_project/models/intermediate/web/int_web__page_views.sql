@@ -147,9 +147,9 @@ from_hubspot as (
         hubspot_views.occurred_at as viewed_at
     from hubspot_views
     where not exists (
-        select 1 from pairs
-        where pairs.web_event_id = hubspot_views.web_event_id
-    )
+            select 1 from pairs
+            where pairs.web_event_id = hubspot_views.web_event_id
+        )
 
 ),
 

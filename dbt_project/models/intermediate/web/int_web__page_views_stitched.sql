@@ -72,20 +72,24 @@ fingerprints as (
 ),
 
 {% if is_incremental() %}
+stored_devices as (
+
+    select distinct
+        device_key,
+        device_fingerprint
+    from {{ this }}
+
+),
+
 changed as (
 
-    select coalesce(current_devices.device_key, stored.device_key) as device_key
+    select coalesce(current_devices.device_key, stored_devices.device_key) as device_key
     from fingerprints as current_devices
-    full outer join (
-        select distinct
-            device_key,
-            device_fingerprint
-        from {{ this }}
-    ) as stored
-        on current_devices.device_key = stored.device_key
+    full outer join stored_devices
+        on current_devices.device_key = stored_devices.device_key
     where current_devices.device_key is null
-        or stored.device_key is null
-        or stored.device_fingerprint <> current_devices.device_fingerprint
+        or stored_devices.device_key is null
+        or stored_devices.device_fingerprint <> current_devices.device_fingerprint
 
 ),
 {% endif %}
@@ -180,7 +184,7 @@ positioned as (
         -- evidence: the visit of the latest view at or before it (0 before the first view)
         max(stream.visit_number) over (
             partition by stream.device_key
-            order by stream.stream_at, stream.is_view desc, stream.stream_id
+            order by stream.stream_at asc, stream.is_view desc, stream.stream_id asc
             rows between unbounded preceding and current row
         ) as latest_visit_number,
         -- how many pieces of evidence came at or before this row (evidence first at equal times)
@@ -262,15 +266,15 @@ persons as (
         scoped_views.viewed_at,
         case
             when coalesce(
-                scoped_views.utm_source, scoped_views.utm_medium, scoped_views.utm_campaign,
-                scoped_views.utm_content, scoped_views.utm_term, scoped_views.gclid, scoped_views.fbclid
-            ) is not null
+                    scoped_views.utm_source, scoped_views.utm_medium, scoped_views.utm_campaign,
+                    scoped_views.utm_content, scoped_views.utm_term, scoped_views.gclid, scoped_views.fbclid
+                ) is not null
                 then concat_ws(
-                    '|', coalesce(scoped_views.utm_source, ''), coalesce(scoped_views.utm_medium, ''),
-                    coalesce(scoped_views.utm_campaign, ''), coalesce(scoped_views.utm_content, ''),
-                    coalesce(scoped_views.utm_term, ''), coalesce(scoped_views.gclid, ''),
-                    coalesce(scoped_views.fbclid, '')
-                )
+                        '|', coalesce(scoped_views.utm_source, ''), coalesce(scoped_views.utm_medium, ''),
+                        coalesce(scoped_views.utm_campaign, ''), coalesce(scoped_views.utm_content, ''),
+                        coalesce(scoped_views.utm_term, ''), coalesce(scoped_views.gclid, ''),
+                        coalesce(scoped_views.fbclid, '')
+                    )
         end as campaign_value
     from owned
     inner join scoped_views
@@ -291,7 +295,10 @@ segment_breaks as (
             else 0
         end as is_segment_start
     from persons
-    window device_order as (partition by persons.device_key order by persons.viewed_at, persons.page_view_id)
+    window device_order as (
+        partition by persons.device_key
+        order by persons.viewed_at, persons.page_view_id
+    )
 
 ),
 
@@ -333,21 +340,33 @@ campaigns_in_force as (
 
 ),
 
-session_breaks as (
+previous_campaigns as (
 
     select
         campaigns_in_force.*,
+        lag(campaigns_in_force.campaign_in_force) over (
+            partition by campaigns_in_force.device_key, campaigns_in_force.segment_number
+            order by campaigns_in_force.viewed_at, campaigns_in_force.page_view_id
+        ) as previous_campaign_in_force
+    from campaigns_in_force
+
+),
+
+session_breaks as (
+
+    select
+        previous_campaigns.*,
         case
-            when campaigns_in_force.is_segment_start = 1 then 1
-            when campaigns_in_force.campaign_value is not null
-                and campaigns_in_force.campaign_value is distinct from lag(campaigns_in_force.campaign_in_force) over (
-                    partition by campaigns_in_force.device_key, campaigns_in_force.segment_number
-                    order by campaigns_in_force.viewed_at, campaigns_in_force.page_view_id
+            when previous_campaigns.is_segment_start = 1 then 1
+            when previous_campaigns.campaign_value is not null
+                and (
+                    previous_campaigns.previous_campaign_in_force is null
+                    or previous_campaigns.campaign_value <> previous_campaigns.previous_campaign_in_force
                 )
                 then 1
             else 0
         end as is_session_start_flag
-    from campaigns_in_force
+    from previous_campaigns
 
 ),
 
@@ -410,19 +429,18 @@ final as (
     inner join fingerprints
         on session_firsts.device_key = fingerprints.device_key
 
-)
+){% if is_incremental() %},
 
-{% if is_incremental() %}
-, removed as (
+removed as (
 
-    select distinct stored.device_key
-    from {{ this }} as stored
+    select distinct stored_rows.device_key
+    from {{ this }} as stored_rows
     inner join changed
-        on stored.device_key = changed.device_key
+        on stored_rows.device_key = changed.device_key
     where not exists (
-        select 1 from final
-        where final.device_key = stored.device_key
-    )
+            select 1 from final as recomputed
+            where recomputed.device_key = stored_rows.device_key
+        )
 
 )
 

@@ -1,6 +1,7 @@
 -- The consolidated journey table: one row per person (dim_persons, anonymous visitors included: is_anonymous) with
--- persona, entry point (the first web session's channel and landing page, else the first marketing touch), current stage and when each stage was entered, days in each stage, touches per channel,
--- conversions, revenue, days to convert, speed to lead, last touch, drop-off and segment flags. Person-level
+-- persona, entry point (the first web session's channel and landing page, else the first marketing touch),
+-- current stage and when each stage was entered, days in each stage, touches per channel, conversions, revenue,
+-- days to convert, speed to lead, last touch, drop-off and segment flags. Person-level
 -- aggregates come from int_journeys_summarised (incremental); this table adds what depends on the clock
 -- (journey_as_of): days in the current stage, drop-off (below the conversion stage with no inbound touch for
 -- var journey_dropoff_days) and segment membership (segment_membership).

@@ -2,8 +2,9 @@
 -- The ladder is the var journey_stages (awareness, engagement, consideration, conversion, retention, advocacy); a
 -- stage is entered at the first touch matching one of its rules in the seed stage_rules (touch type, detail
 -- pattern, the stage a CRM change moved to, a minimum survey score, or the n-th occurrence in a group such as the
--- second deal won or purchase, or the third page view: a web session counts its views). Stages are monotonic: a stage counts as entered no later than any higher stage,
--- so when a higher stage's rule fires first, the lower stage is entered at that same instant (is_inferred).
+-- second deal won or purchase, or the third page view: a web session counts its views). Stages are monotonic: a
+-- stage counts as entered no later than any higher stage, so when a higher stage's rule fires first, the lower
+-- stage is entered at that same instant (is_inferred).
 -- Incremental like fct_touchpoints: persons whose timeline fingerprint changed are recomputed.
 {{ person_incremental_config() }}
 
