@@ -33,6 +33,7 @@
         ('score', dbt.type_numeric()),
         ('value_amount', dbt.type_numeric()),
         ('currency', string),
+        ('event_count', dbt.type_bigint()),
     ]) }}
 {%- endmacro %}
 

@@ -290,7 +290,7 @@ VENDORS = ("hubspot", "mailchimp", "meta_ads", "google_ads", "social")
 
 def _known_people(world: World) -> set[str]:
     """People with a HubSpot contact: the only ones the pipeline can name until identity resolution lands."""
-    return {p["person_id"] for p in world.manifest().persons if p["hubspot_contact_ids"]}
+    return {p["person_id"] for p in world.manifest().persons if p.get("hubspot_contact_ids")}
 
 
 def _truthy(value: Any) -> bool:
@@ -434,7 +434,7 @@ def test_ad_touches_match_the_world(world: World, con: duckdb.DuckDBPyConnection
         if fbclid:
             assert fbclid in persons[person]["fbclids"].split(";"), (person, fbclid)
     leads = {r for _, (_, t, _, _, r, _) in _person_of_touch(world, con, "t.touch_type = 'lead_ad_submission'")}
-    assert leads == {lid for p in persons.values() if p["meta_lead_ids"] for lid in p["meta_lead_ids"].split(";")}
+    assert leads == {lid for p in persons.values() if p.get("meta_lead_ids") for lid in p["meta_lead_ids"].split(";")}
 
 
 def test_social_touches_match_the_world(world: World, con: duckdb.DuckDBPyConnection) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.loader import load_world
+from sandbox.loader import ALL_SOURCES, load_world
 from sandbox.world import World, WorldConfig
 from tests.journey.dbt_helpers import problems, run_dbt
 
@@ -22,7 +22,7 @@ def truth_world() -> World:
 def truth_warehouse(truth_world: World, tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("journey_truth")
     path = tmp / "warehouse.duckdb"
-    load_world(path, truth_world)
+    load_world(path, truth_world, vendors=ALL_SOURCES)
     result = run_dbt(path, tmp, "build")
     assert result.success and not problems(result), problems(result)
     return path

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from sandbox.loader import load_world
+from sandbox.loader import ALL_SOURCES, load_world
 from sandbox.world import World, WorldConfig
 from tests.journey.dbt_helpers import problems, run_dbt
 
@@ -77,13 +77,13 @@ def test_incremental_run_equals_full_refresh(tmp_path: Path) -> None:
     start = datetime(CONFIG.start_date.year, CONFIG.start_date.month, CONFIG.start_date.day, tzinfo=UTC)
     world = World(CONFIG, now=start + timedelta(days=50))
     incremental = tmp_path / "incremental.duckdb"
-    load_world(incremental, world)
+    load_world(incremental, world, vendors=ALL_SOURCES)
     first = run_dbt(incremental, tmp_path / "first", "build")
     assert first.success and not problems(first), problems(first)
     before = _fingerprints(incremental)
 
     world.advance(days=21)
-    load_world(incremental, world)
+    load_world(incremental, world, vendors=ALL_SOURCES)
     assert len(_drop_array_items(incremental)) == 3
     with duckdb.connect(str(incremental)) as c:
         c.execute("checkpoint")  # dbt's in-process connection keeps the file open: flush the WAL before copying

@@ -4,8 +4,10 @@
   Mailchimp members, Meta leads, linkable social users). A pair is a true merge when both records belong to the same
   true person, a predicted merge when both resolve to the same person_key (an unresolved record is a person of its
   own). Shared records (the info@ contacts, which belong to several people) are left out.
-* Stages: for every person of customer_journeys that maps to a true person (through its records), whether
-  current_stage equals the person's true stage.
+* Stages: for every person of customer_journeys that maps to a true person (through its records, or, for an
+  anonymous visitor, through its device: web_truth_metrics), whether current_stage equals the person's true stage.
+  Each true person is scored once: a device of a person the records already find, left anonymous because it never
+  identified, is a stitching miss (web_truth_metrics), counted here as `split_devices`, not as a second person.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
+
+from tests.journey.web_truth_metrics import anonymous_persons_of_keys, linkable_anonymous_ids
 
 
 def _pairs(n: int) -> int:
@@ -137,6 +141,9 @@ class StageScore:
     persons: int
     correct: int
     confusion: collections.Counter = field(default_factory=collections.Counter)  # (true, predicted) of misses
+    visitors: int = 0  # of the persons scored, anonymous visitors (mapped through their device)
+    visitors_correct: int = 0
+    split_devices: int = 0  # anonymous keys of a person the records find (not scored twice)
 
     @property
     def accuracy(self) -> float:
@@ -153,15 +160,27 @@ def score_stages(con: duckdb.DuckDBPyConnection, manifest: Any) -> StageScore:
     ).fetchall():
         if (t, v) in truth:
             key_persons[k][truth[(t, v)]] += 1
+    known = set(truth.values())
+    anonymous = anonymous_persons_of_keys(con, manifest)
     score = StageScore(persons=0, correct=0)
     for person_key, stage in con.execute("select person_key, current_stage from marts.customer_journeys").fetchall():
         people = key_persons.get(person_key)
-        if not people:
+        visitor = False
+        if people:
+            person = people.most_common(1)[0][0]
+        elif len(anonymous.get(person_key, ())) == 1:
+            person = next(iter(anonymous[person_key]))
+            if person in known:
+                score.split_devices += 1
+                continue
+            visitor = True
+        else:
             continue
-        person = people.most_common(1)[0][0]
         score.persons += 1
+        score.visitors += visitor
         if stage == true_stage[person]:
             score.correct += 1
+            score.visitors_correct += visitor
         else:
             score.confusion[(true_stage[person], stage)] += 1
     return score
@@ -183,21 +202,43 @@ def true_persons_of_keys(con: duckdb.DuckDBPyConnection, manifest: Any) -> dict[
 
 @dataclass
 class PersonCensus:
-    """dim_persons against the true people (persons of the manifest with a scored record)."""
+    """dim_persons against the true people: persons of the manifest with a scored record, and the web's persons
+    (visitors, and anyone whose devices the warehouse shows), found through their anonymous ids."""
 
     persons: int
     true_people: int
-    phantoms: list[str]  # person keys holding no true person's record
+    phantoms: list[str]  # person keys holding no true person
     merged: list[tuple[str, set[str]]]  # person keys holding several true people
-    split: list[str]  # true people spread over several person keys
+    split: list[str]  # true people spread over several person keys through data that links them
     missing: list[str]  # true people with no person key
+    anonymous: int = 0  # person keys of anonymous visitors
+    unlinkable_devices: int = 0  # extra keys: a device of a person that nothing in the data identifies
 
 
 def census_persons(con: duckdb.DuckDBPyConnection, manifest: Any) -> PersonCensus:
-    true_people = set(truth_records(manifest).values())
     persons_of_key = true_persons_of_keys(con, manifest)
+    anonymous = anonymous_persons_of_keys(con, manifest)
+    devices = dict(
+        con.execute("select person_key, key_identifier_value from marts.dim_persons where is_anonymous").fetchall()
+    )
+    linkable = linkable_anonymous_ids(con, manifest)
+    for key, people in anonymous.items():
+        persons_of_key.setdefault(key, set()).update(people)
     keys = [k for (k,) in con.execute("select person_key from marts.dim_persons").fetchall()]
-    keys_of_person = collections.Counter(p for k in keys for p in persons_of_key.get(k, ()))
+    true_people = set(truth_records(manifest).values()) | {p for k in keys for p in anonymous.get(k, ())}
+    # an anonymous key of a device nothing identifies, beside another key of the same person, is an unlinkable
+    # device (scored by the stitching recall), not a split the data could have avoided
+    keys_holding: dict[str, set[str]] = collections.defaultdict(set)
+    for k in keys:
+        for p in persons_of_key.get(k, ()):
+            keys_holding[p].add(k)
+    unlinkable: set[str] = set()
+    for held in keys_holding.values():
+        loose = {k for k in held if k in devices and devices[k] not in linkable}
+        # keep the person's other keys, or one of the loose ones when they are all the person has
+        unlinkable |= loose if held - loose else loose - {min(loose)}
+    counted = [k for k in keys if k not in unlinkable]
+    keys_of_person = collections.Counter(p for k in counted for p in persons_of_key.get(k, ()))
     return PersonCensus(
         persons=len(keys),
         true_people=len(true_people),
@@ -205,4 +246,6 @@ def census_persons(con: duckdb.DuckDBPyConnection, manifest: Any) -> PersonCensu
         merged=[(k, persons_of_key[k]) for k in keys if len(persons_of_key.get(k, ())) > 1],
         split=sorted(p for p, n in keys_of_person.items() if n > 1),
         missing=sorted(true_people - set(keys_of_person)),
+        anonymous=len(devices),
+        unlinkable_devices=len(unlinkable),
     )

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from sandbox.loader import load_world
+from sandbox.loader import ALL_SOURCES, load_world
 from sandbox.world import World, WorldConfig
 from tests.journey.dbt_helpers import run_dbt
 from tests.postgres.cluster import PostgresUnavailable, Server, copy_raw_layer, running_server
@@ -64,7 +64,7 @@ class Builds:
 def builds(pg_server: Server, tmp_path_factory: pytest.TempPathFactory) -> Builds:
     tmp = tmp_path_factory.mktemp("postgres_build")
     raw = tmp / "raw.duckdb"
-    load_world(raw, World(CONFIG))
+    load_world(raw, World(CONFIG), vendors=ALL_SOURCES)
     raw_rows = copy_raw_layer(raw, pg_server)
     duck = tmp / "warehouse.duckdb"
     shutil.copy(raw, duck)

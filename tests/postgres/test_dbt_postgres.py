@@ -24,7 +24,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from sandbox.loader import load_world
+from sandbox.loader import ALL_SOURCES, load_world
 from sandbox.world import World
 from tests.journey.dbt_helpers import problems, run_dbt, statuses
 from tests.postgres.cluster import Server, copy_raw_layer, postgres_query
@@ -214,7 +214,7 @@ def test_incremental_run_equals_full_duckdb_build(pg_server: Server, tmp_path: P
     server = pg_server.create_database("journeyhub_incremental")
     world = World(CONFIG, now=CONFIG.start + timedelta(days=35))
     raw = tmp_path / "raw.duckdb"
-    load_world(raw, world)
+    load_world(raw, world, vendors=ALL_SOURCES)
     copy_raw_layer(raw, server)
     # the first PostgreSQL run and the DuckDB reference only build tables (the tests ran in the main build)
     first = run_dbt_postgres(server, raw, tmp_path / "first", "build", *MODELS_ONLY)
@@ -223,7 +223,7 @@ def test_incremental_run_equals_full_duckdb_build(pg_server: Server, tmp_path: P
     before = dict(pg("select person_key, person_fingerprint from marts.dim_persons")[1])
 
     world.advance(days=25)
-    load_world(raw, world)
+    load_world(raw, world, vendors=ALL_SOURCES)
     copy_raw_layer(raw, server)
     second = run_dbt_postgres(server, raw, tmp_path / "second", "build")
     assert second.success and not problems(second), problems(second)

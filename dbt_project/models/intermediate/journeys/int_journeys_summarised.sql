@@ -46,7 +46,8 @@ scoped_touchpoints as (
 
 ),
 
--- entry point: the first marketing touch (channels outside path_excluded_channels), else the first touch
+-- entry point: the first web session (its channel and landing page), else the first marketing touch (channels
+-- outside path_excluded_channels), else the first touch
 entry_touches as (
 
     select
@@ -57,11 +58,16 @@ entry_touches as (
         campaign,
         campaign_key,
         touch_type,
+        case when touch_type = 'web_session' then detail end as landing_page_path,
         occurred_at,
         row_number() over (
             partition by person_key
             order by
-                case when channel in ({{ excluded_list }}) then 1 else 0 end,
+                case
+                    when touch_type = 'web_session' then 0
+                    when channel in ({{ excluded_list }}) then 2
+                    else 1
+                end,
                 occurred_at,
                 touchpoint_id
         ) as entry_rank
@@ -197,6 +203,7 @@ final as (
         entry_touches.sub_channel as entry_sub_channel,
         entry_touches.campaign as entry_campaign,
         entry_touches.touch_type as entry_touch_type,
+        entry_touches.landing_page_path as entry_landing_page_path,
         last_touches.channel as last_touch_channel,
         last_touches.touch_type as last_touch_type,
         stage_stats.current_stage,
@@ -206,6 +213,7 @@ final as (
 
         ----------  numerics
         stage_stats.current_stage_rank,
+        scoped_persons.page_view_count,
         coalesce(touch_stats.touch_count, 0) as touch_count,
         coalesce(touch_stats.inbound_touch_count, 0) as inbound_touch_count,
         coalesce(touch_stats.session_count, 0) as session_count,
@@ -224,6 +232,9 @@ final as (
             as seconds_to_convert,
         {{ seconds_between('touch_stats.first_inquiry_at', 'responses.first_sales_response_at') }}
             as speed_to_lead_seconds,
+
+        ----------  booleans
+        scoped_persons.is_anonymous,
 
         ----------  timestamps
         scoped_persons.first_seen_at,

@@ -110,7 +110,7 @@ defaults as (
             when inputs.source_system = 'google_ads' then 'google'
             when inputs.source_system = 'social' then {{ dbt.split_part('inputs.source_stream', "'_'", 1) }}
             when inputs.source_channel in ('sales', 'crm') then inputs.touch_type
-            when inputs.touch_type = 'form_submission' then 'website'
+            when inputs.touch_type in ('form_submission', 'web_session') then 'website'
             else inputs.source_system
         end as platform
     from inputs

@@ -9,6 +9,7 @@
     ref('int_meta_ads__touchpoints'),
     ref('int_google_ads__touchpoints'),
     ref('int_social__touchpoints'),
+    ref('int_web__touchpoints'),
 ] %}
 
 with

@@ -13,8 +13,21 @@ touchpoints as (
 
 identities as (
 
-    select * from {{ ref('int_identity_nodes_resolved') }}
+    select
+        identifier_type,
+        identifier_value,
+        person_key
+    from {{ ref('int_identity_nodes_resolved') }}
     where person_key is not null
+
+    union all
+
+    -- web sessions name their session, whose person stitching decided (every session has one)
+    select
+        'web_session_id' as identifier_type,
+        session_id as identifier_value,
+        person_key
+    from {{ ref('int_web__sessions') }}
 
 ),
 
@@ -25,7 +38,7 @@ unresolved as (
     left join identities
         on touchpoints.person_identifier_type = identities.identifier_type
         and touchpoints.person_identifier_value = identities.identifier_value
-    where identities.person_identity_id is null
+    where identities.person_key is null
 
 )
 

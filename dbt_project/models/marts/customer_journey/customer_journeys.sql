@@ -1,6 +1,7 @@
--- The consolidated journey table: one row per person (dim_persons) with persona, entry point (first marketing
--- channel and campaign), current stage and when each stage was entered, days in each stage, touches per channel,
--- conversions, revenue, days to convert, speed to lead, last touch, drop-off and segment flags. Person-level
+-- The consolidated journey table: one row per person (dim_persons, anonymous visitors included: is_anonymous) with
+-- persona, entry point (the first web session's channel and landing page, else the first marketing touch),
+-- current stage and when each stage was entered, days in each stage, touches per channel, conversions, revenue,
+-- days to convert, speed to lead, last touch, drop-off and segment flags. Person-level
 -- aggregates come from int_journeys_summarised (incremental); this table adds what depends on the clock
 -- (journey_as_of): days in the current stage, drop-off (below the conversion stage with no inbound touch for
 -- var journey_dropoff_days) and segment membership (segment_membership).
@@ -77,6 +78,7 @@ final as (
         summaries.entry_sub_channel,
         summaries.entry_campaign,
         summaries.entry_touch_type,
+        summaries.entry_landing_page_path,
         summaries.current_stage,
         case when dropoffs.is_dropped_off then summaries.current_stage end as dropped_off_stage,
         summaries.last_touch_channel,
@@ -97,6 +99,7 @@ final as (
         summaries.touch_count,
         summaries.inbound_touch_count,
         summaries.session_count,
+        summaries.page_view_count,
         {%- for channel in channels %}
         summaries.touches_{{ channel }},
         {%- endfor %}
@@ -109,6 +112,7 @@ final as (
         coalesce(person_segments.segment_count, 0) as segment_count,
 
         ----------  booleans
+        summaries.is_anonymous,
         coalesce(summaries.current_stage_rank >= {{ stage_rank(var('journey_conversion_stage')) }}, false)
             as is_converted,
         dropoffs.is_dropped_off,

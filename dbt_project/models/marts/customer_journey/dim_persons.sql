@@ -1,5 +1,7 @@
--- One row per person of the identity graph: who they are (profile from their primary HubSpot contact, else their
--- Mailchimp membership or Lead Ads lead), what identifies them, and how much of a timeline they have.
+-- One row per person: every person of the identity graph, and every anonymous visitor of the website (a device
+-- nobody identified, int_web__page_views_stitched: is_anonymous). Who they are (profile from their primary HubSpot
+-- contact, else their Mailchimp membership or Lead Ads lead), what identifies them, their web devices and views,
+-- and how much of a timeline they have.
 with
 
 identities as (
@@ -51,6 +53,25 @@ touchpoints as (
 
 ),
 
+stitched_views as (
+
+    select * from {{ ref('int_web__page_views_stitched') }}
+
+),
+
+web_stats as (
+
+    select
+        person_key,
+        min(device_key) as first_device_key,
+        count(distinct device_key) as web_device_count,
+        count(*) as page_view_count,
+        min(case when is_anonymous_person then 1 else 0 end) = 1 as is_anonymous
+    from stitched_views
+    group by person_key
+
+),
+
 person_keys as (
 
     select
@@ -69,6 +90,25 @@ person_keys as (
         min(first_seen_at) as first_identified_at
     from identities
     group by person_key
+
+    union all
+
+    -- anonymous visitors: their device is all that identifies them
+    select
+        person_key,
+        'web_device' as key_identifier_type,
+        first_device_key as key_identifier_value,
+        0 as contact_count,
+        0 as email_count,
+        0 as phone_count,
+        0 as mailchimp_member_count,
+        0 as meta_lead_count,
+        0 as ad_click_id_count,
+        0 as social_profile_count,
+        0 as identifier_count,
+        cast(null as {{ dbt.type_timestamp() }}) as first_identified_at
+    from web_stats
+    where is_anonymous
 
 ),
 
@@ -214,9 +254,12 @@ profiles as (
         person_keys.social_profile_count,
         person_keys.identifier_count,
         coalesce(touch_stats.touch_count, 0) as touch_count,
+        coalesce(web_stats.web_device_count, 0) as web_device_count,
+        coalesce(web_stats.page_view_count, 0) as page_view_count,
 
         ----------  booleans
         coalesce(person_contacts.is_archived, false) as is_archived,
+        person_keys.key_identifier_type = 'web_device' as is_anonymous,
 
         ----------  timestamps
         case
@@ -249,6 +292,8 @@ profiles as (
         on person_contacts.persona_code = personas.persona_code
     left join touch_stats
         on person_keys.person_key = touch_stats.person_key
+    left join web_stats
+        on person_keys.person_key = web_stats.person_key
 
 ),
 

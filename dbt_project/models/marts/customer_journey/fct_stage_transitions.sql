@@ -1,9 +1,10 @@
 -- One row per person and journey stage reached: when the person entered it and left it (entered the next stage).
 -- The ladder is the var journey_stages (awareness, engagement, consideration, conversion, retention, advocacy); a
 -- stage is entered at the first touch matching one of its rules in the seed stage_rules (touch type, detail
--- pattern, the stage a CRM change moved to, a minimum survey score, or the n-th touch of an occurrence group such as
--- the second deal won or purchase). Stages are monotonic: a stage counts as entered no later than any higher stage,
--- so when a higher stage's rule fires first, the lower stage is entered at that same instant (is_inferred).
+-- pattern, the stage a CRM change moved to, a minimum survey score, or the n-th occurrence in a group such as the
+-- second deal won or purchase, or the third page view: a web session counts its views). Stages are monotonic: a
+-- stage counts as entered no later than any higher stage, so when a higher stage's rule fires first, the lower
+-- stage is entered at that same instant (is_inferred).
 -- Incremental like fct_touchpoints: persons whose timeline fingerprint changed are recomputed.
 {{ person_incremental_config() }}
 
@@ -42,6 +43,7 @@ matches as (
         scoped.person_key,
         scoped.touchpoint_id,
         scoped.occurred_at,
+        scoped.event_count,
         rules.stage,
         rules.rule_name,
         rules.occurrence_group,
@@ -55,7 +57,9 @@ matches as (
 
 ),
 
--- rules counting occurrences: number the distinct touches of each group per person
+-- rules counting occurrences: count the events of each group's distinct touches per person, in time order; a
+-- touch counts its event_count (a web session: its views), any other touch one. occurrence_number is the count
+-- after the touch, so a rule for the n-th occurrence fires at the touch that reaches n.
 occurrences as (
 
     select
@@ -63,15 +67,18 @@ occurrences as (
         touchpoint_id,
         occurred_at,
         occurrence_group,
-        row_number() over (
+        sum(coalesce(event_count, 1)) over (
             partition by person_key, occurrence_group
             order by occurred_at, touchpoint_id
-        ) as occurrence_number
+            rows between unbounded preceding and current row
+        ) as occurrence_number,
+        coalesce(event_count, 1) as touch_occurrences
     from (
         select distinct
             person_key,
             touchpoint_id,
             occurred_at,
+            event_count,
             occurrence_group
         from matches
         where occurrence_group is not null
@@ -103,7 +110,8 @@ qualifying as (
         on matches.person_key = occurrences.person_key
         and matches.touchpoint_id = occurrences.touchpoint_id
         and matches.occurrence_group = occurrences.occurrence_group
-    where occurrences.occurrence_number = coalesce(matches.min_occurrence, 1)
+    where occurrences.occurrence_number >= coalesce(matches.min_occurrence, 1)
+        and occurrences.occurrence_number - occurrences.touch_occurrences < coalesce(matches.min_occurrence, 1)
 
 ),
 

@@ -27,6 +27,15 @@ identities as (
     from {{ ref('int_identity_nodes_resolved') }}
     where person_key is not null
 
+    union all
+
+    -- web sessions name their session: stitching already decided whose it is
+    select
+        'web_session_id' as identifier_type,
+        session_id as identifier_value,
+        person_key
+    from {{ ref('int_web__sessions') }}
+
 ),
 
 channels as (
@@ -255,6 +264,7 @@ final as (
         ----------  numerics
         touchpoints.score,
         touchpoints.value_amount,
+        touchpoints.event_count,
         session_firsts.touch_sequence_number,
         session_firsts.session_number,
         session_firsts.seconds_since_previous_touch,
