@@ -67,6 +67,7 @@ class PersonWeb:
         self.app: int | None = None
         self.office: int | None = None
         self.logged_in: set[int] = set()
+        self.identified: dict[int, int] = {}  # device -> the time of its first identify call
         self.logins_started = False
         self._devices()
 
@@ -77,13 +78,25 @@ class PersonWeb:
         kind = "desktop" if r < desk else "mobile" if r < mob else "tablet"
         self.a.devices.append(make_device(seed, p.person_id, "primary", kind, p.city, p.country, rng))
         self.second: int | None = None
-        if not p.is_anonymous and rng.random() < 0.3:  # switches devices: both get identified later
+        if not p.is_anonymous and rng.random() < 0.3:  # switches devices: the second is used once identified
             other = "mobile" if kind == "desktop" else "desktop"
             self.a.devices.append(make_device(seed, p.person_id, "second", other, p.city, p.country, rng))
             self.second = 1
 
-    def pick(self, p_second: float) -> int:
-        return self.second if self.second is not None and self.rng.random() < p_second else 0
+    def pick(self, ts: int, p_second: float) -> int:
+        """The device of a visit at ``ts``: sometimes the second one, once a form or a login identified the person
+        on it before then (someone who switches devices is someone the site knows on both, and the identify is in
+        any export that holds the visit; a browser that never identifies is a visitor's, see ``visitors.py``)."""
+        known = self.identified.get(self.second) if self.second is not None else None
+        if known is None or known + MINUTE_MS > ts:
+            return 0
+        return self.second if self.rng.random() < p_second else 0
+
+    def pick_to_identify(self, ts: int, p_second: float) -> int:
+        """The device of a form fill or a login at ``ts``, which identifies the person on it."""
+        dev = self.second if self.second is not None and self.rng.random() < p_second else 0
+        self.identified[dev] = min(ts, self.identified.get(dev, ts))
+        return dev
 
     # -- the journey -------------------------------------------------------------------------------------------
 
@@ -126,7 +139,7 @@ class PersonWeb:
         t = first.ts - rng.randrange(HOUR_MS, 20 * DAY_MS)
         for _ in range(rng.randrange(1, 4)):
             if t >= self.cfg.start_ms:
-                dev = self.pick(0.3)
+                dev = self.pick(t, 0.3)
                 # Google, as the contact's original source says (ORGANIC_SEARCH, drill-down "google")
                 ref = _referrer_for(query) if query else "https://www.google.com/"
                 post = "/blog/" + rng.choice(site.BLOG_POSTS)[0]
@@ -150,7 +163,8 @@ class PersonWeb:
         a, rng, b = ev.attrs, self.rng, self.b
         path, _, query = a["page_url"][len(site.SITE) :].partition("?")
         key = a["contact"]
-        dev = 0 if self.forms_seen == 0 or key is None else self.pick(0.3)
+        dev = 0 if self.forms_seen == 0 or key is None else self.pick_to_identify(ev.ts, 0.3)
+        self.identified.setdefault(dev, ev.ts)
         self.forms_seen += 1
         t_page = min(b.not_before_last(dev, ev.ts - rng.randrange(40_000, 5 * MINUTE_MS)), ev.ts - 2000)
         open_url = b.open_session(dev, t_page)
@@ -170,7 +184,7 @@ class PersonWeb:
     def _email_click(self, ev: Event) -> None:
         url = ev.attrs["url"]
         path, _, query = url[len(site.SITE) :].partition("?")
-        dev = self.pick(0.5)
+        dev = self.pick(ev.ts, 0.5)
         then = browse_paths(self.rng, "blog", self.rng.randrange(0, 3))
         self.b.visit(ev.ts + self.rng.randrange(1000, 4000), dev, path, query, "", then)
 
@@ -198,6 +212,7 @@ class PersonWeb:
         self.a.account = user
         t = self.b.signup(ts, dev, user, p.emails[0], kind)
         self.logged_in.add(dev)
+        self.identified[dev] = min(ts, self.identified.get(dev, ts))
         if p.company is not None:
             c = company_info(seed, p.company, self.cfg.owners)
             self.b.group(
@@ -231,7 +246,7 @@ class PersonWeb:
             t += int(rng.expovariate(1 / (mean_days * DAY_MS)))
             if t >= min(until, self.cfg.horizon_ms):
                 return
-            dev = self.pick(0.4)
+            dev = self.pick(t, 0.4)
             if rng.random() < 0.5:
                 landing, ref = rng.choice(("/", "/pricing", "/product/" + rng.choice(site.PRODUCTS)[0])), ""
             else:
@@ -267,7 +282,7 @@ class PersonWeb:
             elif self.office is not None and r < 0.7:
                 self.b.login(t, self.office, user, rng.randrange(1, 4))
             else:
-                self.b.login(t, self.pick(0.3), user, rng.randrange(1, 4))
+                self.b.login(t, self.pick_to_identify(t, 0.3), user, rng.randrange(1, 4))
 
 
 def person_web(person: Person, config: WorldConfig) -> WebActivity:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -11,7 +10,6 @@ import pytest
 
 from sandbox.testing import run_sandbox
 from sandbox.world import World, WorldConfig
-from tests.connectors.segment_files import make_export
 
 pytestmark = pytest.mark.e2e
 
@@ -26,11 +24,7 @@ def test_refresh_all_job_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         # the sandbox's limits are the real ones; these settings reach the run through the default resources
         monkeypatch.setenv("META_REQUESTS_PER_MINUTE", "100000")
         monkeypatch.setenv("HUBSPOT_REQUESTS_PER_10S", "1000")
-        # the sandbox writes no Segment files yet: a few received days of the connector tests' generator
-        if not sb.env().get("SEGMENT_EXPORT_PATH"):
-            days = date.fromisoformat(sb.env()["JOURNEYHUB_TODAY"]) - timedelta(days=3)
-            export = make_export(days=3, files_per_day=2, calls_per_file=10, start=days)
-            monkeypatch.setenv("SEGMENT_EXPORT_PATH", str(export.write(tmp_path / "segment")))
+        assert sb.env()["SEGMENT_EXPORT_PATH"], "the sandbox writes the website's Segment export files"
         from pipelines.definitions import build_defs, range_tags
         from pipelines.settings import start_date, today
 
@@ -54,19 +48,7 @@ def test_refresh_all_job_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
     checks = first.get_asset_check_evaluations()
     assert len(checks) >= 20, "dbt tests should run as asset checks"
-    # The web sources' raw tables have no dbt source yet (the dbt side adds them), so their dbt source freshness
-    # check says "not evaluated"; every other check must pass. Remove the exemption when the sources exist.
-    no_dbt_source_yet = {"raw_hubspot/web_events", "raw_segment/events"}
-    failed = [
-        (c.asset_key.to_user_string(), c.check_name)
-        for c in checks
-        if not c.passed
-        and not (
-            c.check_name == "dbt_source_freshness"
-            and c.asset_key.to_user_string() in no_dbt_source_yet
-            and "not evaluated" in str(c.metadata["status"].value)
-        )
-    ]
+    failed = [(c.asset_key.to_user_string(), c.check_name) for c in checks if not c.passed]
     assert not failed, failed
 
     contacts = materialized["raw_hubspot/contacts"].materialization.metadata

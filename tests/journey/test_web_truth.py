@@ -43,10 +43,17 @@ def test_stitching_precision(stitching: StitchScore) -> None:
     assert stitching.precision >= 0.99, stitching.wrong[:5]
 
 
+def test_stitching_recall(stitching: StitchScore) -> None:
+    """Over every true pair of anonymous ids (per use window on a shared device), linkable or not: the world's
+    people identify on the browsers they switch to, so only a visitor's rare second browser and an identify the
+    export has not delivered yet stay out of reach."""
+    assert stitching.recall >= 0.98, stitching.missed[:10]
+
+
 def test_stitching_recall_over_linkable_pairs(stitching: StitchScore) -> None:
     """Every pair of devices the data ties to one person (an identify or alias call, a HubSpot cookie tie) is
-    stitched to that person. A device that never identifies (a second phone only used to read the blog) holds
-    nothing to link it by: it is an anonymous person, and only the plain recall counts it."""
+    stitched to that person. A device that never identifies (a visitor's second browser) holds nothing to link it
+    by: it is an anonymous person, and only the plain recall counts it."""
     assert stitching.linkable_recall >= 0.98, stitching.missed[:10]
 
 

@@ -95,7 +95,7 @@ def generate_visitor(config: WorldConfig, k: int) -> Visitor:
     r = rng.random()
     kind = "mobile" if r < mobile else "tablet" if r < mobile + 0.05 else "desktop"
     act.devices.append(make_device(config.seed, vid, "primary", kind, city, country, rng))
-    if rng.random() < 0.05:  # a second browser nobody can tie to the first
+    if rng.random() < 0.002:  # a second browser nobody can tie to the first (rare: 1 visitor in 500)
         other = "desktop" if kind != "desktop" else "mobile"
         act.devices.append(make_device(config.seed, vid, "extra", other, city, country, rng))
     b = Browser(act, rng, config.horizon_ms)
