@@ -85,10 +85,21 @@ class Source(_Strict):
     # A person whose HubSpot contact is archived (deleted by someone in HubSpot) is not pushed: updating it by id
     # fails, and upserting it by email would re-create what a person deleted. Null: no such column.
     archived_column: str | None = "is_archived"
+    # Anonymous website visitors (persons with no contact and no email) are counted, not pushed. Null: no such column.
+    anonymous_column: str | None = "is_anonymous"
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    @field_validator("model", "schema_", "key", "identity_model", "email_column", "object_id_column", "archived_column")
+    @field_validator(
+        "model",
+        "schema_",
+        "key",
+        "identity_model",
+        "email_column",
+        "object_id_column",
+        "archived_column",
+        "anonymous_column",
+    )
     @classmethod
     def _idents(cls, v: str | None) -> str | None:
         return v if v is None else _ident(v, "source name")

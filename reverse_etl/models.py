@@ -19,6 +19,8 @@ class SourceRow:
     object_id: Any
     values: dict[str, Any]
     archived: bool = False
+    # A website visitor who never identified: no contact, no email, nothing the CRM could hold.
+    anonymous: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,12 +75,13 @@ class Plan:
     """The diff of one run against the last delivered snapshot."""
 
     sync_name: str
-    queried: int
+    queried: int  # rows of persons the CRM can hold (anonymous visitors are counted apart)
     valid: list[PreparedRow]
     invalid: list[InvalidRow]
     changes: list[Change]
     unchanged: int
     synced_rows: int  # rows in the last delivered snapshot: the destination set this sync owns
+    anonymous: int = 0  # anonymous website visitors in the source: not sent, not invalid, not removed
 
     def count(self, op: str) -> int:
         return sum(1 for c in self.changes if c.operation == op)
@@ -91,6 +94,7 @@ class Plan:
             "removed": self.count("remove"),
             "unchanged": self.unchanged,
             "invalid": len(self.invalid),
+            "anonymous_visitors": self.anonymous,
             "synced_before": self.synced_rows,
         }
 

@@ -82,7 +82,10 @@ def prepare(
 
 
 def build_plan(sync: SyncDefinition, rows: list[SourceRow], state: LedgerState) -> Plan:
-    """Erased people leave the source first; then validation; then the diff by record key."""
+    """Erased people leave the source first, anonymous website visitors next (a person the CRM does not know has
+    nothing to update there: counted, never invalid); then validation; then the diff by record key."""
+    visitors = {str(r.key) for r in rows if r.anonymous and r.key is not None}
+    rows = [r for r in rows if not (r.anonymous and r.key is not None)]
     kept = [r for r in rows if not is_erased(r, state.erased_hashes)]
     erased_keys = {str(r.key) for r in rows if r.key is not None and is_erased(r, state.erased_hashes)}
     valid, invalid = prepare(sync, kept, state)
@@ -119,7 +122,7 @@ def build_plan(sync: SyncDefinition, rows: list[SourceRow], state: LedgerState) 
     for key, prev in sorted(state.snapshot.items()):
         # Erased people are deleted from the CRM and purged from the ledger by the erasure step, not "removed".
         gone = key in erased_keys or identifier_hash("person_key", key) in state.erased_hashes
-        if key not in seen and key not in invalid_keys and not gone:
+        if key not in seen and key not in invalid_keys and key not in visitors and not gone:
             changes.append(Change(key, "remove", previous=prev))
     return Plan(
         sync_name=sync.name,
@@ -129,4 +132,5 @@ def build_plan(sync: SyncDefinition, rows: list[SourceRow], state: LedgerState) 
         changes=changes,
         unchanged=unchanged,
         synced_rows=len(state.snapshot),
+        anonymous=len(visitors),
     )

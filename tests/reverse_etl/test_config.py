@@ -8,7 +8,7 @@ import pytest
 
 from reverse_etl.config import SyncConfigError, load_sync_file, load_syncs, parse_sync
 from reverse_etl.ledger import LedgerState
-from reverse_etl.models import SourceRow
+from reverse_etl.models import SnapshotEntry, SourceRow
 from reverse_etl.plan import build_plan
 
 EMPTY_STATE = LedgerState({}, {}, frozenset(), frozenset())
@@ -83,3 +83,20 @@ def test_invalid_rows_are_recorded_with_reasons_and_never_planned():
     assert "archived" in reasons["archived"]
     assert plan.counts()["invalid"] == 9
     assert plan.valid[0].payload == {"journeyhub_days": "3", "journeyhub_stage": "a"}
+
+
+def test_anonymous_visitors_are_counted_not_sent_and_not_invalid():
+    """A website visitor who never identified has no contact and no email: the CRM has nothing of theirs to update.
+    They are counted apart, so a warehouse of mostly visitors does not trip the invalid-share breaker."""
+    sync = _props_sync()
+    rows = [SourceRow("k1", "ok@example.org", None, {"days": 3, "stage": "a"})] + [
+        SourceRow(f"v{i}", None, None, {"days": None, "stage": "a"}, anonymous=True) for i in range(50)
+    ]
+    plan = build_plan(sync, rows, EMPTY_STATE)
+    assert [c.key for c in plan.changes] == ["k1"] and not plan.invalid
+    assert plan.counts()["anonymous_visitors"] == 50 and plan.counts()["queried"] == 1
+    # a person delivered before who now reads as a visitor (an identity split) is left alone, not removed
+    delivered = LedgerState({"v0": SnapshotEntry("v0", "h", "9", True)}, {}, frozenset(), frozenset())
+    assert [(c.key, c.operation) for c in build_plan(sync, rows, delivered).changes] == [("k1", "add")]
+    gone = build_plan(sync, rows[:1], delivered)
+    assert [(c.key, c.operation) for c in gone.changes] == [("k1", "add"), ("v0", "remove")]

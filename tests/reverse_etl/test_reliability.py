@@ -30,7 +30,12 @@ UPSERT_ROUTE = "POST /crm/v3/objects/{objectType}/batch/upsert"
 SCORE_SYNC = parse_sync(
     {
         "name": "score_test",
-        "source": {"model": "score_source", "schema": "main", "identity_model": "score_people"},
+        "source": {
+            "model": "score_source",
+            "schema": "main",
+            "identity_model": "score_people",
+            "anonymous_column": None,
+        },
         "destination": {"kind": "contact_properties"},
         "mode": "upsert",
         "batch_size": 10,  # small batches: more calls for the fault plan to hit
