@@ -72,7 +72,10 @@ def _metadata(sync: SyncDefinition, result: RunResult) -> dict[str, Any]:
         "run_id": result.run_id or "",
         "mode": sync.mode,
         "destination": destination,
-        **{k: int(c.get(k, 0)) for k in ("queried", "added", "changed", "removed", "unchanged", "invalid", "anonymous_visitors")},
+        **{
+            k: int(c.get(k, 0))
+            for k in ("queried", "added", "changed", "removed", "unchanged", "invalid", "anonymous_visitors")
+        },
         "rejected": int(c.get("rejected", 0)),
         "delivered": int(c.get("delivered", 0)),
         "rejected_sample": dg.MetadataValue.md(_table(result.rejected, ["record_key", "operation", "error"])),
