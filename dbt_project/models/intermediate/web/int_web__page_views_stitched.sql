@@ -448,5 +448,6 @@ select * from final
 union all
 {{ placeholder_rows('removed', ['device_key']) }}
 {% else %}
+
 select * from final
 {% endif %}
