@@ -221,11 +221,14 @@ class HubSpotApi:
         occurred_before: str,
         after: str | None = None,
         limit: int = EVENTS_PAGE_LIMIT,
+        object_id: str | None = None,
     ) -> Iterator[tuple[dict, str | None]]:
-        """Pages of contact events of one type in ``[occurred_after, occurred_before)``, like :meth:`paged` (the
-        same 10-second limiter and paging guard). Raises :class:`StreamUnavailableError` when the portal has no
-        Events API."""
+        """Pages of contact events of one type in ``[occurred_after, occurred_before)`` (of one contact when
+        ``object_id`` is given), like :meth:`paged` (the same 10-second limiter and paging guard). Raises
+        :class:`StreamUnavailableError` when the portal has no Events API."""
         params: dict[str, Any] = {"objectType": "contact", "eventType": event_type, "limit": limit}
+        if object_id is not None:
+            params["objectId"] = object_id
         if occurred_after:
             params["occurredAfter"] = occurred_after
         params["occurredBefore"] = occurred_before

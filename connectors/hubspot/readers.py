@@ -414,9 +414,17 @@ class WebEventsReader:
     cursor becomes the newest ``occurredAt`` read. A portal without the Events API (non-Enterprise tiers answer 403
     or 404) ends the stream ``unavailable`` (:class:`~connectors.core.errors.StreamUnavailableError`), with nothing
     read and its state kept; the contacts' ``hs_analytics_*`` properties are then the web analytics there is.
+
+    Late views: when a form submission ties a browser's cookie to a contact, HubSpot shows that cookie's earlier
+    views from then on, with their old ``occurredAt``, which no lookback reaches (they can be weeks old). Tying
+    moves the contact's ``lastmodifieddate``, so an incremental run then reads, per contact modified since the
+    window's start (search, keyset-paged on ``hs_object_id``), that contact's views before the window (the
+    ``contacts`` phase; its resume position is the last contact id of a finished search page). Rows already held
+    are upserts of the same record.
     """
 
     EVENT_TYPE = "e_visited_page"
+    CONTACTS_PAGE = 100
 
     def __init__(self, api: HubSpotApi, stream: HubSpotStream, *, limits: ContractLimits | None = None) -> None:
         self.api = api
@@ -433,14 +441,50 @@ class WebEventsReader:
             since = to_iso_z(parse_present(cursor) - self.lookback) if incremental else None
             until = to_iso_z(self.limits.latest())
             run = {"mode": "incremental" if incremental else "full_refresh", "since": since, "until": until}
-            run.update(after=None, max_seen=None)
-        pages = self.api.events(
-            event_type=self.EVENT_TYPE, occurred_after=run["since"], occurred_before=run["until"], after=run["after"]
-        )
-        for body, after in pages:
-            records, bad, newest = _simple_records(body, self.stream, archived=False, limits=self.limits)
-            run = {**run, "after": after, "max_seen": later_iso(run.get("max_seen"), newest)}
-            yield Page(records, {"cursor": cursor, "run": dict(run)}, bad)
+            run.update(after=None, max_seen=None, phase="window", contact_after=None)
+        if run.get("phase", "window") == "window":
+            pages = self.api.events(
+                event_type=self.EVENT_TYPE,
+                occurred_after=run["since"],
+                occurred_before=run["until"],
+                after=run["after"],
+            )
+            for body, after in pages:
+                records, bad, newest = _simple_records(body, self.stream, archived=False, limits=self.limits)
+                run = {**run, "after": after, "max_seen": later_iso(run.get("max_seen"), newest)}
+                yield Page(records, {"cursor": cursor, "run": dict(run)}, bad)
+            run = {**run, "phase": "contacts", "after": None}
+        if run["since"] is not None:
+            yield from self._late_views(cursor, run)
+
+    def _late_views(self, cursor: str | None, run: dict[str, Any]) -> Iterator[Page]:
+        """Views before the window of the contacts modified since its start (see the class docstring)."""
+        since = parse_present(run["since"])
+        since_ms = to_epoch_ms(since)
+        before = to_iso_z(since + timedelta(milliseconds=1))  # both bounds are exclusive: the window's first instant
+        while True:
+            body = self.api.search_changed(
+                "contacts",
+                cursor_property="lastmodifieddate",
+                since_ms=since_ms,
+                after_id=run.get("contact_after"),
+                properties=["hs_object_id"],
+                limit=self.CONTACTS_PAGE,
+            )
+            ids = [str(r["id"]) for r in body.get("results", []) if isinstance(r, dict) and r.get("id") is not None]
+            for contact_id in ids:
+                for page, _ in self.api.events(
+                    event_type=self.EVENT_TYPE,
+                    occurred_after=None,
+                    occurred_before=before,
+                    object_id=contact_id,
+                ):
+                    records, bad, _ = _simple_records(page, self.stream, archived=False, limits=self.limits)
+                    yield Page(records, {"cursor": cursor, "run": dict(run)}, bad)
+            if len(ids) < self.CONTACTS_PAGE:
+                return
+            run = {**run, "contact_after": ids[-1]}
+            yield Page([], {"cursor": cursor, "run": dict(run)}, [])
 
     def final_state(self, state: dict[str, Any]) -> dict[str, Any]:
         run = state.get("run") or {}
