@@ -7,10 +7,10 @@ comparing the connector's warehouse with the loader's for the same world and clo
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
