@@ -99,6 +99,8 @@ def report(path: str) -> None:
             ).fetchall()
             for source, touch_type, n in rows:
                 print(f"  {source:<12} {touch_type:<31} {n:>9,}")
+        if ("marts", "customer_journeys") in tables:
+            report_stage_flow(con)
         if ("marts", "rpt_channel_performance_total") in tables:
             # markov_1 is the standard whole-data-set allocation: a channel total, so the whole-period report
             print("\nchannel economics under exact Markov attribution (marts.rpt_channel_performance_total, markov_1):")
@@ -118,6 +120,21 @@ def report(path: str) -> None:
 
     if report_path().exists():
         print(f"\njourney map (open in a browser, no server needed): {report_path()}")
+
+
+STAGES = ("awareness", "engagement", "consideration", "conversion", "retention", "advocacy")
+
+
+def report_stage_flow(con: duckdb.DuckDBPyConnection) -> None:
+    """How many people ever reached each stage, CRM contacts and anonymous visitors apart: the flow the journey
+    map draws, starting at the first visit."""
+    reached = ", ".join(f"count({stage}_entered_at)" for stage in STAGES)
+    rows = con.execute(f"select is_anonymous, {reached} from marts.customer_journeys group by 1 order by 1").fetchall()
+    print("\nstage flow (marts.customer_journeys, people who ever reached each stage):")
+    print(f"  {'':<20}" + "".join(f"{stage:>14}" for stage in STAGES))
+    for is_anonymous, *counts in rows:
+        label = "anonymous visitors" if is_anonymous else "known people"
+        print(f"  {label:<20}" + "".join(f"{n:>14,}" for n in counts))
 
 
 # Check names the platform defines itself; every other check of the run is a dbt test.
