@@ -22,6 +22,8 @@ from __future__ import annotations
 import hashlib
 import random
 from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from sandbox.world.config import WorldConfig
@@ -293,3 +295,16 @@ def event_payload(event: MarketingEvent, now: int, counts: dict[str, int], last_
         "createdAt": iso_ms(event.created),
         "updatedAt": iso_ms(max(changes)),
     }
+
+
+def event_payloads(catalog: list[MarketingEvent], now: int, parts: Iterable[Participation]) -> list[dict[str, Any]]:
+    """Every event HubSpot lists at ``now`` (created by then), by objectId, counting ``parts`` (the visible
+    participations of live contacts)."""
+    counts: dict[int, Counter[str]] = {}
+    last: dict[int, int] = {}
+    for part in parts:
+        counts.setdefault(part.event_k, Counter())[part.state] += 1
+        last[part.event_k] = max(last.get(part.event_k, 0), part.occurred)
+    return [
+        event_payload(e, now, dict(counts.get(e.k, {})), last.get(e.k, 0)) for e in catalog if e.created <= now
+    ]

@@ -5,7 +5,6 @@ clock."""
 from __future__ import annotations
 
 import threading
-from collections import Counter
 from typing import Any
 
 from sandbox.world import events as ev
@@ -72,14 +71,5 @@ class EventsWorld:
     def marketing_event_payloads(self, live: set[str] | None = None) -> list[dict[str, Any]]:
         """The events HubSpot lists at the clock (``GET /marketing/v3/marketing-events``), by objectId; counters
         count the participations of ``live`` contacts (default: every visible one)."""
-        now = self.now_ms
-        counts: dict[int, Counter[str]] = {}
-        last: dict[int, int] = {}
-        for part, _ in self.visible_participations():
-            if live is not None and part.contact_id not in live:
-                continue
-            counts.setdefault(part.event_k, Counter())[part.state] += 1
-            last[part.event_k] = max(last.get(part.event_k, 0), part.occurred)
-        return [
-            ev.event_payload(e, now, dict(counts.get(e.k, {})), last.get(e.k, 0)) for e in self.visible_marketing_events()
-        ]
+        parts = (p for p, _ in self.visible_participations() if live is None or p.contact_id in live)
+        return ev.event_payloads(self.marketing_events_catalog(), self.now_ms, parts)
