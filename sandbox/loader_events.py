@@ -41,7 +41,9 @@ class MarketingEventsPart:
         """One person's visible participations; ``contacts`` are their contact records at the clock (the email and
         names the breakdown shows come from them)."""
         if parts is None:
-            parts = ev.person_participations(self.config.seed, person, ev.person_contacts(person, timeline), self.catalog)
+            parts = ev.person_participations(
+                self.config.seed, person, ev.person_contacts(person, timeline), self.catalog
+            )
         live = {r.id: r for r in contacts if r.otype == "contacts" and not r.archived}
         items = []
         for p in parts:

@@ -52,9 +52,7 @@ def _not_found(what: str) -> Response:
 
 
 class MarketingEventReads(Handlers):
-    def __init__(
-        self, store: HubSpotStore, base_url: Callable[[], str], source: MarketingEventsSource | None
-    ) -> None:
+    def __init__(self, store: HubSpotStore, base_url: Callable[[], str], source: MarketingEventsSource | None) -> None:
         super().__init__(store, base_url)
         self.source = source
 

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import hashlib
 import random
-from dataclasses import dataclass
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sandbox.world.config import WorldConfig
@@ -219,7 +219,9 @@ def person_participations(
             continue
         if d_cancel < _CANCEL:
             at = reg + int(d_cancel_at * (ev.start - reg))
-            out.append(Participation(_pid(seed, ev, person.index, "CANCELLED"), ev.k, person.index, c.key, "CANCELLED", at))
+            out.append(
+                Participation(_pid(seed, ev, person.index, "CANCELLED"), ev.k, person.index, c.key, "CANCELLED", at)
+            )
         elif d_attend < _ATTEND[ev.event_type]:
             joined = ev.start + int(d_late * 15 * MINUTE_MS)
             stay = max(60, int(ev.active_seconds * (0.25 + 0.75 * d_stay)) - (joined - ev.start) // 1000)
@@ -305,6 +307,4 @@ def event_payloads(catalog: list[MarketingEvent], now: int, parts: Iterable[Part
     for part in parts:
         counts.setdefault(part.event_k, Counter())[part.state] += 1
         last[part.event_k] = max(last.get(part.event_k, 0), part.occurred)
-    return [
-        event_payload(e, now, dict(counts.get(e.k, {})), last.get(e.k, 0)) for e in catalog if e.created <= now
-    ]
+    return [event_payload(e, now, dict(counts.get(e.k, {})), last.get(e.k, 0)) for e in catalog if e.created <= now]
