@@ -24,6 +24,7 @@ from connectors import google_ads, mailchimp, meta
 from connectors.hubspot import CRM_STREAMS, STREAMS_BY_NAME
 from connectors.raw.records import ShapedPage
 from connectors.raw.store import RawRecord, RawStore
+from sandbox.loader_events import MarketingEventsPart
 from sandbox.loader_web import RAW_SOURCE, WEB_SOURCES, HubSpotWebPart, SegmentPart, visitors_of
 from sandbox.world.config import WorldConfig
 from sandbox.world.people import Person, PersonGenerator
@@ -122,6 +123,7 @@ class _HubSpotPart:
         self.source, self.config, self.now_ms, self.w = source, config, now_ms, w
         self.from_world = isinstance(source, World) and not now_given
         self.agg = Aggregates(config)
+        self.events = MarketingEventsPart(config, now_ms, w.add)  # raw_hubspot.marketing_event* (loader_events.py)
 
     def add(self, i: int, person: Person | None) -> None:
         if self.from_world:
@@ -136,6 +138,10 @@ class _HubSpotPart:
             self.w.add(rec.otype, crm_raw_record(rec))
         for sub in snap.submissions:
             self.w.add("form_submissions", submission_raw_record(sub))
+        if person is None:
+            person = self.source.persons[i]  # type: ignore[union-attr]
+        parts = self.source.person_participations(i) if isinstance(self.source, World) else None
+        self.events.add(person, tl, snap.records, parts)
 
     def finish(self) -> None:
         for rec in self.agg.snapshot(self.now_ms):
@@ -144,6 +150,7 @@ class _HubSpotPart:
             self.w.add("owners", owner_raw_record(o))
         for f in hs.forms(self.config):
             self.w.add("forms", form_raw_record(f))
+        self.events.finish()
 
 
 def load_hubspot(

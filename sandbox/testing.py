@@ -174,6 +174,7 @@ def start_sandbox(
             rate_limits=rate_limits,
             search_cap=10_000 if search_cap is None else search_cap,
             web_events=world.hubspot_web_event_index,
+            marketing_events=world,
         )
         apps["hubspot"] = (hub, token)
     if "mailchimp" in vendors:

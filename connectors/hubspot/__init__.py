@@ -1,4 +1,5 @@
-"""HubSpot connector: CRM objects, owners, forms, form submissions and web analytics events into ``raw_hubspot``.
+"""HubSpot connector: CRM objects, owners, forms, form submissions, web analytics events, and marketing events with
+their participations into ``raw_hubspot``.
 
 Usage outside Dagster::
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from connectors.core.clock import parse_timestamp
 from connectors.raw.contracts import (
     Check,
     ContractLimits,
@@ -18,10 +19,19 @@ from connectors.raw.contracts import (
     any_identifier,
     check_timestamp,
     list_of_named_objects,
+    one_of,
 )
 from connectors.raw.records import CursorCheck, timestamp_at
 
-StreamKind = Literal["crm_object", "owners", "forms", "form_submissions", "web_events"]
+StreamKind = Literal[
+    "crm_object",
+    "owners",
+    "forms",
+    "form_submissions",
+    "web_events",
+    "marketing_events",
+    "marketing_event_participations",
+]
 
 
 def has_properties(obj: dict[str, Any], _limits: ContractLimits) -> Violation | None:
@@ -61,6 +71,28 @@ def submitted_at(sub: dict[str, Any], limits: ContractLimits) -> tuple[datetime 
         # The v1 API sends epoch milliseconds as a number; a string here is not the contract, whatever it holds.
         return None, Violation(Reason.UNPARSEABLE_TIMESTAMP, f"submittedAt is not epoch milliseconds: {ms!r}"[:120])
     return check_timestamp(ms, "submittedAt", limits)
+
+
+def has_event_dates(event: dict[str, Any], _limits: ContractLimits) -> Violation | None:
+    """A marketing event has a parseable ``startDateTime`` and ``endDateTime``. Not checked for plausibility: an
+    upcoming event's dates are in the future, and that is no fault."""
+    for name in ("startDateTime", "endDateTime"):
+        value = event.get(name)
+        try:
+            parsed = parse_timestamp(value)
+        except (ValueError, OverflowError, OSError):
+            parsed = None
+        if parsed is None:
+            shown = "missing" if value in (None, "") else f"not a date-time: {str(value)[:60]!r}"
+            return Violation(Reason.MISSING_EVENT_DATES, f"{name} is {shown}")
+    return None
+
+
+# The spec's ParticipationProperties.attendanceState values (EMPTY included: it is HubSpot's, not garbage).
+ATTENDANCE_STATES = frozenset(("REGISTERED", "ATTENDED", "CANCELLED", "NO_SHOW", "EMPTY"))
+has_attendance_state = one_of("properties.attendanceState", ATTENDANCE_STATES, Reason.UNKNOWN_ATTENDANCE_STATE)
+# A participation joins a person only through its contact.
+has_contact = any_identifier(("associations.contact.contactId",), Reason.MISSING_CONTACT)
 
 
 @dataclass(frozen=True)
@@ -185,6 +217,35 @@ STREAMS: tuple[HubSpotStream, ...] = (
         ),
         required=(has_object_id,),
         cursor=timestamp_at("occurredAt"),
+    ),
+    HubSpotStream(
+        name="marketing_events",
+        kind="marketing_events",
+        primary_key="objectId",
+        cursor_field="updatedAt",
+        description=(
+            "Marketing events (webinars, trade shows, workshops, meetups) from GET /marketing/v3/marketing-events: "
+            "name, type, start and end, organizer, url, cancelled/completed flags, external app ids and the "
+            "registrant/attendee/cancellation/no-show counters. Fully re-read every sync (the API has no modified "
+            "filter)."
+        ),
+        digit_keys=True,
+        required=(has_event_dates,),
+        cursor=timestamp_at("updatedAt"),
+    ),
+    HubSpotStream(
+        name="marketing_event_participations",
+        kind="marketing_event_participations",
+        primary_key="id",
+        cursor_field="properties.occurredAt",
+        description=(
+            "One row per attendance state a contact reached for a marketing event (REGISTERED, ATTENDED, "
+            "CANCELLED, NO_SHOW), from each event's participations breakdown: the contact (id, email), the event "
+            "(internal and external ids), occurredAt (epoch ms), attendance duration and percentage. Fully re-read "
+            "every sync (the breakdown has no time filter)."
+        ),
+        required=(has_attendance_state, has_contact),
+        cursor=timestamp_at("properties.occurredAt"),
     ),
 )
 

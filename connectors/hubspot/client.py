@@ -29,6 +29,8 @@ PROPERTY_QUERY_BUDGET = 6000
 EVENTS_PATH = "/events/v3/events/"
 EVENTS_UNAVAILABLE_STATUSES = (403, 404)
 EVENTS_PAGE_LIMIT = 100
+# Every tier has marketing events (the spec's x-hubspot-product-tier-requirements: FREE).
+MARKETING_EVENTS_PATH = "/marketing/v3/marketing-events/"
 
 
 def expect_results(body: Any) -> str | None:
@@ -245,6 +247,13 @@ class HubSpotApi:
                 source="hubspot",
                 status=exc.status,
             ) from None
+
+    def marketing_event_ids(self) -> list[str]:
+        """Every marketing event's ``objectId``, in id order (what the participation breakdowns are read by)."""
+        ids: set[str] = set()
+        for body, _ in self.paged(MARKETING_EVENTS_PATH, {"limit": 100}):
+            ids.update(str(e["objectId"]) for e in body.get("results", []) if isinstance(e, dict) and e.get("objectId"))
+        return sorted(ids, key=lambda i: (len(i), i))
 
     def list_forms(self) -> list[dict[str, Any]]:
         forms: list[dict[str, Any]] = []

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from connectors.base import Connector
 from connectors.hubspot.catalog import STREAMS, HubSpotStream, get_stream
-from connectors.hubspot.client import HubSpotApi
+from connectors.hubspot.client import MARKETING_EVENTS_PATH, HubSpotApi
 from connectors.hubspot.config import HubSpotConfig
-from connectors.hubspot.readers import CrmObjectReader, FormSubmissionsReader, SimpleListReader, WebEventsReader
+from connectors.hubspot.readers import (
+    CrmObjectReader,
+    FormSubmissionsReader,
+    ParticipationsReader,
+    SimpleListReader,
+    WebEventsReader,
+)
 from connectors.raw.contracts import ContractLimits
 from connectors.raw.sync import StreamReader
 
@@ -37,4 +43,10 @@ class HubSpotConnector(Connector):
             return FormSubmissionsReader(self.api, s, limits=self.limits)
         if s.kind == "web_events":
             return WebEventsReader(self.api, s, limits=self.limits)
+        if s.kind == "marketing_events":
+            return SimpleListReader(
+                self.api, s, MARKETING_EVENTS_PATH, with_archived=False, archived_param=False, limits=self.limits
+            )
+        if s.kind == "marketing_event_participations":
+            return ParticipationsReader(self.api, s, limits=self.limits)
         raise ValueError(f"no reader for stream kind {s.kind!r}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from connectors.core.clock import later_iso, parse_present, to_epoch_ms, to_iso_z
 from connectors.core.paging import PageGuard
@@ -269,7 +270,8 @@ def _int_or_max(value: Any) -> int:
 
 
 class SimpleListReader:
-    """Owners and forms: small, fully re-read every sync (``paging.next.after``), active then archived."""
+    """Owners, forms and marketing events: small, fully re-read every sync (``paging.next.after``), active then
+    archived (where the endpoint has archived records)."""
 
     def __init__(
         self,
@@ -280,6 +282,7 @@ class SimpleListReader:
         with_archived: bool,
         limit: int = 100,
         limits: ContractLimits | None = None,
+        archived_param: bool = True,
     ) -> None:
         self.api = api
         self.limits = limits or DEFAULT_LIMITS
@@ -288,6 +291,8 @@ class SimpleListReader:
         self.name = stream.name
         self.path = path
         self.phases = ("active", "archived") if with_archived else ("active",)
+        # Owners and forms take ``archived``; an endpoint without the parameter (marketing events) is not sent it.
+        self.archived_param = archived_param
 
     def read(self, state: dict[str, Any], mode: SyncMode, *, resuming: bool) -> Iterator[Page]:
         cursor = state.get("cursor")
@@ -298,7 +303,9 @@ class SimpleListReader:
             "max_seen": None,
         }
         for phase in self.phases[self.phases.index(run["phase"]) :]:
-            params = {"limit": self.limit, "archived": "true" if phase == "archived" else "false"}
+            params: dict[str, Any] = {"limit": self.limit}
+            if self.archived_param:
+                params["archived"] = "true" if phase == "archived" else "false"
             start_after = run.get("after") if phase == run["phase"] else None
             for body, after in self.api.paged(self.path, params, start_after):
                 records, bad, newest = _simple_records(
@@ -485,6 +492,51 @@ class WebEventsReader:
                 return
             run = {**run, "contact_after": ids[-1]}
             yield Page([], {"cursor": cursor, "run": dict(run)}, [])
+
+    def final_state(self, state: dict[str, Any]) -> dict[str, Any]:
+        run = state.get("run") or {}
+        return {"cursor": later_iso(state.get("cursor"), run.get("max_seen")), "run": None}
+
+
+class ParticipationsReader:
+    """Marketing event participations: each event's breakdown (``participations/{objectId}/breakdown``), every
+    sync in full. The breakdown has no time filter and a participation's state can be recorded late (an import of
+    a webinar's attendance), so nothing short of a full read is complete; a run keeps the events it finished and
+    the ``after`` token of the one it is in, so a killed sync resumes there. The events come from the listing (the
+    ids only: an event the ``marketing_events`` contract quarantines still has participations)."""
+
+    PAGE_LIMIT = 100
+
+    def __init__(self, api: HubSpotApi, stream: HubSpotStream, *, limits: ContractLimits | None = None) -> None:
+        self.api = api
+        self.stream = stream
+        self.name = stream.name
+        self.limits = limits or DEFAULT_LIMITS
+
+    def read(self, state: dict[str, Any], mode: SyncMode, *, resuming: bool) -> Iterator[Page]:
+        cursor = state.get("cursor")
+        run = (state.get("run") if resuming else None) or {
+            "mode": "full_refresh",
+            "done": [],
+            "event": None,
+            "after": None,
+            "max_seen": None,
+        }
+        for event_id in self.api.marketing_event_ids():
+            if event_id in run["done"]:
+                continue
+            after = run["after"] if run.get("event") == event_id else None
+            path = f"/marketing/v3/marketing-events/participations/{quote(event_id, safe='')}/breakdown"
+            for body, nxt in self.api.paged(path, {"limit": self.PAGE_LIMIT}, after):
+                records, bad, newest = _simple_records(body, self.stream, archived=False, limits=self.limits)
+                run = {
+                    **run,
+                    "event": None if not nxt else event_id,
+                    "after": nxt or None,
+                    "max_seen": later_iso(run.get("max_seen"), newest),
+                    "done": run["done"] + [event_id] if not nxt else run["done"],
+                }
+                yield Page(records, {"cursor": cursor, "run": dict(run)}, bad)
 
     def final_state(self, state: dict[str, Any]) -> dict[str, Any]:
         run = state.get("run") or {}

@@ -73,6 +73,9 @@ class Reason(StrEnum):
     MISSING_IDENTITY = "missing_identity"
     UNKNOWN_EVENT_TYPE = "unknown_event_type"
     CORRUPT_FILE = "corrupt_file"
+    MISSING_EVENT_DATES = "missing_event_dates"
+    UNKNOWN_ATTENDANCE_STATE = "unknown_attendance_state"
+    MISSING_CONTACT = "missing_contact"
 
 
 # One line per code, for docs and for anyone reading a quarantine row.
@@ -135,6 +138,17 @@ REASON_DESCRIPTIONS: dict[Reason, str] = {
     Reason.CORRUPT_FILE: (
         "A whole event file could not be read (a corrupt or truncated gzip member, not gzip at all). The files "
         "before it stay loaded, the stream ends partial, and the next sync retries the file."
+    ),
+    Reason.MISSING_EVENT_DATES: (
+        "A HubSpot marketing event has no (or an unparseable) startDateTime or endDateTime: it cannot be placed on "
+        "anyone's timeline."
+    ),
+    Reason.UNKNOWN_ATTENDANCE_STATE: (
+        "A HubSpot marketing event participation's attendanceState is missing or not one of REGISTERED, ATTENDED, "
+        "CANCELLED, NO_SHOW, EMPTY (the spec's values)."
+    ),
+    Reason.MISSING_CONTACT: (
+        "A HubSpot marketing event participation has no associations.contact.contactId: it belongs to nobody."
     ),
 }
 

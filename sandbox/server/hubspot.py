@@ -7,6 +7,7 @@ Vendor documentation:
 - forms: https://developers.hubspot.com/docs/api/marketing/forms
 - limits: https://developers.hubspot.com/docs/api/usage-details
 - web analytics (Events API): https://developers.hubspot.com/docs/reference/api/analytics-and-events/event-analytics
+- marketing events: https://developers.hubspot.com/docs/guides/api/marketing/marketing-events
 
 Shapes are validated against HubSpot's published OpenAPI specs
 (https://github.com/HubSpot/HubSpot-public-api-spec-collection) and its official Python SDK (tests). As HubSpot does,
@@ -15,7 +16,8 @@ a path with a trailing slash is served as the path without it (the SDK asks for 
 The app holds the hooks every request goes through (auth, rate limits, faults, errors, control endpoints) and the
 route table; the handlers live in one module per route group: ``hubspot_objects`` (CRM object reads),
 ``hubspot_search``, ``hubspot_associations`` (v4), ``hubspot_portal`` (properties, owners, forms, submissions),
-``hubspot_events`` (the Events API's page views) and ``hubspot_writes`` (reverse-ETL writes, with
+``hubspot_events`` (the Events API's page views), ``hubspot_marketing_events`` (marketing events and their
+participations) and ``hubspot_writes`` (reverse-ETL writes, with
 ``hubspot_write_values``, ``hubspot_properties_api``, ``hubspot_lists`` and ``hubspot_write_log``).
 """
 
@@ -27,6 +29,11 @@ from sandbox.server.hubspot_errors import correlation_id as _cid
 from sandbox.server.hubspot_errors import error as _error
 from sandbox.server.hubspot_events import EventIndex, EventReads
 from sandbox.server.hubspot_limits import RateLimiter, RateLimits
+from sandbox.server.hubspot_marketing_events import (
+    MarketingEventReads,
+    MarketingEventsSource,
+    register_marketing_event_routes,
+)
 from sandbox.server.hubspot_objects import ObjectReads
 from sandbox.server.hubspot_portal import PortalReads
 from sandbox.server.hubspot_search import SearchApi
@@ -56,6 +63,7 @@ class HubSpotApp(VendorApp):
         rate_limits: RateLimits | None = None,
         search_cap: int = 10_000,
         web_events: EventIndex | None = None,
+        marketing_events: MarketingEventsSource | None = None,
     ) -> None:
         super().__init__()
         self.store = store
@@ -86,6 +94,8 @@ class HubSpotApp(VendorApp):
         events = EventReads(store, base_url, web_events)  # no world's page views without ``web_events``
         r.add("GET", "/events/v3/events", events.events)
         r.add("GET", "/events/v3/events/event-types", events.event_types)
+        # no world's marketing events without ``marketing_events``
+        register_marketing_event_routes(r, MarketingEventReads(store, base_url, marketing_events))
         # reverse-ETL writes (sandbox/server/hubspot_writes.py); every call that reaches them is logged here
         self.write_log = WriteLog()
         register_write_routes(r, store, base_url, self.write_log)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from sandbox.world import manifest_web
+from sandbox.world import manifest_events, manifest_web
 from sandbox.world.companies import company_info
 from sandbox.world.config import WorldConfig
 from sandbox.world.person import Person, mailchimp_member_id
@@ -198,6 +198,7 @@ def build_manifest(world: WorldView) -> Manifest:
     persons.extend(visitor_persons)
     stages.extend(visitor_stages)
     records.extend(manifest_web.web_records(web))
+    records.extend(manifest_events.event_records(web))  # the world offers manifest_events.EventsView too
     return Manifest(
         iso_ms(now), persons, records, stages, manifest_web.identity_rows(web), manifest_web.session_rows(web)
     )

@@ -21,6 +21,7 @@ from sandbox.world.projections.hubspot_store import HubSpotStore
 from sandbox.world.projections.hubspot_timeline import build_timeline
 from sandbox.world.stages import stage_entries, true_stage
 from sandbox.world.timeutil import from_ms, to_ms
+from sandbox.world.world_events import EventsWorld
 from sandbox.world.world_web import WebWorld
 
 
@@ -31,7 +32,7 @@ def iter_persons(config: WorldConfig, start: int = 0, stop: int | None = None) -
         yield gen.generate(i)
 
 
-class World(WebWorld):
+class World(WebWorld, EventsWorld):
     """A generated world and its clock.
 
     Every person's journey is generated up front; vendors show the state as of ``now`` (default: end of the start
@@ -59,6 +60,7 @@ class World(WebWorld):
         self._social_timelines = [social_projection.person_timeline(p, self.config) for p in self.persons]
         self._snapshots: dict[str, tuple[int, object]] = {}
         self._init_web()  # the anonymous visitors, Segment's calls, HubSpot's web events (world_web.py)
+        self._init_events()  # marketing events and their participations (world_events.py), computed lazily
 
     # -- clock -------------------------------------------------------------------------------------------------
 

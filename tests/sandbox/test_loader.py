@@ -95,6 +95,15 @@ def _connector_full_sync(base: str, token: str) -> dict[str, dict[str, dict]]:
     out["form_submissions"] = subs
     out["owners"] = {o["id"]: o for o in s.get(f"{base}/crm/v3/owners").json()["results"]}
     out["forms"] = {f["id"]: f for f in s.get(f"{base}/marketing/v3/forms", params={"limit": 50}).json()["results"]}
+    events = s.get(f"{base}/marketing/v3/marketing-events", params={"limit": 100}).json()["results"]
+    out["marketing_events"] = {e["objectId"]: e for e in events}
+    out["marketing_event_participations"] = {
+        p["id"]: p
+        for e in events
+        for p in s.get(
+            f"{base}/marketing/v3/marketing-events/participations/{e['objectId']}/breakdown", params={"limit": 100}
+        ).json()["results"]
+    }
     return out
 
 
