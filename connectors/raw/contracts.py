@@ -73,6 +73,9 @@ class Reason(StrEnum):
     MISSING_IDENTITY = "missing_identity"
     UNKNOWN_EVENT_TYPE = "unknown_event_type"
     CORRUPT_FILE = "corrupt_file"
+    SCORE_OUT_OF_RANGE = "score_out_of_range"
+    UNKNOWN_FIELD = "unknown_field"
+    INVALID_ANSWERS = "invalid_answers"
 
 
 # One line per code, for docs and for anyone reading a quarantine row.
@@ -136,6 +139,14 @@ REASON_DESCRIPTIONS: dict[Reason, str] = {
         "A whole event file could not be read (a corrupt or truncated gzip member, not gzip at all). The files "
         "before it stay loaded, the stream ends partial, and the next sync retries the file."
     ),
+    Reason.SCORE_OUT_OF_RANGE: (
+        "A survey answer's number lies off its field's scale (Typeform opinion scale beyond its steps, rating "
+        "outside 1..steps): no form accepts it, so the score is corrupt."
+    ),
+    Reason.UNKNOWN_FIELD: (
+        "A survey answer names a field its form's definition does not have: it cannot be mapped to a question."
+    ),
+    Reason.INVALID_ANSWERS: "A survey response's answers are not a list of objects each naming a field.id.",
 }
 
 
