@@ -293,8 +293,8 @@ def _write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]])
 
 
 def write_manifest(world: WorldView, directory: str | Path) -> Manifest:
-    """Write persons.csv, records.csv, stages.csv, web_identities.csv, sessions.csv and survey_responses.csv into ``directory``; returns
-    the manifest."""
+    """Write persons.csv, records.csv, stages.csv, web_identities.csv, sessions.csv and survey_responses.csv into
+    ``directory``; returns the manifest."""
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)
     m = build_manifest(world)
