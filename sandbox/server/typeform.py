@@ -177,8 +177,9 @@ class TypeformApp(VendorApp):
             rows = [r for r in rows if r.submitted_at is None]
 
         def at(r: SurveyResponse) -> int:
-            # With completed=true the window is about submission, otherwise about landing.
-            return r.submitted_at if completed == "true" and r.submitted_at is not None else r.landed_at
+            # With completed=true the window is about submission, otherwise about landing; to the second, as served.
+            ms = r.submitted_at if completed == "true" and r.submitted_at is not None else r.landed_at
+            return ms // 1000 * 1000
 
         rows = [r for r in rows if (since is None or at(r) >= since) and (until is None or at(r) <= until)]
         query = req.arg("query")
