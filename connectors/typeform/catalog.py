@@ -55,7 +55,8 @@ STREAMS_BY_NAME: dict[str, TypeformStream] = {s.name: s for s in STREAMS}
 
 def scale_of(field: dict[str, Any]) -> tuple[int, int] | None:
     """The (lowest, highest) number a scored field accepts, or None for a field that is not a scale."""
-    props = field.get("properties") if isinstance(field.get("properties"), dict) else {}
+    raw = field.get("properties")
+    props: dict[str, Any] = raw if isinstance(raw, dict) else {}
     ftype = field.get("type")
     if ftype == "opinion_scale":
         steps = _int(props.get("steps"), 11)
