@@ -21,6 +21,7 @@ from connectors.raw.contracts import SKEW_ENV, ContractLimits
 from connectors.raw.store import RawStore
 from connectors.segment import SegmentConfig, SegmentConnector
 from connectors.segment.config import AWS_VARIABLES
+from connectors.typeform import TypeformConfig, TypeformConnector
 
 # Variables every source reads: the history start, the pinned clock and the contract's clock skew.
 SHARED_VARIABLES = (START_DATE_ENV, TODAY_ENV, SKEW_ENV)
@@ -54,6 +55,10 @@ def _segment(env: Mapping[str, str], date_range: DateRange | None) -> Connector:
     return SegmentConnector(SegmentConfig.from_env(env), days=date_range)
 
 
+def _typeform(env: Mapping[str, str], _range: DateRange | None) -> Connector:
+    return TypeformConnector(TypeformConfig.from_env(env))
+
+
 @dataclass(frozen=True)
 class SourceSpec:
     """How a source is configured: every variable starting with one of ``prefixes`` (plus the shared ones) is its
@@ -84,6 +89,7 @@ SOURCES: dict[str, SourceSpec] = {
         SourceSpec("google_ads", ("GOOGLE_ADS_",), secret_variables(GoogleAdsConfig.SETTINGS), _google_ads),
         # the bucket's credentials are boto3's standard variables, named in full (no AWS_* catch-all)
         SourceSpec("segment", ("SEGMENT_", *AWS_VARIABLES), secret_variables(SegmentConfig.SETTINGS), _segment),
+        SourceSpec("typeform", ("TYPEFORM_",), secret_variables(TypeformConfig.SETTINGS), _typeform),
     )
 }
 
@@ -141,6 +147,7 @@ CONNECTOR_CLASSES: tuple[type[Connector], ...] = (
     SocialConnector,
     GoogleAdsConnector,
     SegmentConnector,
+    TypeformConnector,
 )
 
 

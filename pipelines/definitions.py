@@ -19,6 +19,7 @@ from pipelines.ingest.hubspot import hubspot_raw  # noqa: E402
 from pipelines.ingest.mailchimp import mailchimp_raw  # noqa: E402
 from pipelines.ingest.meta import meta_ads_insights, meta_ads_raw, social_raw  # noqa: E402
 from pipelines.ingest.segment import segment_events  # noqa: E402
+from pipelines.ingest.typeform import typeform_raw  # noqa: E402
 from pipelines.partitions import daily_partitions  # noqa: E402
 from pipelines.publish.assets import serving_copy  # noqa: E402
 from pipelines.quality.checks import build_quality_checks  # noqa: E402
@@ -30,6 +31,7 @@ from pipelines.resources import (  # noqa: E402
     MailchimpResource,
     MetaResource,
     SegmentResource,
+    TypeformResource,
     WarehouseResource,
 )
 from pipelines.reverse_etl import reverse_etl_assets, reverse_etl_job  # noqa: E402
@@ -52,6 +54,7 @@ INGEST_ASSETS = [
     google_ads_raw,
     google_ads_daily,
     segment_events,
+    typeform_raw,
 ]
 
 # Ad platforms restate the last weeks of conversions (Meta up to 28 days), so the scheduled refresh re-reads them.
@@ -104,6 +107,7 @@ def default_resources() -> dict[str, Any]:
         "meta": MetaResource.from_env(),
         "google_ads": GoogleAdsResource.from_env(),
         "segment": SegmentResource.from_env(),
+        "typeform": TypeformResource.from_env(),
         "dbt": DbtCliResource(
             project_dir=dbt_project,
             profiles_dir=str(dbt_project.project_dir),

@@ -131,6 +131,17 @@ class GoogleAdsResource(SourceResource):
         return self.build_connector(date_range=date_range)
 
 
+class TypeformResource(SourceResource):
+    """A Typeform account: ``TYPEFORM_TOKEN`` (a personal access token) and the ``TYPEFORM_*`` settings."""
+
+    source: ClassVar[str] = "typeform"
+    secret_fields: ClassVar[dict[str, str]] = {"token": "TYPEFORM_TOKEN"}
+    token: str
+
+    def connector(self) -> Connector:
+        return self.build_connector()
+
+
 class SegmentResource(SourceResource):
     """Segment-spec event files: ``SEGMENT_EXPORT_PATH`` (a folder) or ``SEGMENT_S3_BUCKET`` and the other
     ``SEGMENT_*`` settings. A bucket's credentials are the standard AWS variables; unset, boto3's own chain (an

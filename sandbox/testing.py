@@ -23,12 +23,13 @@ from sandbox.server.google_ads import GoogleAdsApp, GoogleAdsLimits
 from sandbox.server.hubspot import DEFAULT_TOKEN, HubSpotApp, RateLimits
 from sandbox.server.mailchimp import MailchimpApp
 from sandbox.server.meta import MetaApp, MetaLimits
+from sandbox.server.typeform import TypeformApp, TypeformLimits
 from sandbox.world.config import WorldConfig
 from sandbox.world.projections.segment_files import SegmentExport
 from sandbox.world.timeutil import iso_date, iso_ms
 from sandbox.world.world import World
 
-VENDORS: tuple[str, ...] = ("hubspot", "mailchimp", "meta", "google_ads")
+VENDORS: tuple[str, ...] = ("hubspot", "mailchimp", "meta", "google_ads", "typeform")
 
 
 @dataclass
@@ -106,6 +107,10 @@ class SandboxHandle:
     def google_ads(self) -> VendorHandle:
         return self.vendors["google_ads"]
 
+    @property
+    def typeform(self) -> VendorHandle:
+        return self.vendors["typeform"]
+
     def advance(
         self, delta: timedelta | None = None, *, days: float = 0, hours: float = 0, minutes: float = 0
     ) -> list[int]:
@@ -153,9 +158,11 @@ def start_sandbox(
     vendors: tuple[str, ...] = VENDORS,
     segment_export: str | Path | bool = True,
     segment_bad_line_rate: float = 0.0,
+    typeform_limits: TypeformLimits | None = None,
 ) -> SandboxHandle:
-    """Start every vendor server (HubSpot, Mailchimp, Meta, Google Ads) on free ports (``port`` fixes HubSpot's);
-    call ``close()`` on the handle when done. ``fault_plan`` applies to every vendor (each gets its own copy).
+    """Start every vendor server (HubSpot, Mailchimp, Meta, Google Ads, Typeform) on free ports (``port`` fixes
+    HubSpot's); call ``close()`` on the handle when done. ``fault_plan`` applies to every vendor (each gets its own
+    copy).
 
     ``segment_export``: the folder the Segment export files go to (``True``: a temporary folder removed on close;
     ``False``: none); ``env()`` then holds ``SEGMENT_EXPORT_PATH`` and ``SEGMENT_SOURCE_ID``, and ``advance`` adds
@@ -186,6 +193,9 @@ def start_sandbox(
     if "google_ads" in vendors:
         ga = GoogleAdsApp(world, limits=google_ads_limits)
         apps["google_ads"] = (ga, ga.token)
+    if "typeform" in vendors:
+        tf = TypeformApp(world, limits=typeform_limits)
+        apps["typeform"] = (tf, tf.token)
     handle = SandboxHandle(world=world)
     try:
         if segment_export is not False:
@@ -228,6 +238,7 @@ def run_sandbox(
     vendors: tuple[str, ...] = VENDORS,
     segment_export: str | Path | bool = True,
     segment_bad_line_rate: float = 0.0,
+    typeform_limits: TypeformLimits | None = None,
 ) -> Iterator[SandboxHandle]:
     handle = start_sandbox(
         world_or_config,
@@ -240,6 +251,7 @@ def run_sandbox(
         vendors=vendors,
         segment_export=segment_export,
         segment_bad_line_rate=segment_bad_line_rate,
+        typeform_limits=typeform_limits,
     )
     try:
         yield handle

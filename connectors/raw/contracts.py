@@ -76,6 +76,9 @@ class Reason(StrEnum):
     MISSING_EVENT_DATES = "missing_event_dates"
     UNKNOWN_ATTENDANCE_STATE = "unknown_attendance_state"
     MISSING_CONTACT = "missing_contact"
+    SCORE_OUT_OF_RANGE = "score_out_of_range"
+    UNKNOWN_FIELD = "unknown_field"
+    INVALID_ANSWERS = "invalid_answers"
 
 
 # One line per code, for docs and for anyone reading a quarantine row.
@@ -150,6 +153,14 @@ REASON_DESCRIPTIONS: dict[Reason, str] = {
     Reason.MISSING_CONTACT: (
         "A HubSpot marketing event participation has no associations.contact.contactId: it belongs to nobody."
     ),
+    Reason.SCORE_OUT_OF_RANGE: (
+        "A survey answer's number lies off its field's scale (Typeform opinion scale beyond its steps, rating "
+        "outside 1..steps): no form accepts it, so the score is corrupt."
+    ),
+    Reason.UNKNOWN_FIELD: (
+        "A survey answer names a field its form's definition does not have: it cannot be mapped to a question."
+    ),
+    Reason.INVALID_ANSWERS: "A survey response's answers are not a list of objects each naming a field.id.",
 }
 
 

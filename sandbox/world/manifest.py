@@ -24,6 +24,7 @@ from sandbox.world.projections.hubspot_records import PersonSnapshot
 from sandbox.world.projections.mailchimp import LIST_ID
 from sandbox.world.stages import STAGES, stage_entries, true_stage
 from sandbox.world.timeutil import iso_ms
+from sandbox.world.voice import surveys
 
 
 class WorldView(Protocol):
@@ -96,6 +97,8 @@ class Manifest:
     stages: list[dict[str, Any]]
     web_identities: list[dict[str, Any]] = field(default_factory=list)
     sessions: list[dict[str, Any]] = field(default_factory=list)
+    # Typeform: which response token belongs to whom (person_id blank: nobody the world knows), partial ones too
+    survey_responses: list[dict[str, Any]] = field(default_factory=list)
 
     def person(self, person_id: str) -> dict[str, Any]:
         for p in self.persons:
@@ -199,8 +202,15 @@ def build_manifest(world: WorldView) -> Manifest:
     stages.extend(visitor_stages)
     records.extend(manifest_web.web_records(web))
     records.extend(manifest_events.event_records(web))  # the world offers manifest_events.EventsView too
+    records.extend(surveys.manifest_records(web))
     return Manifest(
-        iso_ms(now), persons, records, stages, manifest_web.identity_rows(web), manifest_web.session_rows(web)
+        iso_ms(now),
+        persons,
+        records,
+        stages,
+        manifest_web.identity_rows(web),
+        manifest_web.session_rows(web),
+        surveys.manifest_rows(web),
     )
 
 
@@ -284,8 +294,8 @@ def _write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]])
 
 
 def write_manifest(world: WorldView, directory: str | Path) -> Manifest:
-    """Write persons.csv, records.csv, stages.csv, web_identities.csv and sessions.csv into ``directory``; returns
-    the manifest."""
+    """Write persons.csv, records.csv, stages.csv, web_identities.csv, sessions.csv and survey_responses.csv into
+    ``directory``; returns the manifest."""
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)
     m = build_manifest(world)
@@ -294,4 +304,5 @@ def write_manifest(world: WorldView, directory: str | Path) -> Manifest:
     _write_csv(d / "stages.csv", STAGE_COLUMNS, m.stages)
     _write_csv(d / "web_identities.csv", manifest_web.IDENTITY_COLUMNS, m.web_identities)
     _write_csv(d / "sessions.csv", manifest_web.SESSION_COLUMNS, m.sessions)
+    _write_csv(d / "survey_responses.csv", surveys.SURVEY_COLUMNS, m.survey_responses)
     return m

@@ -22,6 +22,7 @@ from sandbox.world.projections.hubspot_timeline import build_timeline
 from sandbox.world.stages import stage_entries, true_stage
 from sandbox.world.timeutil import from_ms, to_ms
 from sandbox.world.world_events import EventsWorld
+from sandbox.world.voice.surveys import SurveyWorld
 from sandbox.world.world_web import WebWorld
 
 
@@ -32,7 +33,7 @@ def iter_persons(config: WorldConfig, start: int = 0, stop: int | None = None) -
         yield gen.generate(i)
 
 
-class World(WebWorld, EventsWorld):
+class World(WebWorld, EventsWorld, SurveyWorld):
     """A generated world and its clock.
 
     Every person's journey is generated up front; vendors show the state as of ``now`` (default: end of the start

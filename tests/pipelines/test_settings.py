@@ -24,7 +24,7 @@ from tests.connectors.segment_files import Export, make_export
 pytestmark = pytest.mark.e2e
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
-SOURCE_SECTIONS = ("HubSpot", "Mailchimp", "Meta", "Google Ads", "Segment", "Every source")
+SOURCE_SECTIONS = ("HubSpot", "Mailchimp", "Meta", "Google Ads", "Segment", "Typeform", "Every source")
 
 # One cheap, unpartitioned stream per source.
 STREAMS = {
@@ -33,6 +33,7 @@ STREAMS = {
     "meta_ads": "campaigns",
     "social": "facebook_posts",
     "google_ads": "campaigns",
+    "typeform": "forms",
 }
 
 # Segment's one stream is partitioned by received day: run on its own, for one day of a test export (the sandbox
@@ -67,6 +68,12 @@ NUMBERS: dict[str, tuple[str, str, Any]] = {
     "SEGMENT_SOURCE_ID": (SEGMENT_SOURCE, "source_id", SEGMENT_SOURCE),
     "AWS_REGION": ("eu-west-1", "region", "eu-west-1"),
     "AWS_DEFAULT_REGION": ("eu-central-1", "default_region", "eu-central-1"),
+    # under the sandbox's 2 requests per second, so the run meets no 429
+    "TYPEFORM_REQUESTS_PER_SECOND": ("1.5", "requests_per_second", 1.5),
+    "TYPEFORM_LOOKBACK_MINUTES": ("31", "lookback_minutes", 31.0),
+    "TYPEFORM_PAGE_SIZE": ("500", "page_size", 500),
+    "TYPEFORM_TIMEOUT_S": ("24", "timeout_s", 24.0),
+    "TYPEFORM_FORM_IDS": ("nPs7Qa2K,cSat4Lm9", "form_ids", "nPs7Qa2K,cSat4Lm9"),
 }
 FROM_SANDBOX = {
     "HUBSPOT_BASE_URL": "base_url",
@@ -78,6 +85,7 @@ FROM_SANDBOX = {
     "GOOGLE_ADS_BASE_URL": "base_url",
     "GOOGLE_ADS_CUSTOMER_ID": "customer_id",
     "SEGMENT_EXPORT_PATH": "export_path",  # the test's export folder, until the sandbox writes one
+    "TYPEFORM_BASE_URL": "base_url",
 }
 # set below from the sandbox's world: the history start, the pinned clock and the manager login
 OTHERS = ("JOURNEYHUB_START_DATE", "JOURNEYHUB_TODAY", "GOOGLE_ADS_LOGIN_CUSTOMER_ID")
