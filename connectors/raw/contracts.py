@@ -73,6 +73,9 @@ class Reason(StrEnum):
     MISSING_IDENTITY = "missing_identity"
     UNKNOWN_EVENT_TYPE = "unknown_event_type"
     CORRUPT_FILE = "corrupt_file"
+    MISSING_STARS = "missing_stars"
+    INVALID_STARS = "invalid_stars"
+    UNKNOWN_STAR_RATING = "unknown_star_rating"
 
 
 # One line per code, for docs and for anyone reading a quarantine row.
@@ -135,6 +138,11 @@ REASON_DESCRIPTIONS: dict[Reason, str] = {
     Reason.CORRUPT_FILE: (
         "A whole event file could not be read (a corrupt or truncated gzip member, not gzip at all). The files "
         "before it stay loaded, the stream ends partial, and the next sync retries the file."
+    ),
+    Reason.MISSING_STARS: "A review (Trustpilot stars, Google starRating) has no rating: a review is its rating.",
+    Reason.INVALID_STARS: "A Trustpilot review's stars is not a whole number from 1 to 5.",
+    Reason.UNKNOWN_STAR_RATING: (
+        "A Google review's starRating is not ONE, TWO, THREE, FOUR or FIVE (STAR_RATING_UNSPECIFIED included)."
     ),
 }
 

@@ -24,6 +24,7 @@ from sandbox.world.projections.hubspot_records import PersonSnapshot
 from sandbox.world.projections.mailchimp import LIST_ID
 from sandbox.world.stages import STAGES, stage_entries, true_stage
 from sandbox.world.timeutil import iso_ms
+from sandbox.world.voice import reviews as voice_reviews
 
 
 class WorldView(Protocol):
@@ -198,6 +199,7 @@ def build_manifest(world: WorldView) -> Manifest:
     persons.extend(visitor_persons)
     stages.extend(visitor_stages)
     records.extend(manifest_web.web_records(web))
+    records.extend(voice_reviews.review_records(web))  # Trustpilot reviews of known persons
     return Manifest(
         iso_ms(now), persons, records, stages, manifest_web.identity_rows(web), manifest_web.session_rows(web)
     )
