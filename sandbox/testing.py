@@ -165,7 +165,8 @@ def start_sandbox(
     segment_bad_line_rate: float = 0.0,
 ) -> SandboxHandle:
     """Start every vendor server (HubSpot, Mailchimp, Meta, Google Ads, Trustpilot, Google Business Profile) on free
-    ports (``port`` fixes HubSpot's); call ``close()`` on the handle when done. ``fault_plan`` applies to every vendor (each gets its own copy).
+    ports (``port`` fixes HubSpot's); call ``close()`` on the handle when done. ``fault_plan`` applies to every
+    vendor (each gets its own copy).
 
     ``segment_export``: the folder the Segment export files go to (``True``: a temporary folder removed on close;
     ``False``: none); ``env()`` then holds ``SEGMENT_EXPORT_PATH`` and ``SEGMENT_SOURCE_ID``, and ``advance`` adds
