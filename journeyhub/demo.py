@@ -31,7 +31,14 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     with sandbox_process(DEFAULT_SANDBOX_ENV_FILE, people=args.people, days=args.days, seed=args.seed) as env:
         export(env)
-        for var in ("HUBSPOT_BASE_URL", "MAILCHIMP_BASE_URL", "META_BASE_URL", "GOOGLE_ADS_BASE_URL"):
+        for var in (
+            "HUBSPOT_BASE_URL",
+            "MAILCHIMP_BASE_URL",
+            "META_BASE_URL",
+            "GOOGLE_ADS_BASE_URL",
+            "TRUSTPILOT_BASE_URL",
+            "GOOGLE_BUSINESS_BASE_URL",
+        ):
             if env.get(var):
                 print(f"  sandbox {var.split('_BASE_URL')[0].replace('_', ' ').title():<12} {env[var]}")
         # Import after the environment is set: the definitions read it.
