@@ -7,7 +7,7 @@ QPM once Google approves the project; 0 before, which answers 429 to every call 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import requests
@@ -35,7 +35,7 @@ def classify_google_business(resp: requests.Response, body: Any) -> Classified |
     return Classified("request", text)
 
 
-def expect_list(key: str):  # type: ignore[no-untyped-def]
+def expect_list(key: str) -> Callable[[Any], str | None]:
     """A list page is an object whose ``key`` list is absent when empty (Google omits empty repeated fields)."""
 
     def expect(body: Any) -> str | None:

@@ -37,7 +37,8 @@ def classify_trustpilot(resp: requests.Response, body: Any) -> Classified | None
         return None
     fault = body.get("fault")
     if isinstance(fault, dict):
-        detail = fault.get("detail") if isinstance(fault.get("detail"), dict) else {}
+        raw_detail = fault.get("detail")
+        detail: dict[str, Any] = raw_detail if isinstance(raw_detail, dict) else {}
         text = f"HTTP {resp.status_code}: {fault.get('faultstring', '')} ({detail.get('errorcode', '')})"
     elif "message" in body:
         text = f"HTTP {resp.status_code}: {body.get('message')}" + (
