@@ -4,6 +4,7 @@ known person's email lands on that person (precision and recall printed)."""
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -222,3 +223,25 @@ def test_trustpilot_reviews_land_on_the_right_person(tmp_path: Path) -> None:
     assert set(truth) <= set(reviews) and unknown > 0
     assert not set(predicted) - set(truth), "no review from an unknown address is given to someone"
     assert precision == 1.0 and recall == 1.0
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_killed_sync_resumes_without_duplicates(tmp_path: Path, source: str) -> None:
+    from tests.connectors.test_vendor_syncs import _kill_mid_sync, _unfinished_streams
+
+    world = World(WorldConfig(seed=7, people=300, days=60))
+    one_per_page = {"TRUSTPILOT_PAGE_SIZE": "1", "GOOGLE_BUSINESS_PAGE_SIZE": "1"}
+    with run_sandbox(world, vendors=VENDORS, segment_export=False) as sb:
+        env = {**os.environ, **sb.env(), **one_per_page}
+        sync(tmp_path / "clean.duckdb", env, source, mode="full_refresh")
+        for attempt in range(5):  # the kill races the child: retry until a run was really cut short
+            db = tmp_path / f"w{attempt}.duckdb"
+            _kill_mid_sync(db, env, source)
+            if _unfinished_streams(db, source):
+                break
+        else:
+            pytest.fail("five kills in a row landed between streams: nothing was left unfinished")
+        results, _ = sync(db, env, source)
+    assert any(r.resumed for r in results)
+    assert not _unfinished_streams(db, source)
+    assert_same(tmp_path / "clean.duckdb", db, source)
