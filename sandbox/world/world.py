@@ -21,8 +21,8 @@ from sandbox.world.projections.hubspot_store import HubSpotStore
 from sandbox.world.projections.hubspot_timeline import build_timeline
 from sandbox.world.stages import stage_entries, true_stage
 from sandbox.world.timeutil import from_ms, to_ms
-from sandbox.world.world_events import EventsWorld
 from sandbox.world.voice.surveys import SurveyWorld
+from sandbox.world.world_events import EventsWorld
 from sandbox.world.world_web import WebWorld
 
 
