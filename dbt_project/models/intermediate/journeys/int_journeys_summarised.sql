@@ -362,11 +362,13 @@ final as (
         ----------  feedback and events (issue 18): strings, numerics, booleans, timestamps
         feedback_stats.last_feedback_category,
         feedback_stats.last_feedback_score,
-        {{ rounded_ratio('feedback_stats.normalised_score_millionths_total', 'feedback_stats.feedback_count * 1000000', 4) }}
+        {{ rounded_ratio(
+            'feedback_stats.normalised_score_millionths_total', 'feedback_stats.feedback_count * 1000000', 4) }}
             as avg_feedback_score_normalised,
         coalesce(feedback_stats.feedback_count, 0) as feedback_count,
         coalesce(review_stats.review_count, 0) as review_count,
-        {{ rounded_ratio('review_stats.review_star_millionths_total', 'review_stats.scored_review_count * 1000000', 2) }}
+        {{ rounded_ratio(
+            'review_stats.review_star_millionths_total', 'review_stats.scored_review_count * 1000000', 2) }}
             as avg_review_stars,
         coalesce(event_stats.events_registered, 0) as events_registered,
         coalesce(event_stats.events_attended, 0) as events_attended,

@@ -43,7 +43,7 @@ answer_stages as (
     from feedback_scores
     inner join stage_transitions
         on feedback_scores.person_key = stage_transitions.person_key
-        and stage_transitions.entered_at <= feedback_scores.occurred_at
+        and feedback_scores.occurred_at >= stage_transitions.entered_at
 
 ),
 
