@@ -289,41 +289,6 @@ def published_suites() -> list[Suite]:
             ),
         ),
         Suite(
-            name="marts.rpt_feedback_by_stage",
-            asset=("marts", "rpt_feedback_by_stage"),
-            sql="""
-                select journey_stage, avg_normalised_score, detractor_share, promoter_share, avg_review_stars,
-                       detractor_responses + passive_responses + promoter_responses = survey_responses as bands_add_up
-                from marts.rpt_feedback_by_stage
-            """,
-            checks=(
-                not_null("journey_stage"),
-                in_set("journey_stage", STAGES),
-                between("avg_normalised_score", 0, 1),
-                between("detractor_share", 0, 1),
-                between("promoter_share", 0, 1),
-                between("avg_review_stars", 1, 5),
-                in_set("bands_add_up", [True]),
-            ),
-            description="Feedback by stage: allowed stages, shares and scores in range, bands add up to responses",
-        ),
-        Suite(
-            name="marts.rpt_event_attendance_pipeline",
-            asset=("marts", "rpt_event_attendance_pipeline"),
-            sql="""
-                select attendance_state, people, revenue,
-                       people_with_deal <= people and people_converted <= people as outcomes_within_people
-                from marts.rpt_event_attendance_pipeline
-            """,
-            checks=(
-                in_set("attendance_state", ATTENDANCE_STATES),
-                between("people", min_value=1),
-                between("revenue", min_value=0),
-                in_set("outcomes_within_people", [True]),
-            ),
-            description="Event pipeline: known attendance states, no more deals or conversions than people",
-        ),
-        Suite(
             name="marts.dim_persons",
             asset=("marts", "dim_persons"),
             sql="select person_key, email from marts.dim_persons",
@@ -386,5 +351,47 @@ def published_suites() -> list[Suite]:
                 between("min_conversions", min_value=-1e-9),
             ),
             description="The standard Markov totals credit the same conversions and revenue as every other model",
+        ),
+        *report_suites(),
+    ]
+
+
+def report_suites() -> list[Suite]:
+    """The feedback and event reports (issue 18): what the journey map and BI read from them."""
+    return [
+        Suite(
+            name="marts.rpt_feedback_by_stage",
+            asset=("marts", "rpt_feedback_by_stage"),
+            sql="""
+                select journey_stage, avg_normalised_score, detractor_share, promoter_share, avg_review_stars,
+                       detractor_responses + passive_responses + promoter_responses = survey_responses as bands_add_up
+                from marts.rpt_feedback_by_stage
+            """,
+            checks=(
+                not_null("journey_stage"),
+                in_set("journey_stage", STAGES),
+                between("avg_normalised_score", 0, 1),
+                between("detractor_share", 0, 1),
+                between("promoter_share", 0, 1),
+                between("avg_review_stars", 1, 5),
+                in_set("bands_add_up", [True]),
+            ),
+            description="Feedback by stage: allowed stages, shares and scores in range, bands add up to responses",
+        ),
+        Suite(
+            name="marts.rpt_event_attendance_pipeline",
+            asset=("marts", "rpt_event_attendance_pipeline"),
+            sql="""
+                select attendance_state, people, revenue,
+                       people_with_deal <= people and people_converted <= people as outcomes_within_people
+                from marts.rpt_event_attendance_pipeline
+            """,
+            checks=(
+                in_set("attendance_state", ATTENDANCE_STATES),
+                between("people", min_value=1),
+                between("revenue", min_value=0),
+                in_set("outcomes_within_people", [True]),
+            ),
+            description="Event pipeline: known attendance states, no more deals or conversions than people",
         ),
     ]
