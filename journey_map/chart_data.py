@@ -28,6 +28,7 @@ def build_chart_data(serving: Path, designs: DesignedJourneys, *, max_path_steps
     with queries.connect(serving) as con:
         tables = {
             "stage_flow": queries.stage_flow(con),
+            "stage_feedback": queries.stage_feedback(con),
             "channel_paths": queries.channel_paths(con, max_path_steps),
             "funnels": queries.funnels(con),
             "time_in_stage": queries.time_in_stage(con),

@@ -92,6 +92,20 @@ def stage_flow(con: duckdb.DuckDBPyConnection) -> Table:
     )
 
 
+def stage_feedback(con: duckdb.DuckDBPyConnection) -> Table:
+    """Survey answers and reviews per persona and the stage they were given in (marts.rpt_feedback_by_stage): the
+    additive columns only, so the browser sums any filter and divides once. No cohort split: the report has none."""
+    return read_table(
+        con,
+        f"""select case when persona = 'unknown' then '{UNKNOWN_PERSONA}' else persona end as persona,
+               journey_stage as stage, sum(survey_responses) as responses,
+               sum(normalised_score_millionths_total) as score_millionths,
+               sum(detractor_responses) as detractors, sum(review_count) as reviews
+        from marts.rpt_feedback_by_stage
+        group by all order by all""",
+    )
+
+
 def channel_paths(con: duckdb.DuckDBPyConnection, max_steps: int = 6) -> Table:
     """Per-person channel paths, grouped by persona and cohort. Same rules as rpt_journey_paths (which only keeps
     the overall top paths, so it cannot be filtered): marketing touches up to the first conversion, or all of them

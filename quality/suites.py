@@ -24,6 +24,15 @@ EMAIL_REGEX = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 #: Journey stages allowed in customer_journeys (dbt var journey_stages).
 STAGES = ("awareness", "engagement", "consideration", "conversion", "retention", "advocacy")
 
+#: Feedback categories of int_feedback_scores_parsed (seed feedback_score_scales' bands).
+FEEDBACK_CATEGORIES = ("detractor", "passive", "promoter")
+
+#: Feedback and event counts of customer_journeys (never negative).
+JOURNEY_COUNT_COLUMNS = ("feedback_count", "review_count", "events_registered", "events_attended", "events_no_show")
+
+#: Attendance states of rpt_event_attendance_pipeline (the event touch types).
+ATTENDANCE_STATES = ("registered", "attended", "no_show", "cancelled")
+
 
 @dataclass(frozen=True)
 class Check:
@@ -261,7 +270,11 @@ def published_suites() -> list[Suite]:
             name="marts.customer_journeys",
             asset=("marts", "customer_journeys"),
             sql="""
-                select j.person_key, j.current_stage, p.person_key is not null as person_exists
+                select j.person_key, j.current_stage, p.person_key is not null as person_exists,
+                       j.last_feedback_category, j.avg_feedback_score_normalised, j.avg_review_stars,
+                       j.feedback_count, j.review_count, j.events_registered, j.events_attended, j.events_no_show,
+                       j.is_detractor, j.is_detractor_after_purchase,
+                       j.is_detractor = coalesce(j.last_feedback_category = 'detractor', false) as detractor_agrees
                 from marts.customer_journeys as j
                 left join marts.dim_persons as p on p.person_key = j.person_key
             """,
@@ -270,8 +283,19 @@ def published_suites() -> list[Suite]:
                 unique("person_key"),
                 in_set("current_stage", STAGES),
                 in_set("person_exists", [True]),
+                # feedback and events (issue 18)
+                in_set("last_feedback_category", FEEDBACK_CATEGORIES),
+                between("avg_feedback_score_normalised", 0, 1),
+                between("avg_review_stars", 1, 5),
+                *(between(c, min_value=0) for c in JOURNEY_COUNT_COLUMNS),
+                not_null("is_detractor"),
+                not_null("is_detractor_after_purchase"),
+                in_set("detractor_agrees", [True]),
             ),
-            description="One row per person, allowed stage values, every person exists in dim_persons",
+            description=(
+                "One row per person, allowed stage values, every person exists in dim_persons; feedback categories,"
+                " normalised scores 0-1, stars 1-5, event counts >= 0"
+            ),
         ),
         Suite(
             name="marts.dim_persons",
@@ -336,5 +360,47 @@ def published_suites() -> list[Suite]:
                 between("min_conversions", min_value=-1e-9),
             ),
             description="The standard Markov totals credit the same conversions and revenue as every other model",
+        ),
+        *report_suites(),
+    ]
+
+
+def report_suites() -> list[Suite]:
+    """The feedback and event reports (issue 18): what the journey map and BI read from them."""
+    return [
+        Suite(
+            name="marts.rpt_feedback_by_stage",
+            asset=("marts", "rpt_feedback_by_stage"),
+            sql="""
+                select journey_stage, avg_normalised_score, detractor_share, promoter_share, avg_review_stars,
+                       detractor_responses + passive_responses + promoter_responses = survey_responses as bands_add_up
+                from marts.rpt_feedback_by_stage
+            """,
+            checks=(
+                not_null("journey_stage"),
+                in_set("journey_stage", STAGES),
+                between("avg_normalised_score", 0, 1),
+                between("detractor_share", 0, 1),
+                between("promoter_share", 0, 1),
+                between("avg_review_stars", 1, 5),
+                in_set("bands_add_up", [True]),
+            ),
+            description="Feedback by stage: allowed stages, shares and scores in range, bands add up to responses",
+        ),
+        Suite(
+            name="marts.rpt_event_attendance_pipeline",
+            asset=("marts", "rpt_event_attendance_pipeline"),
+            sql="""
+                select attendance_state, people, revenue,
+                       people_with_deal <= people and people_converted <= people as outcomes_within_people
+                from marts.rpt_event_attendance_pipeline
+            """,
+            checks=(
+                in_set("attendance_state", ATTENDANCE_STATES),
+                between("people", min_value=1),
+                between("revenue", min_value=0),
+                in_set("outcomes_within_people", [True]),
+            ),
+            description="Event pipeline: known attendance states, no more deals or conversions than people",
         ),
     ]

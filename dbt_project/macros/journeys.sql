@@ -30,6 +30,8 @@
       inactive_after_stage  stage, days    reached `stage`, and no inbound touch for `days` since the later of entering it
                                            and the last inbound touch; since that moment + days
       persona               persona        the persona is `persona`; since the person was first seen
+      since_timestamp       column, unless the timestamp column `column` is set (at or before as_of); since then,
+                                           until the optional timestamp column `unless` is set (at or before as_of)
       expression            where, since   any SQL condition and membership start over the summary columns and as_of
 -#}
 {% macro segment_members(segment, as_of, summaries='summaries') -%}
@@ -67,6 +69,13 @@
     select person_key, first_seen_at as member_since
     from {{ summaries }}
     where persona = '{{ segment["persona"] }}'
+    {%- elif rule == 'since_timestamp' -%}
+    select person_key, {{ segment['column'] }} as member_since
+    from {{ summaries }}
+    where {{ segment['column'] }} <= {{ as_of }}
+        {%- if segment.get('unless') %}
+        and ({{ segment['unless'] }} is null or {{ segment['unless'] }} > {{ as_of }})
+        {%- endif %}
     {%- elif rule == 'expression' -%}
     select person_key, {{ segment['since'] }} as member_since
     from {{ summaries }}

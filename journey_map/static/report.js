@@ -213,6 +213,35 @@
     container.dataset.total = String(total);
   }
 
+  // Feedback along the stage flow: per stage, answers, average normalised score and detractor share (sums of the
+  // additive columns of rpt_feedback_by_stage, divided once here).
+  function renderStageFeedback(container) {
+    const list = kept("stage_feedback", { cohort: false });
+    const total = list.reduce((s, r) => s + r.responses + r.reviews, 0);
+    if (!total) return empty(container, "No survey answers or reviews match these filters.");
+    const table = html("table", { class: "web-table" }, container);
+    const head = html("tr", {}, html("thead", {}, table));
+    for (const h of ["Stage", "Survey answers", "Average score (0 to 1)", "Detractors", "Reviews"]) html("th", {}, head, h);
+    const body = html("tbody", {}, table);
+    const pct = new Intl.NumberFormat("en", { style: "percent", maximumFractionDigits: 0 });
+    for (const stage of META.stages) {
+      const rowsOf = list.filter((r) => r.stage === stage);
+      const responses = rowsOf.reduce((s, r) => s + r.responses, 0);
+      const reviews = rowsOf.reduce((s, r) => s + r.reviews, 0);
+      if (!responses && !reviews) continue;
+      const score = rowsOf.reduce((s, r) => s + r.score_millionths, 0) / 1e6;
+      const detractors = rowsOf.reduce((s, r) => s + r.detractors, 0);
+      const tr = html("tr", { class: "feedback-row", "data-stage": stage, "data-responses": responses,
+        "data-detractors": detractors, "data-reviews": reviews }, body);
+      html("td", {}, tr, L(stage));
+      html("td", {}, tr, String(responses));
+      html("td", {}, tr, responses ? (score / responses).toFixed(2) : "–");
+      html("td", {}, tr, responses ? pct.format(detractors / responses) : "–");
+      html("td", {}, tr, String(reviews));
+    }
+    container.dataset.total = String(total);
+  }
+
   function rank(id) {
     return id.startsWith("dropped|") ? 2 : id.startsWith("still|") ? 1 : 0;
   }
@@ -525,6 +554,7 @@
   // ---------- filters and wiring ------------------------------------------------------------------------------------
   const CHARTS = {
     "stage-flow": renderStageFlow,
+    "stage-feedback": renderStageFeedback,
     "paths-conversion": (c) => renderPaths(c, "conversion", 10),
     "paths-drop-off": (c) => renderPaths(c, "drop_off", 10),
     "funnel-persona": (c) => renderFunnelGrid(c, "persona"),

@@ -20,6 +20,7 @@ pytestmark = [pytest.mark.slow]
 # Chart -> the SVG elements that carry its data (each must be present, drawn with a positive size).
 CHART_ELEMENTS = {
     "stage-flow": "path.sankey-link",
+    "stage-feedback": "tr.feedback-row",
     "paths-conversion": "path.sankey-link",
     "paths-drop-off": "path.sankey-link",
     "funnel-persona": "rect.funnel-bar",

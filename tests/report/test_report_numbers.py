@@ -63,6 +63,30 @@ def test_stage_transition_counts_match_fct_stage_transitions(
     )
 
 
+def test_feedback_along_the_stages_matches_rpt_feedback_by_stage(
+    island: dict[str, Any], con: duckdb.DuckDBPyConnection
+) -> None:
+    """Per stage: answers, the sum of normalised scores, detractors and reviews equal the warehouse's report, and
+    the answers are every scored answer of customer_journeys (the browser divides these sums)."""
+    for column, measure in (
+        ("responses", "survey_responses"),
+        ("score_millionths", "normalised_score_millionths_total"),
+        ("detractors", "detractor_responses"),
+        ("reviews", "review_count"),
+    ):
+        expected = {
+            (stage,): float(n)
+            for stage, n in con.execute(
+                f"select journey_stage, sum({measure}) from marts.rpt_feedback_by_stage group by all"
+            ).fetchall()
+        }
+        assert close(totals(island, "stage_feedback", ("stage",), column), expected), column
+    # every scored answer is counted once: customer_journeys' feedback_count is the same answers per person
+    (answers,) = con.execute("select sum(feedback_count) from marts.customer_journeys").fetchone()
+    responses = sum(totals(island, "stage_feedback", ("stage",), "responses").values())
+    assert responses > 0 and responses == answers
+
+
 def test_stage_flow_by_persona_matches(island: dict[str, Any], con: duckdb.DuckDBPyConnection) -> None:
     expected = dict(
         con.execute(

@@ -1,5 +1,6 @@
 -- One row per person: everything customer_journeys reports that depends only on the person's own data (no clock):
--- entry point, last touch, touches per channel, conversions and revenue, speed to lead, stage entries and exits.
+-- entry point, last touch, touches per channel, conversions and revenue, speed to lead, stage entries and exits,
+-- feedback (survey scores, reviews: int_feedback_scores_parsed) and events (registered, attended, no-show).
 -- Incremental: persons whose dim_persons fingerprint (timeline + profile) changed are recomputed; customer_journeys
 -- adds the clock-dependent columns (days in the current stage, drop-off, segments) on top.
 {{ person_incremental_config() }}
@@ -7,6 +8,7 @@
 {%- set stages = var('journey_stages') %}
 {%- set channels = var('journey_channels') %}
 {%- set excluded_list = "'" ~ var('path_excluded_channels') | join("', '") ~ "'" %}
+{%- set sales_contact_list = "'" ~ var('journey_sales_contact_touch_types') | join("', '") ~ "'" %}
 
 with
 
@@ -31,6 +33,12 @@ conversions as (
 stage_transitions as (
 
     select * from {{ ref('fct_stage_transitions') }}
+
+),
+
+feedback_scores as (
+
+    select * from {{ ref('int_feedback_scores_parsed') }}
 
 ),
 
@@ -186,6 +194,105 @@ stage_stats as (
 
 ),
 
+-- feedback and events --------------------------------------------------------------------------------------------
+-- survey answers with a score on a known scale (reviews apart); the latest decides the category and is_detractor
+scoped_survey_scores as (
+
+    select
+        feedback_scores.*,
+        row_number() over (
+            partition by feedback_scores.person_key
+            order by feedback_scores.occurred_at desc, feedback_scores.touchpoint_id desc
+        ) as recency_rank
+    from feedback_scores
+    inner join scoped_persons
+        on feedback_scores.person_key = scoped_persons.person_key
+    where feedback_scores.feedback_kind = 'survey'
+        and feedback_scores.is_scored
+
+),
+
+feedback_stats as (
+
+    select
+        person_key,
+        count(*) as feedback_count,
+        sum(normalised_score_millionths) as normalised_score_millionths_total,
+        max(case when recency_rank = 1 then score end) as last_feedback_score,
+        max(case when recency_rank = 1 then feedback_category end) as last_feedback_category,
+        max(case when recency_rank = 1 then occurred_at end) as last_feedback_at
+    from scoped_survey_scores
+    group by person_key
+
+),
+
+-- the retention-risk flag: a detractor answer after the person's first conversion
+detractors_after_purchase as (
+
+    select
+        scoped_survey_scores.person_key,
+        min(scoped_survey_scores.occurred_at) as first_detractor_after_purchase_at
+    from scoped_survey_scores
+    inner join conversion_stats
+        on scoped_survey_scores.person_key = conversion_stats.person_key
+    where scoped_survey_scores.feedback_category = 'detractor'
+        and scoped_survey_scores.occurred_at > conversion_stats.first_converted_at
+    group by scoped_survey_scores.person_key
+
+),
+
+review_stats as (
+
+    select
+        feedback_scores.person_key,
+        count(*) as review_count,
+        sum(case when feedback_scores.is_scored then 1 else 0 end) as scored_review_count,
+        -- stars carry at most six decimals: summed as exact integers, divided once (macros/arithmetic.sql)
+        sum(
+            case
+                when feedback_scores.is_scored
+                    then cast(feedback_scores.score * 1000000 as {{ dbt.type_bigint() }})
+            end
+        ) as review_star_millionths_total
+    from feedback_scores
+    inner join scoped_persons
+        on feedback_scores.person_key = scoped_persons.person_key
+    where feedback_scores.feedback_kind = 'review'
+    group by feedback_scores.person_key
+
+),
+
+event_stats as (
+
+    select
+        person_key,
+        sum(case when touch_type = 'event_registered' then 1 else 0 end) as events_registered,
+        sum(case when touch_type = 'event_attended' then 1 else 0 end) as events_attended,
+        sum(case when touch_type = 'event_no_show' then 1 else 0 end) as events_no_show,
+        sum(case when touch_type = 'event_cancelled' then 1 else 0 end) as events_cancelled,
+        min(case when touch_type = 'event_attended' then occurred_at end) as first_event_attended_at
+    from scoped_touchpoints
+    where touch_type in ('event_registered', 'event_attended', 'event_no_show', 'event_cancelled')
+    group by person_key
+
+),
+
+-- the first sales contact (var journey_sales_contact_touch_types: call, meeting, sales email) after the first
+-- event the person attended
+sales_after_events as (
+
+    select
+        event_stats.person_key,
+        min(scoped_touchpoints.occurred_at) as first_sales_contact_after_event_at
+    from event_stats
+    inner join scoped_touchpoints
+        on event_stats.person_key = scoped_touchpoints.person_key
+    where scoped_touchpoints.touch_type in ({{ sales_contact_list }})
+        and scoped_touchpoints.occurred_at > event_stats.first_event_attended_at
+    group by event_stats.person_key
+
+),
+
 final as (
 
     select
@@ -249,8 +356,30 @@ final as (
         stage_stats.current_stage_entered_at,
         {%- for stage in stages %}
         stage_stats.{{ stage }}_entered_at,
-        stage_stats.{{ stage }}_left_at{% if not loop.last %},{% endif %}
+        stage_stats.{{ stage }}_left_at,
         {%- endfor %}
+
+        ----------  feedback and events (issue 18): strings, numerics, booleans, timestamps
+        feedback_stats.last_feedback_category,
+        feedback_stats.last_feedback_score,
+        {{ rounded_ratio(
+            'feedback_stats.normalised_score_millionths_total', 'feedback_stats.feedback_count * 1000000', 4) }}
+            as avg_feedback_score_normalised,
+        coalesce(feedback_stats.feedback_count, 0) as feedback_count,
+        coalesce(review_stats.review_count, 0) as review_count,
+        {{ rounded_ratio(
+            'review_stats.review_star_millionths_total', 'review_stats.scored_review_count * 1000000', 2) }}
+            as avg_review_stars,
+        coalesce(event_stats.events_registered, 0) as events_registered,
+        coalesce(event_stats.events_attended, 0) as events_attended,
+        coalesce(event_stats.events_no_show, 0) as events_no_show,
+        coalesce(event_stats.events_cancelled, 0) as events_cancelled,
+        coalesce(feedback_stats.last_feedback_category = 'detractor', false) as is_detractor,
+        detractors_after_purchase.first_detractor_after_purchase_at is not null as is_detractor_after_purchase,
+        feedback_stats.last_feedback_at,
+        detractors_after_purchase.first_detractor_after_purchase_at,
+        event_stats.first_event_attended_at,
+        sales_after_events.first_sales_contact_after_event_at
 
     from scoped_persons
     left join entry_touches
@@ -267,6 +396,16 @@ final as (
         on scoped_persons.person_key = conversion_stats.person_key
     left join stage_stats
         on scoped_persons.person_key = stage_stats.person_key
+    left join feedback_stats
+        on scoped_persons.person_key = feedback_stats.person_key
+    left join detractors_after_purchase
+        on scoped_persons.person_key = detractors_after_purchase.person_key
+    left join review_stats
+        on scoped_persons.person_key = review_stats.person_key
+    left join event_stats
+        on scoped_persons.person_key = event_stats.person_key
+    left join sales_after_events
+        on scoped_persons.person_key = sales_after_events.person_key
 
 )
 

@@ -1,7 +1,8 @@
 -- The consolidated journey table: one row per person (dim_persons, anonymous visitors included: is_anonymous) with
 -- persona, entry point (the first web session's channel and landing page, else the first marketing touch),
 -- current stage and when each stage was entered, days in each stage, touches per channel, conversions, revenue,
--- days to convert, speed to lead, last touch, drop-off and segment flags. Person-level
+-- days to convert, speed to lead, last touch, drop-off and segment flags, feedback (last and average score, the
+-- detractor flags, reviews) and events attended. Person-level
 -- aggregates come from int_journeys_summarised (incremental); this table adds what depends on the clock
 -- (journey_as_of): days in the current stage, drop-off (below the conversion stage with no inbound touch for
 -- var journey_dropoff_days) and segment membership (segment_membership).
@@ -132,7 +133,25 @@ final as (
         {%- for stage in stages %}
         summaries.{{ stage }}_entered_at,
         {%- endfor %}
-        as_of.as_of
+        as_of.as_of,
+
+        ----------  feedback and events (issue 18): strings, numerics, booleans, timestamps
+        summaries.last_feedback_category,
+        summaries.last_feedback_score,
+        summaries.avg_feedback_score_normalised,
+        summaries.feedback_count,
+        summaries.review_count,
+        summaries.avg_review_stars,
+        summaries.events_registered,
+        summaries.events_attended,
+        summaries.events_no_show,
+        summaries.events_cancelled,
+        summaries.is_detractor,
+        summaries.is_detractor_after_purchase,
+        summaries.last_feedback_at,
+        summaries.first_detractor_after_purchase_at,
+        summaries.first_event_attended_at,
+        summaries.first_sales_contact_after_event_at
 
     from summaries
     cross join as_of
