@@ -254,10 +254,10 @@ def load_world(
 ) -> dict[str, LoadResult]:
     """Write every vendor's view of a world (as of ``now``, default the world's clock) into ``raw_<source>``:
     ``hubspot``, ``mailchimp``, ``meta_ads``, ``social``, ``google_ads``, the website's ``hubspot_web``
-    (raw_hubspot.web_events) and ``segment``, and ``typeform``, ``trustpilot`` and ``google_business``. The rows are exactly those the connectors
-    store after a complete full sync with ``start_date`` = the world's start and ``today`` = the clock's date
-    (payload contract in docs/sandbox.md): record ids come from the connectors' own functions, field lists from
-    their constants, and payloads pass through the connectors' own shaping code.
+    (raw_hubspot.web_events) and ``segment``, and ``typeform``, ``trustpilot`` and ``google_business``. The rows
+    are exactly those the connectors store after a complete full sync with ``start_date`` = the world's start and
+    ``today`` = the clock's date (payload contract in docs/sandbox.md): record ids come from the connectors' own
+    functions, field lists from their constants, and payloads pass through the connectors' own shaping code.
 
     ``first_person`` > 0 writes only persons ``first_person..people`` (a world of N people is a prefix of one of
     N + k, so this is the data the next k people add: benchmarks append it as new raw records). What depends on many
