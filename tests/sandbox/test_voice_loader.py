@@ -19,7 +19,7 @@ from sandbox.server.typeform import TypeformLimits
 from sandbox.testing import run_sandbox
 from sandbox.world import World, WorldConfig
 
-CFG = WorldConfig(seed=5, people=300, days=60)
+CFG = WorldConfig(seed=5, people=800, days=60)
 # Small pages so the connectors page; Typeform's 2 requests/s lifted on both sides.
 FAST = {
     "TYPEFORM_PAGE_SIZE": "7",
@@ -112,15 +112,19 @@ def test_voice_sources_are_loaded_by_default():
 
 
 def test_first_person_adds_what_the_next_people_bring(tmp_path):
-    """A world of 120 people loaded, then persons 120..199 of a world of 200 on top: the rows of a world of 200
-    (strangers' answers and reviews, and Google reviews, included: those the bigger world has beyond the smaller)."""
+    """Persons 120..199 of a world of 200, loaded on their own, are the rows a world of 200 has beyond a world of 120:
+    no response or review written twice (strangers' answers and reviews, and Google reviews, included), and both
+    loads together give the world of 200. Forms and locations come with every load."""
     now = datetime(2026, 3, 1, tzinfo=UTC)
     small, big = WorldConfig(seed=5, people=120, days=60), WorldConfig(seed=5, people=200, days=60)
-    load_world(tmp_path / "inc.duckdb", small, now=now, vendors=VOICE_SOURCES)
-    added = load_world(tmp_path / "inc.duckdb", big, now=now, vendors=VOICE_SOURCES, first_person=120)
+    load_world(tmp_path / "small.duckdb", small, now=now, vendors=VOICE_SOURCES)
+    added = load_world(tmp_path / "added.duckdb", big, now=now, vendors=VOICE_SOURCES, first_person=120)
     load_world(tmp_path / "full.duckdb", big, now=now, vendors=VOICE_SOURCES)
     assert added["google_business"].rows["reviews"] > 0 and added["trustpilot"].rows["reviews"] > 0
     for source in VOICE_SOURCES:
         for stream in added[source].rows:
-            inc, full = _rows(tmp_path / "inc.duckdb", source, stream), _rows(tmp_path / "full.duckdb", source, stream)
-            assert full and {k: v[0] for k, v in inc.items()} == {k: v[0] for k, v in full.items()}, (source, stream)
+            a, b = _rows(tmp_path / "small.duckdb", source, stream), _rows(tmp_path / "added.duckdb", source, stream)
+            full = _rows(tmp_path / "full.duckdb", source, stream)
+            if stream not in ("forms", "locations"):
+                assert not set(a) & set(b), (source, stream, sorted(set(a) & set(b))[:3])
+            assert full and {k: v[0] for k, v in {**a, **b}.items()} == {k: v[0] for k, v in full.items()}, stream
