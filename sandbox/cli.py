@@ -190,8 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--vendors",
         nargs="+",
         default=None,
-        help="subset of hubspot mailchimp meta_ads social google_ads hubspot_web segment (default: all; hubspot_web "
-        "is raw_hubspot.web_events)",
+        help="subset of hubspot mailchimp meta_ads social google_ads hubspot_web segment typeform trustpilot "
+        "google_business (default: all; hubspot_web is raw_hubspot.web_events)",
     )
     ld.add_argument("--warehouse", required=True)
     ld.add_argument("--page-size", type=int, default=5000)

@@ -1,12 +1,14 @@
 """Direct raw loader: writes a world's vendor views straight into ``raw_hubspot``, ``raw_mailchimp``,
-``raw_meta_ads``, ``raw_social`` and ``raw_google_ads``, and the website's ``raw_hubspot.web_events`` and
-``raw_segment.events`` (``loader_web.py``), with no HTTP.
+``raw_meta_ads``, ``raw_social`` and ``raw_google_ads``, the website's ``raw_hubspot.web_events`` and
+``raw_segment.events`` (``loader_web.py``), and the customer's voice, ``raw_typeform``, ``raw_trustpilot`` and
+``raw_google_business`` (``loader_voice.py``), with no HTTP.
 
 The rows are exactly those the connectors store after a full sync of the sandbox servers at the same clock
 (payload contract in docs/sandbox.md, "Raw payload contract"). Persons are generated once, projected for every
 vendor and written in streaming fashion, so memory stays flat for millions of records; what depends on many people
 (companies, shared-mailbox contacts, campaigns and their report summaries, the audience, insights, daily metrics,
-posts and media, crowd engagement, anonymous click views) is written at the end.
+posts and media, crowd engagement, anonymous click views, strangers' survey answers and reviews, Google reviews) is
+written at the end.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from connectors.hubspot import CRM_STREAMS, STREAMS_BY_NAME
 from connectors.raw.records import ShapedPage
 from connectors.raw.store import RawRecord, RawStore
 from sandbox.loader_events import MarketingEventsPart
+from sandbox.loader_voice import STREAMS as VOICE_STREAMS
+from sandbox.loader_voice import VOICE_SOURCES, VoiceParts
 from sandbox.loader_web import RAW_SOURCE, WEB_SOURCES, HubSpotWebPart, SegmentPart, visitors_of
 from sandbox.world.config import WorldConfig
 from sandbox.world.people import Person, PersonGenerator
@@ -177,7 +181,8 @@ def load_hubspot(
 VENDOR_SOURCES: tuple[str, ...] = ("hubspot", "mailchimp", "meta_ads", "social", "google_ads")
 # The website's raw tables: ``hubspot_web`` = raw_hubspot.web_events, ``segment`` = raw_segment.events (the rows the
 # HubSpot connector's web_events stream and the Segment connector store: tests/sandbox/test_vendor_loader.py).
-ALL_SOURCES: tuple[str, ...] = VENDOR_SOURCES + WEB_SOURCES
+# The customer's voice (loader_voice.py): Typeform surveys, Trustpilot and Google Business Profile reviews.
+ALL_SOURCES: tuple[str, ...] = VENDOR_SOURCES + WEB_SOURCES + VOICE_SOURCES
 # Google removed campaign.start_date / end_date in API v23; until the connector's query follows, the loader loads
 # what the corrected query returns (docs/sandbox.md, "Raw payload contract").
 _GAQL_RENAMES = {"campaign.start_date,": "campaign.start_date_time,", "campaign.end_date ": "campaign.end_date_time "}
@@ -248,15 +253,17 @@ def load_world(
     first_person: int = 0,
 ) -> dict[str, LoadResult]:
     """Write every vendor's view of a world (as of ``now``, default the world's clock) into ``raw_<source>``:
-    ``hubspot``, ``mailchimp``, ``meta_ads``, ``social``, ``google_ads``, and the website's ``hubspot_web``
-    (raw_hubspot.web_events) and ``segment``. The rows are exactly those the connectors
-    store after a complete full sync with ``start_date`` = the world's start and ``today`` = the clock's date
-    (payload contract in docs/sandbox.md): record ids come from the connectors' own functions, field lists from
-    their constants, and payloads pass through the connectors' own shaping code.
+    ``hubspot``, ``mailchimp``, ``meta_ads``, ``social``, ``google_ads``, the website's ``hubspot_web``
+    (raw_hubspot.web_events) and ``segment``, and ``typeform``, ``trustpilot`` and ``google_business``. The rows
+    are exactly those the connectors store after a complete full sync with ``start_date`` = the world's start and
+    ``today`` = the clock's date (payload contract in docs/sandbox.md): record ids come from the connectors' own
+    functions, field lists from their constants, and payloads pass through the connectors' own shaping code.
 
     ``first_person`` > 0 writes only persons ``first_person..people`` (a world of N people is a prefix of one of
     N + k, so this is the data the next k people add: benchmarks append it as new raw records). What depends on many
-    people (companies, campaigns, insights, ...) is then built from those persons alone."""
+    people (companies, campaigns, insights, ...) is then built from those persons alone; of the strangers' survey
+    answers and reviews and of the Google reviews, which come with the world's size and belong to nobody, only those
+    a world of ``people`` has beyond a world of ``first_person`` (loader_voice.py)."""
     started = time.perf_counter()
     config = source.config if isinstance(source, World) else source
     now_ms = (source.now_ms if isinstance(source, World) else config.end_ms) if now is None else to_ms(now)
@@ -475,6 +482,7 @@ def _load_vendors(
         social = _SocialPart(st, soc) if "social" in vendors else None
         google = _GoogleAdsPart(st, ads, start_day, today) if "google_ads" in vendors else None
         hub_web, segment = _web_parts(st, vendors, config, now_ms)
+        voice = _voice_parts(st, vendors, config, now_ms)
         gen = PersonGenerator(config)
         others = any(v in ("mailchimp", "meta_ads", "social", "google_ads") for v in vendors)
         for i in range(first_person, config.people):
@@ -493,6 +501,8 @@ def _load_vendors(
                 hub_web.add(person, source.hubspot_person_events(i) if isinstance(source, World) else None)
             if segment is not None:
                 segment.add(person.web)
+            if voice:
+                voice.add(person)
             if others:
                 # every snapshot sees every person: what they aggregate (campaign reports, insights, the crowd)
                 # depends on all of them, whichever vendors are written
@@ -509,6 +519,7 @@ def _load_vendors(
             for v in visitors_of(config, first_person, source.visitors if isinstance(source, World) else None):
                 segment.add(v.web)
             segment.finish()
+        voice.finish(first_person)
         st.finish()
     return st.results
 
@@ -525,3 +536,11 @@ def _web_parts(
         st.declare("segment", ["events"])
         segment = SegmentPart(st.add, config, now_ms)
     return hub_web, segment
+
+
+def _voice_parts(st: _Streams, vendors: tuple[str, ...], config: WorldConfig, now_ms: int) -> VoiceParts:
+    """The customer's voice parts of a load (``loader_voice.py``), those asked for."""
+    for source in VOICE_SOURCES:
+        if source in vendors:
+            st.declare(source, list(VOICE_STREAMS[source]))
+    return VoiceParts(st.add, vendors, config, now_ms)

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sandbox.server.base import Request, Response, Route, VendorApp
-from sandbox.world.voice.surveys import SurveyResponse
+from sandbox.world.voice.surveys import API_ROOT, SurveyResponse, form_definition, form_link
 from sandbox.world.world import World
 
 DEFAULT_TOKEN = "tfp_sandbox-typeform-token"
@@ -119,9 +119,6 @@ class TypeformApp(VendorApp):
     def _form_or_404(self, form_id: str) -> dict[str, Any] | None:
         return next((f for f in self.world.survey_forms() if f["id"] == form_id), None)
 
-    def _link(self, form_id: str) -> dict[str, Any]:
-        return {"display": f"https://journeyhub.typeform.com/to/{form_id}"}
-
     def forms(self, req: Request) -> Response:
         try:
             page = int(req.arg("page", "1") or 1)
@@ -138,9 +135,9 @@ class TypeformApp(VendorApp):
                 "last_updated_at": f["last_updated_at"],
                 "created_at": f["created_at"],
                 "settings": {"is_public": f["settings"]["is_public"]},
-                "self": {"href": f"{self.base_url}/forms/{f['id']}"},
-                "theme": {"href": f"{self.base_url}/themes/qHWOQ7"},
-                "_links": self._link(f["id"]),
+                "self": {"href": f"{API_ROOT}/forms/{f['id']}"},
+                "theme": {"href": f"{API_ROOT}/themes/qHWOQ7"},
+                "_links": form_link(f["id"]),
             }
             for f in forms[(page - 1) * size : page * size]
         ]
@@ -151,8 +148,7 @@ class TypeformApp(VendorApp):
         f = self._form_or_404(req.params["form_id"])
         if f is None:
             return tf_error(404, "FORM_NOT_FOUND", "Non existing form with uid " + req.params["form_id"])
-        body = {**f, "_links": self._link(f["id"]), "self": {"href": f"{self.base_url}/forms/{f['id']}"}}
-        return Response.json(200, body, records=1)
+        return Response.json(200, form_definition(f), records=1)
 
     def responses(self, req: Request) -> Response:
         form_id = req.params["form_id"]

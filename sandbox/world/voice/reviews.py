@@ -160,6 +160,20 @@ class GoogleReview:
         return out
 
 
+def location_payloads() -> list[dict[str, Any]]:
+    """The account's locations as the Business Information API lists them (every field the sandbox serves)."""
+    return [
+        {
+            "name": f"locations/{loc}",
+            "title": title,
+            "storeCode": f"{kind.upper()}-{city[:3].upper()}",
+            "storefrontAddress": {"regionCode": "CA" if city == "Toronto" else "US", "locality": city},
+            "categories": {"primaryCategory": {"displayName": "Software company" if kind == "office" else "Store"}},
+        }
+        for loc, title, city, kind in LOCATIONS
+    ]
+
+
 def _hex(*parts: object, n: int = 24) -> str:
     return hashlib.sha1(":".join(map(str, parts)).encode()).hexdigest()[:n]
 
@@ -269,6 +283,12 @@ def _google_reviews(cfg: WorldConfig) -> dict[str, list[GoogleReview]]:
             )
         out[loc] = reviews
     return out
+
+
+# Public for the direct raw loader (sandbox/loader_voice.py), which builds the same reviews a person at a time.
+person_reviews = _person_reviews
+stranger_reviews = _stranger_reviews
+google_reviews = _google_reviews
 
 
 class ReviewBook:

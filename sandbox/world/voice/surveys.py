@@ -109,6 +109,19 @@ FORMS: tuple[dict[str, Any], ...] = (
     },
 )
 FORMS_BY_ID: dict[str, dict[str, Any]] = {f["id"]: f for f in FORMS}
+# The hypermedia links name Typeform's public API root, not the host that serves them (as Mailchimp's ``_links`` do
+# in the sandbox): a stored form definition is the same whichever server a sync read it from.
+API_ROOT = "https://api.typeform.com"
+
+
+def form_link(form_id: str) -> dict[str, str]:
+    return {"display": f"https://journeyhub.typeform.com/to/{form_id}"}
+
+
+def form_definition(form: dict[str, Any]) -> dict[str, Any]:
+    """``GET /forms/{form_id}``: the form with its links (what the connector's ``forms`` stream stores)."""
+    return {**form, "_links": form_link(form["id"]), "self": {"href": f"{API_ROOT}/forms/{form['id']}"}}
+
 
 _COMMENTS = {
     "high": ("Great service, thank you!", "Quick and friendly.", "Exactly what we needed.", ""),
