@@ -34,7 +34,7 @@ meeting_details as (
         'meeting' as touch_type,
         meeting_outcome as outcome,
         meeting_location_type as location_type,
-        meeting_location as location,
+        meeting_location as location_detail,
         meeting_outcome = 'COMPLETED' as is_connected,
         coalesce(meeting_outcome = 'COMPLETED' and meeting_location_type = 'ADDRESS', false) as is_in_person_visit
     from meetings
@@ -51,7 +51,7 @@ call_details as (
         -- the outcome's name; a GUID the seed does not know stays visible as itself
         coalesce(call_outcomes.call_outcome, calls.call_disposition, lower(calls.call_status)) as outcome,
         'PHONE' as location_type,
-        cast(null as {{ dbt.type_string() }}) as location,
+        cast(null as {{ dbt.type_string() }}) as location_detail,
         coalesce(call_outcomes.is_connected, calls.call_status = 'COMPLETED' and calls.call_disposition is null)
             as is_connected,
         false as is_in_person_visit

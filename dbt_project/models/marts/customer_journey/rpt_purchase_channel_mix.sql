@@ -42,7 +42,9 @@ mix as (
         max(meta_action_source) as meta_action_source,
         count(*) as conversions,
         count(distinct person_key) as customers,
-        coalesce(sum(revenue), 0) as revenue
+        coalesce(sum(revenue), 0) as revenue,
+        -- whole cents (amounts have two decimals): rounded_ratio divides integers exactly
+        cast(coalesce(sum(revenue), 0) * 100 as {{ dbt.type_bigint() }}) as revenue_cents
     from sales
     group by persona, purchase_channel
 
@@ -53,7 +55,8 @@ persona_totals as (
     select
         persona,
         sum(conversions) as persona_conversions,
-        sum(revenue) as persona_revenue
+        sum(revenue) as persona_revenue,
+        sum(revenue_cents) as persona_revenue_cents
     from mix
     group by persona
 
@@ -77,10 +80,7 @@ final as (
         persona_totals.persona_revenue,
         {{ rounded_ratio('mix.conversions', 'persona_totals.persona_conversions', 4) }}
             as share_of_persona_conversions,
-        -- revenue in cents (whole numbers: amounts have two decimals), as rounded_ratio divides integers exactly
-        {{ rounded_ratio(
-            'cast(mix.revenue * 100 as ' ~ dbt.type_bigint() ~ ')',
-            'cast(persona_totals.persona_revenue * 100 as ' ~ dbt.type_bigint() ~ ')', 4) }}
+        {{ rounded_ratio('mix.revenue_cents', 'persona_totals.persona_revenue_cents', 4) }}
             as share_of_persona_revenue
 
     from mix
