@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import os
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -22,6 +23,7 @@ from sandbox.world.projections import social as soc_p
 from sandbox.world.projections.hubspot_aggregates import Aggregates
 from sandbox.world.projections.hubspot_records import PersonSnapshot
 from sandbox.world.projections.mailchimp import LIST_ID
+from sandbox.world.sales_channels import purchase_rows
 from sandbox.world.stages import STAGES, stage_entries, true_stage
 from sandbox.world.timeutil import iso_ms
 from sandbox.world.voice import reviews as voice_reviews
@@ -88,6 +90,7 @@ PERSON_COLUMNS = (
 )
 RECORD_COLUMNS = ("source", "stream", "record_id", "person_id", "relation", "archived")
 STAGE_COLUMNS = ("person_id", "stage", "entered_at")
+PURCHASE_COLUMNS = ("deal_id", "person_id", "pipeline", "conversion_type", "purchase_channel", "closed_at", "archived")
 
 
 @dataclass
@@ -100,6 +103,7 @@ class Manifest:
     sessions: list[dict[str, Any]] = field(default_factory=list)
     # Typeform: which response token belongs to whom (person_id blank: nobody the world knows), partial ones too
     survey_responses: list[dict[str, Any]] = field(default_factory=list)
+    purchases: list[dict[str, Any]] = field(default_factory=list)
 
     def person(self, person_id: str) -> dict[str, Any]:
         for p in self.persons:
@@ -114,6 +118,7 @@ def build_manifest(world: WorldView) -> Manifest:
     persons: list[dict[str, Any]] = []
     records: list[dict[str, Any]] = []
     stages: list[dict[str, Any]] = []
+    purchases: list[dict[str, Any]] = []
     vendors = _VendorRecords(world)
     for p in world.visible_persons():
         ev = p.events_until(now)
@@ -173,6 +178,9 @@ def build_manifest(world: WorldView) -> Manifest:
                 }
             )
         records.extend(vendors.person(p, ev))
+        archived = {r.id: r.archived for r in snap.records if r.otype == "deals"}
+        for row in purchase_rows(cfg.seed, p, now, partial(hs.record_id, "deals", p.index)):
+            purchases.append({**row, "archived": archived.get(row["deal_id"], False)})
         for sub in snap.submissions:
             records.append(
                 {
@@ -213,6 +221,7 @@ def build_manifest(world: WorldView) -> Manifest:
         manifest_web.identity_rows(web),
         manifest_web.session_rows(web),
         surveys.manifest_rows(web),
+        purchases,
     )
 
 
@@ -296,8 +305,8 @@ def _write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]])
 
 
 def write_manifest(world: WorldView, directory: str | Path) -> Manifest:
-    """Write persons.csv, records.csv, stages.csv, web_identities.csv, sessions.csv and survey_responses.csv into
-    ``directory``; returns the manifest."""
+    """Write persons.csv, records.csv, stages.csv, web_identities.csv, sessions.csv, survey_responses.csv and
+    purchases.csv into ``directory``; returns the manifest."""
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)
     m = build_manifest(world)
@@ -307,4 +316,5 @@ def write_manifest(world: WorldView, directory: str | Path) -> Manifest:
     _write_csv(d / "web_identities.csv", manifest_web.IDENTITY_COLUMNS, m.web_identities)
     _write_csv(d / "sessions.csv", manifest_web.SESSION_COLUMNS, m.sessions)
     _write_csv(d / "survey_responses.csv", surveys.SURVEY_COLUMNS, m.survey_responses)
+    _write_csv(d / "purchases.csv", PURCHASE_COLUMNS, m.purchases)
     return m

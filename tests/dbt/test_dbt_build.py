@@ -556,3 +556,105 @@ def test_vendor_records_reach_their_person(world: World, con: duckdb.DuckDBPyCon
     )
     wrong = [(k, expected[k], p) for k, p in actual.items() if p is not None and p != expected[k]]
     assert not wrong, wrong[:5]
+
+
+# the CRM's purchase channel (sandbox/world/sales_channels.py) in the ad platforms' split (seed purchase_channels)
+AD_PLATFORM_CHANNEL = {"online": "WEB", "phone": "PHONE", "in_person": "IN_STORE"}
+
+
+def test_purchase_channels_match_the_world(world: World, con: duckdb.DuckDBPyConnection) -> None:
+    """Every sale the world made (a won deal, a completed order) is a conversion carrying the channel it was made
+    in: scored per deal against the manifest's purchases."""
+    truth = {
+        r["deal_id"]: (r["conversion_type"], AD_PLATFORM_CHANNEL[r["purchase_channel"]])
+        for r in world.manifest().purchases
+        if not r["archived"]
+    }
+    rows = _rows(
+        con,
+        """
+        select deal_id, conversion_type, purchase_channel, meta_action_source
+        from marts.fct_conversions
+        where counts_revenue
+        """,
+    )
+    actual = {d: (t, ch) for d, t, ch, _ in rows}
+    found = set(truth) & set(actual)
+    correct = sum(actual[d] == truth[d] for d in found)
+    accuracy = correct / len(truth) if truth else 0.0
+    mix = collections.Counter(ch for _, ch in truth.values())
+    print(f"purchase channel per sale: {correct}/{len(truth)} right (accuracy {accuracy:.3f}); truth mix {dict(mix)}")
+    assert len(truth) >= 20 and len(mix) == 3, mix
+    assert set(actual) == set(truth), (sorted(set(truth) - set(actual))[:5], sorted(set(actual) - set(truth))[:5])
+    assert accuracy == 1.0, [(d, truth[d], actual[d]) for d in found if actual[d] != truth[d]][:5]
+    meta = {"WEB": "website", "PHONE": "phone_call", "IN_STORE": "physical_store"}
+    assert all(m == meta[ch] for _, _, ch, m in rows), rows[:5]
+    first = dict(
+        _rows(
+            con,
+            "select person_key, first_conversion_purchase_channel from marts.customer_journeys "
+            "where first_conversion_purchase_channel is not null",
+        )
+    )
+    first_sale = dict(
+        _rows(
+            con,
+            """
+            select person_key, purchase_channel from (
+                select person_key, purchase_channel,
+                    row_number() over (partition by person_key order by conversion_number) as k
+                from marts.fct_conversions where counts_revenue
+            ) where k = 1
+            """,
+        )
+    )
+    assert first == first_sale and len(first) >= 15
+
+
+def test_purchase_channel_mix_adds_up_to_the_conversions(con: duckdb.DuckDBPyConnection) -> None:
+    (sales, revenue) = _rows(con, "select count(*), sum(revenue) from marts.fct_conversions where counts_revenue")[0]
+    (mix_sales, mix_revenue, personas) = _rows(
+        con, "select sum(conversions), sum(revenue), count(distinct persona) from marts.rpt_purchase_channel_mix"
+    )[0]
+    print(
+        f"rpt_purchase_channel_mix: {mix_sales} sales / {mix_revenue} revenue vs {sales} / {revenue} in fct_conversions"
+    )
+    assert (mix_sales, mix_revenue) == (sales, revenue) and sales > 0
+    shares = _rows(
+        con,
+        "select persona, sum(share_of_persona_conversions) from marts.rpt_purchase_channel_mix group by persona",
+    )
+    assert len(shares) == personas >= 3
+    assert all(abs(s - 1.0) <= 0.0005 * 3 for _, s in shares), shares
+
+
+def test_meetings_and_calls_carry_outcome_and_location(world: World, con: duckdb.DuckDBPyConnection) -> None:
+    """The meetings' location type and outcome and the calls' outcome in the warehouse are the world's (the
+    HubSpot portal's records), and in-person visits are meetings held at an address."""
+    store = world.hubspot
+    truth = {
+        rid: (o.properties["hs_meeting_outcome"], o.properties["hs_meeting_location_type"])
+        for rid, o in store.objects["meetings"].items()
+        if o.archived_at is None
+    }
+    rows = _rows(
+        con,
+        "select source_record_id, outcome, location_type, is_in_person_visit "
+        "from intermediate.int_hubspot__sales_touch_details where touch_type = 'meeting'",
+    )
+    actual = {r: (o, lt) for r, o, lt, _ in rows}
+    assert actual == truth and len(truth) >= 20
+    assert all(v == (o == "COMPLETED" and lt == "ADDRESS") for _, o, lt, v in rows)
+    outcomes = collections.Counter(
+        o
+        for r, o in _rows(
+            con,
+            "select source_record_id, outcome from intermediate.int_hubspot__sales_touch_details "
+            "where touch_type = 'call'",
+        )
+    )
+    assert set(outcomes) <= {"connected", "no_answer", "left_voicemail", "busy", "left_live_message", "wrong_number"}
+    assert outcomes["connected"] > 0, outcomes
+    (visits,) = _rows(con, "select sum(in_person_visit_count) from marts.customer_journeys")[0]
+    print(f"meetings: {len(truth)}, in-person visits in customer_journeys: {visits}; call outcomes {dict(outcomes)}")
+    assert visits >= sum(v for *_, v in rows) > 0

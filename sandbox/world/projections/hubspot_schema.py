@@ -11,6 +11,11 @@ from typing import Any
 
 from sandbox.world import catalog
 from sandbox.world.config import PERSONAS, WorldConfig
+from sandbox.world.projections.hubspot_sales_properties import (
+    CALL_DISPOSITIONS,
+    CUSTOM_PROPERTIES,
+    SALES_CHANNEL_PROPERTIES,
+)
 from sandbox.world.projections.hubspot_web_properties import WEB_ANALYTICS_PROPERTIES
 from sandbox.world.timeutil import DAY_MS, iso_ms
 
@@ -186,14 +191,6 @@ DEFAULT_PIPELINE_STAGES = (
     "closedlost",
 )
 ECOMMERCE_STAGES = ("checkout_pending", "checkout_completed", "checkout_abandoned")
-CALL_DISPOSITIONS = {
-    "busy": "9d9162e7-6cf3-4944-bf63-4dff82258764",
-    "connected": "f240bbac-87c9-4f6e-bf70-924b57d47db7",
-    "left_live_message": "a4c4c377-d246-4b32-a13b-75a56a4cd0ff",
-    "left_voicemail": "b2cf5968-551e-4856-9783-52b3da59a7d0",
-    "no_answer": "73a0d17f-1163-4015-bdd5-ec830791da20",
-    "wrong_number": "17b47fee-58de-441e-a44c-c6300d46f273",
-}
 
 
 @dataclass(frozen=True)
@@ -312,6 +309,7 @@ PROPERTIES: dict[str, tuple[PropDef, ...]] = {
         _enum("dealstage", "Deal stage", "dealinformation", DEFAULT_PIPELINE_STAGES + ECOMMERCE_STAGES, "radio"),
         _enum("dealtype", "Deal type", "dealinformation", ("newbusiness", "existingbusiness"), "radio"),
         _dt("closedate", "Close date", "dealinformation", read_only=False),
+        *(PropDef(*sp) for sp in SALES_CHANNEL_PROPERTIES["deals"]),
         _OWNER,
         *_common("deals", "dealinformation"),
     ),
@@ -356,6 +354,7 @@ PROPERTIES: dict[str, tuple[PropDef, ...]] = {
             "meeting",
             ("SCHEDULED", "COMPLETED", "RESCHEDULED", "NO_SHOW", "CANCELED"),
         ),
+        *(PropDef(*sp) for sp in SALES_CHANNEL_PROPERTIES["meetings"]),
         *_common("meetings", "meeting"),
     ),
     "notes": (
@@ -438,7 +437,7 @@ def property_definitions(otype: str, owners: list[dict[str, Any]] | None = None)
                 "externalOptions": p.name == "hubspot_owner_id",
                 "hasUniqueValue": p.name == "hs_object_id",
                 "hidden": False,
-                "hubspotDefined": True,
+                "hubspotDefined": p.name not in CUSTOM_PROPERTIES,
                 "formField": not p.read_only,
                 "createdAt": iso_ms(_PORTAL_CREATED_MS),
                 "updatedAt": iso_ms(_PORTAL_CREATED_MS + 30 * DAY_MS),

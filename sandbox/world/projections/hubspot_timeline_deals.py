@@ -1,5 +1,5 @@
 """Deals in a person's HubSpot timeline: created in the sales or the e-commerce pipeline, then stage changes,
-amount changes and the close (won, lost, purchased, abandoned)."""
+amount changes and the close (won, lost, purchased, abandoned); a sale records its purchase channel."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from sandbox.world.person import Event
 from sandbox.world.projections import hubspot_schema as hs
 from sandbox.world.projections.hubspot_records import RecordTimeline
 from sandbox.world.projections.hubspot_timeline_contacts import ContactTimeline
+from sandbox.world.sales_channels import deal_purchase_channels
 from sandbox.world.timeutil import iso_ms
 
 # e-commerce deals are written by the shop's integration, sales deals by their owner in the CRM
@@ -63,3 +64,11 @@ class DealTimeline(ContactTimeline):
             self.set_prop(rec, ts, "amount", _money(a["amount"]), *src)
         if t != "deal_stage_changed":
             self.set_prop(rec, ts, "closedate", iso_ms(ts), *src)
+        if t in ("deal_won", "purchase"):
+            # how the sale was made: the shop's integration or the rep records it with the close
+            self.set_prop(rec, ts, "purchase_channel", self.purchase_channel(a["deal"]), *src)
+
+    def purchase_channel(self, deal: int) -> str:
+        if self.purchase_channels is None:
+            self.purchase_channels = deal_purchase_channels(self.seed, self.person)
+        return self.purchase_channels[deal]

@@ -9,6 +9,7 @@ from sandbox.world.person import Event
 from sandbox.world.projections import hubspot_schema as hs
 from sandbox.world.projections.hubspot_records import RecordTimeline
 from sandbox.world.projections.hubspot_timeline_contacts import ContactTimeline
+from sandbox.world.sales_channels import meeting_location
 from sandbox.world.timeutil import iso_ms
 
 
@@ -102,10 +103,12 @@ class EngagementTimeline(ContactTimeline):
         self.lead_status(key, ts, "CONNECTED" if disp == "connected" else "ATTEMPTED_TO_CONTACT")
 
     def on_meeting(self, ev: Event) -> None:
-        """Created when booked as ``SCHEDULED``; the outcome is a change at the meeting's end."""
+        """Created when booked as ``SCHEDULED``, with where it takes place; the outcome is a change at the meeting's
+        end."""
         ts, _, a = ev
         person = self.person
         key = a["contact"]
+        location_type, location = meeting_location(self.seed, self.idx, ts)
         rec = self.engagement(
             "meetings",
             ts,
@@ -119,6 +122,8 @@ class EngagementTimeline(ContactTimeline):
                 "hs_meeting_start_time": iso_ms(ts),
                 "hs_meeting_end_time": iso_ms(a["end"]),
                 "hs_meeting_outcome": "SCHEDULED",
+                "hs_meeting_location_type": location_type,
+                "hs_meeting_location": location,
             },
         )
         self.set_prop(rec, a["end"], "hs_meeting_outcome", a["outcome"])

@@ -37,6 +37,7 @@ class TimelineState:
         self.lifecycle0: list[tuple[int, int]] = []  # (ts, lifecycle rank) of the work contact (company rollup)
         self.shared: list[tuple[int, str, str]] = []  # (ts, firstname, lastname) of info@ submissions
         self.n_sub = 0
+        self.purchase_channels: dict[int, str] | None = None  # deal number -> channel, computed on the first close
 
     def next_id(self, otype: str) -> str:
         """The id of the person's next record of ``otype`` (ids count the person's records in event order)."""

@@ -1,6 +1,7 @@
 -- One row per person: everything customer_journeys reports that depends only on the person's own data (no clock):
--- entry point, last touch, touches per channel, conversions and revenue, speed to lead, stage entries and exits,
--- feedback (survey scores, reviews: int_feedback_scores_parsed) and events (registered, attended, no-show).
+-- entry point, last touch, touches per channel, conversions and revenue, the first sale's purchase channel, speed to
+-- lead, stage entries and exits, feedback (survey scores, reviews: int_feedback_scores_parsed) and events
+-- (registered, attended, no-show).
 -- Incremental: persons whose dim_persons fingerprint (timeline + profile) changed are recomputed; customer_journeys
 -- adds the clock-dependent columns (days in the current stage, drop-off, segments) on top.
 {{ person_incremental_config() }}
@@ -174,6 +175,24 @@ conversion_stats as (
 
 ),
 
+-- the first sale (a conversion counting revenue: a won deal or an order) and how it was made; a lifecycle change
+-- to customer at the same instant has no channel of its own
+first_sales as (
+
+    select
+        conversions.person_key,
+        conversions.purchase_channel,
+        row_number() over (
+            partition by conversions.person_key
+            order by conversions.conversion_number
+        ) as sale_rank
+    from conversions
+    inner join scoped_persons
+        on conversions.person_key = scoped_persons.person_key
+    where conversions.counts_revenue
+
+),
+
 stage_stats as (
 
     select
@@ -315,6 +334,7 @@ final as (
         last_touches.touch_type as last_touch_type,
         stage_stats.current_stage,
         conversion_stats.first_conversion_type,
+        first_sales.purchase_channel as first_conversion_purchase_channel,
         case when conversion_stats.currency_count = 1 then conversion_stats.revenue_currency end as revenue_currency,
         scoped_persons.person_fingerprint,
 
@@ -394,6 +414,9 @@ final as (
         on scoped_persons.person_key = responses.person_key
     left join conversion_stats
         on scoped_persons.person_key = conversion_stats.person_key
+    left join first_sales
+        on scoped_persons.person_key = first_sales.person_key
+        and first_sales.sale_rank = 1
     left join stage_stats
         on scoped_persons.person_key = stage_stats.person_key
     left join feedback_stats

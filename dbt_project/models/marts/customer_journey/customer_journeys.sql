@@ -1,11 +1,13 @@
 -- The consolidated journey table: one row per person (dim_persons, anonymous visitors included: is_anonymous) with
 -- persona, entry point (the first web session's channel and landing page, else the first marketing touch),
 -- current stage and when each stage was entered, days in each stage, touches per channel, conversions, revenue,
--- days to convert, speed to lead, last touch, drop-off and segment flags, feedback (last and average score, the
--- detractor flags, reviews) and events attended. Person-level
+-- the first sale's purchase channel, in-person visits, days to convert, speed to lead, last touch, drop-off and
+-- segment flags, feedback (last and average score, the detractor flags, reviews) and events attended. Person-level
 -- aggregates come from int_journeys_summarised (incremental); this table adds what depends on the clock
 -- (journey_as_of): days in the current stage, drop-off (below the conversion stage with no inbound touch for
--- var journey_dropoff_days) and segment membership (segment_membership).
+-- var journey_dropoff_days) and segment membership (segment_membership); and the in-person visits, counted on
+-- every build because a meeting's outcome changes without changing its touch (so without changing the person's
+-- fingerprint).
 {%- set stages = var('journey_stages') %}
 {%- set channels = var('journey_channels') %}
 {%- set segments = var('journey_segments') %}
@@ -22,6 +24,27 @@ summaries as (
 segment_membership as (
 
     select * from {{ ref('segment_membership') }}
+
+),
+
+sales_touch_details as (
+
+    select * from {{ ref('int_hubspot__sales_touch_details') }}
+
+),
+
+-- in-person visits: meeting touches held at an address (only meetings can be one: a narrow scan of fct_touchpoints)
+visits as (
+
+    select
+        touchpoints.person_key,
+        count(distinct touchpoints.touchpoint_id) as in_person_visit_count
+    from {{ ref('fct_touchpoints') }} as touchpoints
+    inner join sales_touch_details
+        on touchpoints.touch_event_id = sales_touch_details.touch_event_id
+    where touchpoints.touch_type = 'meeting'
+        and sales_touch_details.is_in_person_visit
+    group by touchpoints.person_key
 
 ),
 
@@ -85,6 +108,7 @@ final as (
         summaries.last_touch_channel,
         summaries.last_touch_type,
         summaries.first_conversion_type,
+        summaries.first_conversion_purchase_channel,
         summaries.revenue_currency,
         person_segments.segments,
 
@@ -108,6 +132,7 @@ final as (
         summaries.conversion_count,
         summaries.revenue_conversion_count,
         summaries.revenue,
+        coalesce(visits.in_person_visit_count, 0) as in_person_visit_count,
         {{ rounded_ratio('summaries.seconds_to_convert', 86400, 3) }} as days_to_convert,
         {{ rounded_ratio('summaries.speed_to_lead_seconds', 60, 1) }} as speed_to_lead_minutes,
         coalesce(person_segments.segment_count, 0) as segment_count,
@@ -159,6 +184,8 @@ final as (
         on summaries.person_key = dropoffs.person_key
     left join person_segments
         on summaries.person_key = person_segments.person_key
+    left join visits
+        on summaries.person_key = visits.person_key
 
 )
 

@@ -2,7 +2,12 @@
 -- purchase, lead became customer), with its type, value and currency, numbered per person. A won deal usually also
 -- moves its contact's lifecycle stage to customer: both are conversions, of different types (pick the types you
 -- count, e.g. in attribution); only rules with counts_revenue carry revenue, so a person's revenue is not counted
--- twice. Incremental like fct_touchpoints: persons whose timeline fingerprint changed are recomputed.
+-- twice. A conversion of a deal or order carries its purchase channel: the CRM's `purchase_channel` of the deal
+-- mapped through the seed purchase_channels to the ad platforms' split (WEB / PHONE / IN_STORE and Meta's action
+-- source); null where the deal records none or a value the seed lacks (stg_hubspot__deals warns), and for
+-- conversions without a deal (lead became customer).
+-- Incremental like fct_touchpoints: persons whose timeline fingerprint changed are recomputed (a deal records its
+-- channel with its close, so the channel arrives with the closing touch).
 {{ person_incremental_config() }}
 
 with
@@ -16,6 +21,18 @@ touchpoints as (
 rules as (
 
     select * from {{ ref('conversion_rules') }}
+
+),
+
+deals as (
+
+    select * from {{ ref('stg_hubspot__deals') }}
+
+),
+
+purchase_channels as (
+
+    select * from {{ ref('purchase_channels') }}
 
 ),
 
@@ -46,11 +63,18 @@ conversions as (
         case when rules.counts_revenue then scoped.value_amount end as revenue,
         case when rules.counts_revenue then scoped.currency end as currency,
         rules.counts_revenue,
+        purchase_channels.purchase_channel,
+        purchase_channels.meta_action_source,
         scoped.occurred_at as converted_at
     from scoped
     inner join rules
         on scoped.touch_type = rules.touch_type
         and (rules.stage_to is null or scoped.stage_to = rules.stage_to)
+    left join deals
+        on scoped.source_system = 'hubspot'
+        and scoped.deal_id = deals.deal_id
+    left join purchase_channels
+        on deals.purchase_channel = purchase_channels.crm_purchase_channel
 
 ),
 
@@ -71,6 +95,8 @@ final as (
         conversions.source_system,
         conversions.detail,
         conversions.currency,
+        conversions.purchase_channel,
+        conversions.meta_action_source,
         fingerprints.person_fingerprint,
 
         ----------  numerics

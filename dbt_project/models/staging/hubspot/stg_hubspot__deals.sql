@@ -22,6 +22,7 @@ renamed as (
         {{ hubspot_property('dealstage') }} as deal_stage,
         {{ hubspot_property('dealtype') }} as deal_type,
         upper({{ hubspot_property('deal_currency_code') }}) as currency_code,
+        lower({{ hubspot_property('purchase_channel') }}) as purchase_channel,
 
         ----------  numerics
         cast({{ hubspot_property('amount') }} as {{ dbt.type_numeric() }}) as amount,

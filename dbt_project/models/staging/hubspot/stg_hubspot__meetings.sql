@@ -19,6 +19,8 @@ renamed as (
         ----------  strings
         {{ hubspot_property('hs_meeting_title') }} as meeting_title,
         {{ hubspot_property('hs_meeting_outcome') }} as meeting_outcome,
+        upper({{ hubspot_property('hs_meeting_location_type') }}) as meeting_location_type,
+        {{ hubspot_property('hs_meeting_location') }} as meeting_location,
 
         ----------  booleans
         is_archived,
