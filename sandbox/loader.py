@@ -20,11 +20,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from connectors import google_ads, mailchimp, meta
+from connectors import google_ads, mailchimp, meta, typeform
 from connectors.hubspot import CRM_STREAMS, STREAMS_BY_NAME
 from connectors.raw.records import ShapedPage
 from connectors.raw.store import RawRecord, RawStore
 from sandbox.loader_events import MarketingEventsPart
+from sandbox.loader_voice import VOICE_SOURCES, TypeformPart
 from sandbox.loader_web import RAW_SOURCE, WEB_SOURCES, HubSpotWebPart, SegmentPart, visitors_of
 from sandbox.world.config import WorldConfig
 from sandbox.world.people import Person, PersonGenerator
@@ -177,7 +178,8 @@ def load_hubspot(
 VENDOR_SOURCES: tuple[str, ...] = ("hubspot", "mailchimp", "meta_ads", "social", "google_ads")
 # The website's raw tables: ``hubspot_web`` = raw_hubspot.web_events, ``segment`` = raw_segment.events (the rows the
 # HubSpot connector's web_events stream and the Segment connector store: tests/sandbox/test_vendor_loader.py).
-ALL_SOURCES: tuple[str, ...] = VENDOR_SOURCES + WEB_SOURCES
+# ``typeform`` = raw_typeform.forms and responses (loader_voice.py)
+ALL_SOURCES: tuple[str, ...] = VENDOR_SOURCES + WEB_SOURCES + VOICE_SOURCES
 # Google removed campaign.start_date / end_date in API v23; until the connector's query follows, the loader loads
 # what the corrected query returns (docs/sandbox.md, "Raw payload contract").
 _GAQL_RENAMES = {"campaign.start_date,": "campaign.start_date_time,", "campaign.end_date ": "campaign.end_date_time "}
@@ -475,6 +477,10 @@ def _load_vendors(
         social = _SocialPart(st, soc) if "social" in vendors else None
         google = _GoogleAdsPart(st, ads, start_day, today) if "google_ads" in vendors else None
         hub_web, segment = _web_parts(st, vendors, config, now_ms)
+        voice = None
+        if "typeform" in vendors:
+            st.declare("typeform", list(typeform.STREAMS_BY_NAME))
+            voice = TypeformPart(st.add, config, now_ms)
         gen = PersonGenerator(config)
         others = any(v in ("mailchimp", "meta_ads", "social", "google_ads") for v in vendors)
         for i in range(first_person, config.people):
@@ -493,6 +499,8 @@ def _load_vendors(
                 hub_web.add(person, source.hubspot_person_events(i) if isinstance(source, World) else None)
             if segment is not None:
                 segment.add(person.web)
+            if voice is not None:
+                voice.add(person)
             if others:
                 # every snapshot sees every person: what they aggregate (campaign reports, insights, the crowd)
                 # depends on all of them, whichever vendors are written
@@ -502,7 +510,7 @@ def _load_vendors(
                         part.add(what)
             if progress is not None and i % 10000 == 0:
                 progress(i, config.people)
-        for part in (hub, mail, meta_ads, social, google):
+        for part in (hub, mail, meta_ads, social, google, voice):
             if part is not None:
                 part.finish()
         if segment is not None:
