@@ -14,6 +14,7 @@ from connectors.base import Connector
 from connectors.core.clock import START_DATE_ENV, TODAY_ENV, DateRange, history_start, today_from
 from connectors.core.settings import secret_variables
 from connectors.google_ads import GoogleAdsConfig, GoogleAdsConnector
+from connectors.google_business import GoogleBusinessConfig, GoogleBusinessConnector
 from connectors.hubspot import HubSpotConfig, HubSpotConnector
 from connectors.mailchimp import MailchimpConfig, MailchimpConnector
 from connectors.meta import MetaAdsConnector, MetaConfig, SocialConnector
@@ -21,6 +22,7 @@ from connectors.raw.contracts import SKEW_ENV, ContractLimits
 from connectors.raw.store import RawStore
 from connectors.segment import SegmentConfig, SegmentConnector
 from connectors.segment.config import AWS_VARIABLES
+from connectors.trustpilot import TrustpilotConfig, TrustpilotConnector
 from connectors.typeform import TypeformConfig, TypeformConnector
 
 # Variables every source reads: the history start, the pinned clock and the contract's clock skew.
@@ -59,6 +61,14 @@ def _typeform(env: Mapping[str, str], _range: DateRange | None) -> Connector:
     return TypeformConnector(TypeformConfig.from_env(env))
 
 
+def _trustpilot(env: Mapping[str, str], _range: DateRange | None) -> Connector:
+    return TrustpilotConnector(TrustpilotConfig.from_env(env))
+
+
+def _google_business(env: Mapping[str, str], _range: DateRange | None) -> Connector:
+    return GoogleBusinessConnector(GoogleBusinessConfig.from_env(env))
+
+
 @dataclass(frozen=True)
 class SourceSpec:
     """How a source is configured: every variable starting with one of ``prefixes`` (plus the shared ones) is its
@@ -90,6 +100,13 @@ SOURCES: dict[str, SourceSpec] = {
         # the bucket's credentials are boto3's standard variables, named in full (no AWS_* catch-all)
         SourceSpec("segment", ("SEGMENT_", *AWS_VARIABLES), secret_variables(SegmentConfig.SETTINGS), _segment),
         SourceSpec("typeform", ("TYPEFORM_",), secret_variables(TypeformConfig.SETTINGS), _typeform),
+        SourceSpec("trustpilot", ("TRUSTPILOT_",), secret_variables(TrustpilotConfig.SETTINGS), _trustpilot),
+        SourceSpec(
+            "google_business",
+            ("GOOGLE_BUSINESS_",),
+            secret_variables(GoogleBusinessConfig.SETTINGS),
+            _google_business,
+        ),
     )
 }
 
@@ -148,6 +165,8 @@ CONNECTOR_CLASSES: tuple[type[Connector], ...] = (
     GoogleAdsConnector,
     SegmentConnector,
     TypeformConnector,
+    TrustpilotConnector,
+    GoogleBusinessConnector,
 )
 
 

@@ -37,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
             "META_BASE_URL",
             "GOOGLE_ADS_BASE_URL",
             "TYPEFORM_BASE_URL",
+            "TRUSTPILOT_BASE_URL",
+            "GOOGLE_BUSINESS_BASE_URL",
         ):
             if env.get(var):
                 print(f"  sandbox {var.split('_BASE_URL')[0].replace('_', ' ').title():<12} {env[var]}")

@@ -15,10 +15,12 @@ apply_environment_defaults()
 
 # The modules below read the environment (partition start date, dbt target) when imported.
 from pipelines.ingest.google_ads import google_ads_daily, google_ads_raw  # noqa: E402
+from pipelines.ingest.google_business import google_business_raw  # noqa: E402
 from pipelines.ingest.hubspot import hubspot_raw  # noqa: E402
 from pipelines.ingest.mailchimp import mailchimp_raw  # noqa: E402
 from pipelines.ingest.meta import meta_ads_insights, meta_ads_raw, social_raw  # noqa: E402
 from pipelines.ingest.segment import segment_events  # noqa: E402
+from pipelines.ingest.trustpilot import trustpilot_raw  # noqa: E402
 from pipelines.ingest.typeform import typeform_raw  # noqa: E402
 from pipelines.partitions import daily_partitions  # noqa: E402
 from pipelines.publish.assets import serving_copy  # noqa: E402
@@ -27,10 +29,12 @@ from pipelines.quality.freshness import raw_source_freshness  # noqa: E402
 from pipelines.report.assets import journey_map  # noqa: E402
 from pipelines.resources import (  # noqa: E402
     GoogleAdsResource,
+    GoogleBusinessResource,
     HubSpotResource,
     MailchimpResource,
     MetaResource,
     SegmentResource,
+    TrustpilotResource,
     TypeformResource,
     WarehouseResource,
 )
@@ -55,6 +59,8 @@ INGEST_ASSETS = [
     google_ads_daily,
     segment_events,
     typeform_raw,
+    trustpilot_raw,
+    google_business_raw,
 ]
 
 # Ad platforms restate the last weeks of conversions (Meta up to 28 days), so the scheduled refresh re-reads them.
@@ -108,6 +114,8 @@ def default_resources() -> dict[str, Any]:
         "google_ads": GoogleAdsResource.from_env(),
         "segment": SegmentResource.from_env(),
         "typeform": TypeformResource.from_env(),
+        "trustpilot": TrustpilotResource.from_env(),
+        "google_business": GoogleBusinessResource.from_env(),
         "dbt": DbtCliResource(
             project_dir=dbt_project,
             profiles_dir=str(dbt_project.project_dir),

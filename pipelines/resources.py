@@ -160,3 +160,31 @@ class SegmentResource(SourceResource):
     def connector(self, date_range: tuple[date, date] | None = None) -> Connector:
         """``date_range``: only those received days' folders; None: every folder (late files included)."""
         return self.build_connector(date_range=date_range)
+
+
+class TrustpilotResource(SourceResource):
+    """A Trustpilot business unit: the application's API key and secret (``TRUSTPILOT_CLIENT_ID`` /
+    ``TRUSTPILOT_CLIENT_SECRET``, exchanged for OAuth tokens) and the ``TRUSTPILOT_*`` settings."""
+
+    source: ClassVar[str] = "trustpilot"
+    secret_fields: ClassVar[dict[str, str]] = {
+        "client_id": "TRUSTPILOT_CLIENT_ID",
+        "client_secret": "TRUSTPILOT_CLIENT_SECRET",
+    }
+    client_id: str
+    client_secret: str
+
+    def connector(self) -> Connector:
+        return self.build_connector()
+
+
+class GoogleBusinessResource(SourceResource):
+    """A Google Business Profile account: an OAuth access token (``GOOGLE_BUSINESS_TOKEN``, scope business.manage)
+    and the ``GOOGLE_BUSINESS_*`` settings."""
+
+    source: ClassVar[str] = "google_business"
+    secret_fields: ClassVar[dict[str, str]] = {"access_token": "GOOGLE_BUSINESS_TOKEN"}
+    access_token: str
+
+    def connector(self) -> Connector:
+        return self.build_connector()

@@ -153,6 +153,15 @@ RAW_FIELDS: dict[tuple[str, str], Sequence[RawField]] = {
     ("google_ads", "click_views"): (_f("gclid", "$.clickView.gclid", "text", ERROR, required=True),),
     ("social", "facebook_comments"): (_f("created_time", "$.created_time", "timestamp", ERROR, required=True),),
     ("social", "instagram_comments"): (_f("timestamp", "$.timestamp", "timestamp", ERROR, required=True),),
+    ("trustpilot", "reviews"): (
+        _f("stars", "$.stars", "nonnegative", ERROR, required=True),
+        _f("created_at", "$.createdAt", "timestamp", ERROR, required=True),
+    ),
+    ("google_business", "reviews"): (
+        _f("star_rating", "$.starRating", "text", ERROR, required=True),
+        _f("create_time", "$.createTime", "timestamp", ERROR, required=True),
+        _f("update_time", "$.updateTime", "timestamp", ERROR, required=True),
+    ),
 }
 
 

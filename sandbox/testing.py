@@ -20,16 +20,26 @@ from typing import Any
 from sandbox.server.base import VendorApp, VendorServer
 from sandbox.server.faults import FaultPlan
 from sandbox.server.google_ads import GoogleAdsApp, GoogleAdsLimits
+from sandbox.server.google_business import GoogleBusinessApp
 from sandbox.server.hubspot import DEFAULT_TOKEN, HubSpotApp, RateLimits
 from sandbox.server.mailchimp import MailchimpApp
 from sandbox.server.meta import MetaApp, MetaLimits
+from sandbox.server.trustpilot import TrustpilotApp
 from sandbox.server.typeform import TypeformApp, TypeformLimits
 from sandbox.world.config import WorldConfig
 from sandbox.world.projections.segment_files import SegmentExport
 from sandbox.world.timeutil import iso_date, iso_ms
 from sandbox.world.world import World
 
-VENDORS: tuple[str, ...] = ("hubspot", "mailchimp", "meta", "google_ads", "typeform")
+VENDORS: tuple[str, ...] = (
+    "hubspot",
+    "mailchimp",
+    "meta",
+    "google_ads",
+    "typeform",
+    "trustpilot",
+    "google_business",
+)
 
 
 @dataclass
@@ -111,6 +121,14 @@ class SandboxHandle:
     def typeform(self) -> VendorHandle:
         return self.vendors["typeform"]
 
+    @property
+    def trustpilot(self) -> VendorHandle:
+        return self.vendors["trustpilot"]
+
+    @property
+    def google_business(self) -> VendorHandle:
+        return self.vendors["google_business"]
+
     def advance(
         self, delta: timedelta | None = None, *, days: float = 0, hours: float = 0, minutes: float = 0
     ) -> list[int]:
@@ -160,9 +178,9 @@ def start_sandbox(
     segment_bad_line_rate: float = 0.0,
     typeform_limits: TypeformLimits | None = None,
 ) -> SandboxHandle:
-    """Start every vendor server (HubSpot, Mailchimp, Meta, Google Ads, Typeform) on free ports (``port`` fixes
-    HubSpot's); call ``close()`` on the handle when done. ``fault_plan`` applies to every vendor (each gets its own
-    copy).
+    """Start every vendor server (HubSpot, Mailchimp, Meta, Google Ads, Typeform, Trustpilot, Google Business
+    Profile) on free ports (``port`` fixes HubSpot's); call ``close()`` on the handle when done. ``fault_plan``
+    applies to every vendor (each gets its own copy).
 
     ``segment_export``: the folder the Segment export files go to (``True``: a temporary folder removed on close;
     ``False``: none); ``env()`` then holds ``SEGMENT_EXPORT_PATH`` and ``SEGMENT_SOURCE_ID``, and ``advance`` adds
@@ -196,6 +214,12 @@ def start_sandbox(
     if "typeform" in vendors:
         tf = TypeformApp(world, limits=typeform_limits)
         apps["typeform"] = (tf, tf.token)
+    if "trustpilot" in vendors:
+        tp = TrustpilotApp(world)
+        apps["trustpilot"] = (tp, tp.client_secret)
+    if "google_business" in vendors:
+        gb = GoogleBusinessApp(world)
+        apps["google_business"] = (gb, gb.token)
     handle = SandboxHandle(world=world)
     try:
         if segment_export is not False:

@@ -79,6 +79,9 @@ class Reason(StrEnum):
     SCORE_OUT_OF_RANGE = "score_out_of_range"
     UNKNOWN_FIELD = "unknown_field"
     INVALID_ANSWERS = "invalid_answers"
+    MISSING_STARS = "missing_stars"
+    INVALID_STARS = "invalid_stars"
+    UNKNOWN_STAR_RATING = "unknown_star_rating"
 
 
 # One line per code, for docs and for anyone reading a quarantine row.
@@ -161,6 +164,11 @@ REASON_DESCRIPTIONS: dict[Reason, str] = {
         "A survey answer names a field its form's definition does not have: it cannot be mapped to a question."
     ),
     Reason.INVALID_ANSWERS: "A survey response's answers are not a list of objects each naming a field.id.",
+    Reason.MISSING_STARS: "A review (Trustpilot stars, Google starRating) has no rating: a review is its rating.",
+    Reason.INVALID_STARS: "A Trustpilot review's stars is not a whole number from 1 to 5.",
+    Reason.UNKNOWN_STAR_RATING: (
+        "A Google review's starRating is not ONE, TWO, THREE, FOUR or FIVE (STAR_RATING_UNSPECIFIED included)."
+    ),
 }
 
 

@@ -24,6 +24,7 @@ from sandbox.world.projections.hubspot_records import PersonSnapshot
 from sandbox.world.projections.mailchimp import LIST_ID
 from sandbox.world.stages import STAGES, stage_entries, true_stage
 from sandbox.world.timeutil import iso_ms
+from sandbox.world.voice import reviews as voice_reviews
 from sandbox.world.voice import surveys
 
 
@@ -206,6 +207,7 @@ def build_manifest(world: WorldView) -> Manifest:
     records.extend(manifest_web.web_records(web))
     records.extend(manifest_events.event_records(web))  # the world offers manifest_events.EventsView too
     records.extend(surveys.manifest_records(web))
+    records.extend(voice_reviews.review_records(web))  # Trustpilot reviews of known persons
     return Manifest(
         iso_ms(now),
         persons,

@@ -24,7 +24,17 @@ from tests.connectors.segment_files import Export, make_export
 pytestmark = pytest.mark.e2e
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
-SOURCE_SECTIONS = ("HubSpot", "Mailchimp", "Meta", "Google Ads", "Segment", "Typeform", "Every source")
+SOURCE_SECTIONS = (
+    "HubSpot",
+    "Mailchimp",
+    "Meta",
+    "Google Ads",
+    "Segment",
+    "Typeform",
+    "Trustpilot",
+    "Google Business Profile",
+    "Every source",
+)
 
 # One cheap, unpartitioned stream per source.
 STREAMS = {
@@ -34,6 +44,8 @@ STREAMS = {
     "social": "facebook_posts",
     "google_ads": "campaigns",
     "typeform": "forms",
+    "trustpilot": "reviews",
+    "google_business": "locations",
 }
 
 # Segment's one stream is partitioned by received day: run on its own, for one day of a test export (the sandbox
@@ -63,6 +75,12 @@ NUMBERS: dict[str, tuple[str, str, Any]] = {
     "GOOGLE_ADS_API_VERSION": ("v23", "api_version", "v23"),
     "GOOGLE_ADS_RESTATEMENT_DAYS": ("10", "restatement_days", 10),
     "JOURNEYHUB_MAX_FUTURE_SKEW_HOURS": ("30", "max_future_skew_hours", 30.0),
+    "TRUSTPILOT_LOOKBACK_DAYS": ("30", "lookback_days", 30.0),
+    "TRUSTPILOT_PAGE_SIZE": ("60", "page_size", 60),
+    "TRUSTPILOT_TIMEOUT_S": ("24", "timeout_s", 24.0),
+    "GOOGLE_BUSINESS_LOOKBACK_HOURS": ("36", "lookback_hours", 36.0),
+    "GOOGLE_BUSINESS_PAGE_SIZE": ("40", "page_size", 40),
+    "GOOGLE_BUSINESS_TIMEOUT_S": ("25", "timeout_s", 25.0),
     "SEGMENT_PAGE_SIZE": ("40", "page_size", 40),
     "SEGMENT_S3_PREFIX": ("web-logs", "prefix", "web-logs"),
     "SEGMENT_SOURCE_ID": (SEGMENT_SOURCE, "source_id", SEGMENT_SOURCE),
@@ -86,6 +104,11 @@ FROM_SANDBOX = {
     "GOOGLE_ADS_CUSTOMER_ID": "customer_id",
     "SEGMENT_EXPORT_PATH": "export_path",  # the test's export folder, until the sandbox writes one
     "TYPEFORM_BASE_URL": "base_url",
+    "TRUSTPILOT_BASE_URL": "base_url",
+    "TRUSTPILOT_BUSINESS_UNIT_ID": "business_unit_id",
+    "GOOGLE_BUSINESS_BASE_URL": "base_url",
+    "GOOGLE_BUSINESS_LOCATIONS_URL": "locations_url",
+    "GOOGLE_BUSINESS_ACCOUNT": "account_id",
 }
 # set below from the sandbox's world: the history start, the pinned clock and the manager login
 OTHERS = ("JOURNEYHUB_START_DATE", "JOURNEYHUB_TODAY", "GOOGLE_ADS_LOGIN_CUSTOMER_ID")
