@@ -25,7 +25,7 @@ from connectors.hubspot import CRM_STREAMS, STREAMS_BY_NAME
 from connectors.raw.records import ShapedPage
 from connectors.raw.store import RawRecord, RawStore
 from sandbox.loader_events import MarketingEventsPart
-from sandbox.loader_voice import VOICE_SOURCES, TypeformPart
+from sandbox.loader_voice import VOICE_SOURCES, TrustpilotPart, TypeformPart, load_google_business
 from sandbox.loader_web import RAW_SOURCE, WEB_SOURCES, HubSpotWebPart, SegmentPart, visitors_of
 from sandbox.world.config import WorldConfig
 from sandbox.world.people import Person, PersonGenerator
@@ -178,7 +178,7 @@ def load_hubspot(
 VENDOR_SOURCES: tuple[str, ...] = ("hubspot", "mailchimp", "meta_ads", "social", "google_ads")
 # The website's raw tables: ``hubspot_web`` = raw_hubspot.web_events, ``segment`` = raw_segment.events (the rows the
 # HubSpot connector's web_events stream and the Segment connector store: tests/sandbox/test_vendor_loader.py).
-# ``typeform`` = raw_typeform.forms and responses (loader_voice.py)
+# ``typeform``, ``trustpilot``, ``google_business``: the customer's voice (loader_voice.py)
 ALL_SOURCES: tuple[str, ...] = VENDOR_SOURCES + WEB_SOURCES + VOICE_SOURCES
 # Google removed campaign.start_date / end_date in API v23; until the connector's query follows, the loader loads
 # what the corrected query returns (docs/sandbox.md, "Raw payload contract").
@@ -477,10 +477,7 @@ def _load_vendors(
         social = _SocialPart(st, soc) if "social" in vendors else None
         google = _GoogleAdsPart(st, ads, start_day, today) if "google_ads" in vendors else None
         hub_web, segment = _web_parts(st, vendors, config, now_ms)
-        voice = None
-        if "typeform" in vendors:
-            st.declare("typeform", list(typeform.STREAMS_BY_NAME))
-            voice = TypeformPart(st.add, config, now_ms)
+        voice, reviews = _voice_parts(st, vendors, config, now_ms)
         gen = PersonGenerator(config)
         others = any(v in ("mailchimp", "meta_ads", "social", "google_ads") for v in vendors)
         for i in range(first_person, config.people):
@@ -499,8 +496,9 @@ def _load_vendors(
                 hub_web.add(person, source.hubspot_person_events(i) if isinstance(source, World) else None)
             if segment is not None:
                 segment.add(person.web)
-            if voice is not None:
-                voice.add(person)
+            for v in (voice, reviews):
+                if v is not None:
+                    v.add(person)
             if others:
                 # every snapshot sees every person: what they aggregate (campaign reports, insights, the crowd)
                 # depends on all of them, whichever vendors are written
@@ -510,15 +508,33 @@ def _load_vendors(
                         part.add(what)
             if progress is not None and i % 10000 == 0:
                 progress(i, config.people)
-        for part in (hub, mail, meta_ads, social, google, voice):
+        for part in (hub, mail, meta_ads, social, google, voice, reviews):
             if part is not None:
                 part.finish()
+        if "google_business" in vendors:
+            load_google_business(st.add, config, now_ms)
         if segment is not None:
             for v in visitors_of(config, first_person, source.visitors if isinstance(source, World) else None):
                 segment.add(v.web)
             segment.finish()
         st.finish()
     return st.results
+
+
+def _voice_parts(
+    st: _Streams, vendors: tuple[str, ...], config: WorldConfig, now_ms: int
+) -> tuple[TypeformPart | None, TrustpilotPart | None]:
+    """The customer's voice parts of a load (``loader_voice.py``), when asked for."""
+    voice = reviews = None
+    if "typeform" in vendors:
+        st.declare("typeform", list(typeform.STREAMS_BY_NAME))
+        voice = TypeformPart(st.add, config, now_ms)
+    if "trustpilot" in vendors:
+        st.declare("trustpilot", ["reviews"])
+        reviews = TrustpilotPart(st.add, config, now_ms)
+    if "google_business" in vendors:
+        st.declare("google_business", ["locations", "reviews"])
+    return voice, reviews
 
 
 def _web_parts(

@@ -20,7 +20,7 @@ from collections import deque
 from typing import Any
 
 from sandbox.server.base import Request, Response, Route, VendorApp
-from sandbox.world.voice.reviews import GOOGLE_ACCOUNT_ID, LOCATIONS, STAR_NAMES, review_book
+from sandbox.world.voice.reviews import GOOGLE_ACCOUNT_ID, LOCATIONS, STAR_NAMES, location_payloads, review_book
 from sandbox.world.world import World
 
 DEFAULT_TOKEN = "sandbox-google-business-token"
@@ -145,16 +145,7 @@ class GoogleBusinessApp(VendorApp):
         if isinstance(page, Response):
             return page
         size, offset = page
-        rows = [
-            {
-                "name": f"locations/{loc}",
-                "title": title,
-                "storeCode": f"{kind.upper()}-{city[:3].upper()}",
-                "storefrontAddress": {"regionCode": "CA" if city == "Toronto" else "US", "locality": city},
-                "categories": {"primaryCategory": {"displayName": "Software company" if kind == "office" else "Store"}},
-            }
-            for loc, title, city, kind in LOCATIONS
-        ]
+        rows = location_payloads()
         chunk = rows[offset : offset + size]
         body: dict[str, Any] = {"locations": chunk, "totalSize": len(rows)}
         if offset + size < len(rows):

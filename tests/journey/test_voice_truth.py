@@ -1,7 +1,8 @@
 """The customer's voice on the standard sandbox world (seed 42, 500 people), scored against its ground truth:
-every Typeform response and every marketing event participation of a known person lands on that person in
-fct_touchpoints (precision and recall printed, `pytest -s`), strangers' answers stay unresolved, and each touch
-carries what the feedback layer reads (score on the survey's scale, survey type, event name)."""
+every Typeform response, every marketing event participation and every Trustpilot review of a known person lands on
+that person in fct_touchpoints (precision and recall printed, `pytest -s`), strangers' answers and reviews stay
+unresolved, each touch carries what the feedback layer reads (score on the survey's scale, survey type, event name,
+stars), and Google Business Profile ratings add up per location and month."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 
 from sandbox.world import World
 from sandbox.world.voice import surveys
+from sandbox.world.voice.reviews import LOCATIONS, STAR_NAMES, review_book
 from tests.journey.conftest import PEOPLE, SEED
 from tests.journey.truth_metrics import true_persons_of_keys
 from tests.journey.voice_truth_metrics import VoiceScore, score_voice
@@ -60,6 +62,14 @@ def events_score(con: duckdb.DuckDBPyConnection, manifest: Any, persons_of_key: 
     score = score_voice(
         con, manifest, "event participations", owners, "hubspot", "marketing_event_participations", persons_of_key
     )
+    print(f"\nvoice (seed {SEED}, {PEOPLE} people) {score.line()}")
+    return score
+
+
+@pytest.fixture(scope="module")
+def reviews_score(con: duckdb.DuckDBPyConnection, manifest: Any, persons_of_key: dict[str, set[str]]) -> VoiceScore:
+    owners = _owners(manifest, "trustpilot", "reviews")
+    score = score_voice(con, manifest, "reviews with an email", owners, "trustpilot", "reviews", persons_of_key)
     print(f"\nvoice (seed {SEED}, {PEOPLE} people) {score.line()}")
     return score
 
@@ -139,3 +149,53 @@ def test_attended_touches_carry_the_attendance_percentage(con: duckdb.DuckDBPyCo
     n, scored, low, high, named = by_type["event_attended"]
     assert scored == n and 0 <= low <= high <= 100 and named == n
     assert all(v[1] == 0 for t, v in by_type.items() if t != "event_attended")
+
+
+def test_reviews_land_on_their_person(reviews_score: VoiceScore) -> None:
+    assert reviews_score.truth > 20
+    assert reviews_score.precision == 1.0, reviews_score.wrong[:10]
+    assert reviews_score.recall >= 0.98, reviews_score.missed[:10]
+
+
+def test_review_touches_carry_the_stars_shown(truth_world: World, con: duckdb.DuckDBPyConnection) -> None:
+    """A review's touch has the stars the review shows at the clock (a revision's once revised), detail trustpilot;
+    reviews from addresses nobody in the CRM has are unresolved, not dropped."""
+    shown = {r["id"]: r["stars"] for r in review_book(truth_world).trustpilot_at(truth_world.now_ms)}
+    owners = review_book(truth_world).trustpilot_owners(truth_world.now_ms)
+    got = dict(
+        con.execute(
+            "select source_record_id, cast(score as integer) from marts.fct_touchpoints"
+            " where source_system = 'trustpilot' and detail = 'trustpilot' and touch_type = 'review'"
+        ).fetchall()
+    )
+    unresolved = {
+        r
+        for (r,) in con.execute(
+            "select source_record_id from intermediate.int_touchpoints_unresolved where source_system = 'trustpilot'"
+        ).fetchall()
+    }
+    assert set(got) | unresolved == set(shown) and not set(got) & unresolved
+    assert unresolved == {rid for rid, pid in owners.items() if pid is None}
+    assert all(got[k] == shown[k] for k in got), [(k, got[k], shown[k]) for k in got if got[k] != shown[k]][:5]
+
+
+def test_location_ratings_add_up(truth_world: World, con: duckdb.DuckDBPyConnection) -> None:
+    """rpt_location_ratings_monthly: per location and month, the reviews Google shows, their average stars and the
+    share with an owner's reply, as computed from the world's reviews."""
+    book = review_book(truth_world)
+    expected: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for loc, *_ in LOCATIONS:
+        for r in book.google_at(loc, truth_world.now_ms):
+            expected.setdefault((loc, r["createTime"][:7]), []).append(r)
+    got = {
+        (loc, month.strftime("%Y-%m")): (n, avg, share)
+        for loc, month, n, avg, share in con.execute(
+            "select location_id, review_month, reviews, avg_stars, replies_share"
+            " from marts.rpt_location_ratings_monthly"
+        ).fetchall()
+    }
+    assert set(got) == set(expected)
+    for key, rows in expected.items():
+        stars = [STAR_NAMES.index(r["starRating"]) + 1 for r in rows]
+        replied = sum("reviewReply" in r for r in rows)
+        assert got[key] == (len(rows), round(sum(stars) / len(rows), 4), round(replied / len(rows), 4)), key

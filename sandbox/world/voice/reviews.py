@@ -271,6 +271,35 @@ def _google_reviews(cfg: WorldConfig) -> dict[str, list[GoogleReview]]:
     return out
 
 
+def person_reviews(cfg: WorldConfig, p: Person) -> list[TrustpilotReview]:
+    """Every Trustpilot review the person will ever write (clock independent; the direct loader reads them)."""
+    return _person_reviews(cfg, p)
+
+
+def stranger_reviews(cfg: WorldConfig) -> list[TrustpilotReview]:
+    """The Trustpilot reviews from addresses the world does not know."""
+    return _stranger_reviews(cfg)
+
+
+def google_reviews(cfg: WorldConfig) -> dict[str, list[GoogleReview]]:
+    """Every Google Business Profile review per location id (clock independent)."""
+    return _google_reviews(cfg)
+
+
+def location_payloads() -> list[dict[str, Any]]:
+    """The account's locations as the Business Information API lists them (``readMask`` of every field read)."""
+    return [
+        {
+            "name": f"locations/{loc}",
+            "title": title,
+            "storeCode": f"{kind.upper()}-{city[:3].upper()}",
+            "storefrontAddress": {"regionCode": "CA" if city == "Toronto" else "US", "locality": city},
+            "categories": {"primaryCategory": {"displayName": "Software company" if kind == "office" else "Store"}},
+        }
+        for loc, title, city, kind in LOCATIONS
+    ]
+
+
 class ReviewBook:
     """Every review the world will ever hold (clock independent), and the views at a clock value."""
 

@@ -7,6 +7,8 @@ the stage truth changes nothing the world generates.
   answer is an ``survey_response`` with its ``score``, so the promoter rule (9 or 10: advocacy) reads it as it reads
   HubSpot's NPS answers. A CSAT answer (1-5) is a touch of type ``survey_answer`` (no stage of its own).
 * Every participation state HubSpot shows (registered, attended, no-show, cancelled) is a touch at its occurredAt.
+* A Trustpilot review is a ``review`` touch at its creation with the stars it shows at the clock (a revision's once
+  revised): 5 stars is advocacy (the dbt seed rule ``5-star review``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 from sandbox.world import events as mkt
 from sandbox.world.config import WorldConfig
 from sandbox.world.person import Event, Person
-from sandbox.world.voice import surveys
+from sandbox.world.voice import reviews, surveys
 
 
 def survey_touches(cfg: WorldConfig, p: Person, now_ms: int) -> list[Event]:
@@ -34,6 +36,15 @@ def participation_touches(p: Person, parts: list[mkt.Participation], now_ms: int
         for part in parts
         if mkt.visible(part, p.archived_contact_at.get(part.contact_key), now_ms)
     ]
+
+
+def review_touches(cfg: WorldConfig, p: Person, now_ms: int) -> list[Event]:
+    out: list[Event] = []
+    for r in reviews.person_reviews(cfg, p):
+        shown = r.payload(now_ms)
+        if shown is not None:
+            out.append(Event(r.created, "review", {"stars": shown["stars"], "source": "trustpilot"}))
+    return out
 
 
 def with_voice(events: list[Event], voice: list[Event]) -> list[Event]:

@@ -12,6 +12,7 @@
     ref('int_social__touchpoints'),
     ref('int_web__touchpoints'),
     ref('int_typeform__touchpoints'),
+    ref('int_trustpilot__touchpoints'),
 ] %}
 
 with
