@@ -35,8 +35,7 @@ renamed as (
 
         ----------  booleans
         coalesce(cast({{ json_text('payload', 'isVerified') }} as boolean), false) as is_verified,
-        {{ json_get('payload', 'companyReply') }} is not null
-            and {{ json_text('payload', ['companyReply', 'text']) }} is not null as has_company_reply,
+        {{ json_text('payload', ['companyReply', 'text']) }} is not null as has_company_reply,
         is_archived,
 
         ----------  timestamps

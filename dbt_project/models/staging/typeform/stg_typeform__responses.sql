@@ -25,7 +25,10 @@ scores as (
         {{ json_text('item', ['field', 'ref']) }} as score_field_ref,
         {{ json_text('item', ['field', 'type']) }} as score_field_type,
         cast({{ json_text('item', 'number') }} as {{ dbt.type_numeric() }}) as score_value,
-        row_number() over (partition by record_id order by item_index) as score_rank
+        row_number() over (
+            partition by record_id
+            order by item_index
+        ) as score_rank
     from answers
     where {{ json_text('item', ['field', 'type']) }} in ('opinion_scale', 'rating', 'nps')
 
