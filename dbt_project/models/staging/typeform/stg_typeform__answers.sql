@@ -38,8 +38,8 @@ renamed as (
         {{ json_text('item', 'text') }} as answer_text,
         {{ json_text('item', ['choice', 'label']) }} as answer_choice_label,
         {{ json_text('item', ['choice', 'ref']) }} as answer_choice_ref,
-        -- several choices (multiple selection) as a JSON array of labels
-        {{ json_text('item', ['choices', 'labels']) }} as answer_choice_labels,
+        -- the first label of a multiple selection (choices); the whole JSON array's text differs between engines
+        {{ json_text('item', ['choices', 'labels', 0]) }} as answer_first_choice_label,
         {{ json_text('item', 'email') }} as answer_email,
         {{ json_text('item', 'date') }} as answer_date,
 

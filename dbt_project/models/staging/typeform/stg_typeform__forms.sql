@@ -19,8 +19,8 @@ renamed as (
         ----------  strings
         {{ json_text('payload', 'title') }} as form_title,
         {{ json_text('payload', 'type') }} as form_type,
-        -- the hidden field names as a JSON array (the survey links carry the contact in them)
-        {{ json_text('payload', 'hidden') }} as hidden_fields,
+        -- whether the links carry the contact (hidden fields; JSON arrays are not copied: their text is dialect's)
+        {{ json_text('payload', ['hidden', 0]) }} as first_hidden_field,
         {{ json_text('payload', ['settings', 'language']) }} as form_language,
 
         ----------  timestamps
