@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from sandbox.world import manifest_events, manifest_web
 from sandbox.world.companies import company_info
 from sandbox.world.config import WorldConfig
-from sandbox.world.person import Person, mailchimp_member_id
+from sandbox.world.person import Event, Person, mailchimp_member_id
 from sandbox.world.projections import ads as ads_p
 from sandbox.world.projections import hubspot_schema as hs
 from sandbox.world.projections import mailchimp as mc_p
@@ -56,6 +56,8 @@ class WorldView(Protocol):
     def first_touch_ms(self, person: Person) -> int | None: ...
 
     def view_times(self, person: Person | int) -> list[int]: ...
+
+    def stage_events(self, person: Person | int) -> list[Event]: ...
 
     # and the website's truth: manifest_web.WebView
 
@@ -123,7 +125,8 @@ def build_manifest(world: WorldView) -> Manifest:
     for p in world.visible_persons():
         ev = p.events_until(now)
         views = world.view_times(p)
-        entries = stage_entries(ev, views=views)
+        staged = world.stage_events(p)  # the journey events and the voice touches the stage rules count
+        entries = stage_entries(staged, views=views)
         snap = world.hubspot_snapshot(p.index)
         contact_ids = [r.id for r in snap.records if r.otype == "contacts"]
         clicks = [e for e in ev if e.type == "ad_click"]
@@ -135,7 +138,7 @@ def build_manifest(world: WorldView) -> Manifest:
             "person_id": p.person_id,
             "person_index": p.index,
             "persona": p.persona,
-            "true_stage": true_stage(ev, views=views) or "",
+            "true_stage": true_stage(staged, views=views) or "",
         }
         for s in STAGES:
             row[f"{s}_at"] = iso_ms(entries[s]) if s in entries else ""

@@ -1,6 +1,8 @@
 """Ground-truth journey stages, computed from a person's events with the rules of docs/sandbox.md.
 
-* ``awareness``: any touch, a first view on the website or in the app included.
+* ``awareness``: any touch, a first view on the website or in the app included (and the voice touches the vendors
+  show: a Typeform answer, a marketing event participation, a Trustpilot review; ``World.stage_events`` adds them,
+  voice/stage_touches.py).
 * ``engagement``: an email sign-up (joining the Mailchimp audience), an email click, a social comment or a social
   reaction, or the third view on the website or in the app (``page`` and ``screen`` calls over all of a person's
   devices, counted by time; a visitor who never identifies gets there too).
@@ -8,7 +10,9 @@
 * ``conversion``: a deal won, a purchase, or the lifecycle stage becoming ``customer``.
 * ``retention``: a second conversion event (the second of ``deal_won`` / ``purchase``: a repeat purchase or an
   existing-business deal won).
-* ``advocacy``: a referral given, or an NPS answer of 9 or 10.
+* ``advocacy``: a referral given, or an NPS answer of 9 or 10 (HubSpot's feedback submissions and Typeform's NPS
+  survey alike: the dbt seed rule ``promoter survey score`` fires on every survey_response scored 9 or more), or a
+  5-star review (Trustpilot, in the stars it shows at the clock: the seed rule ``5-star review``).
 
 The true stage is the highest stage reached. Stages are monotonic: when a higher stage is entered before a lower
 one's own rule fired, the lower stage counts as entered at that same instant.
@@ -67,7 +71,11 @@ def stage_entries(events: Iterable[Event], now_ms: int | None = None, views: Ite
         elif t == "lifecycle_changed" and ev.attrs["stage"] == "customer":
             if first[3] is None:
                 first[3] = ts
-        elif (t == "referral_given" or (t == "survey_response" and ev.attrs["score"] >= 9)) and first[5] is None:
+        elif (
+            t == "referral_given"
+            or (t == "survey_response" and ev.attrs["score"] >= 9)
+            or (t == "review" and ev.attrs["stars"] >= 5)
+        ) and first[5] is None:
             first[5] = ts
     # monotonic: a stage counts as entered no later than any higher stage
     out: dict[str, int] = {}

@@ -21,6 +21,7 @@ from sandbox.world.projections.hubspot_store import HubSpotStore
 from sandbox.world.projections.hubspot_timeline import build_timeline
 from sandbox.world.stages import stage_entries, true_stage
 from sandbox.world.timeutil import from_ms, to_ms
+from sandbox.world.voice.stage_touches import participation_touches, review_touches, survey_touches, with_voice
 from sandbox.world.voice.surveys import SurveyWorld
 from sandbox.world.world_events import EventsWorld
 from sandbox.world.world_web import WebWorld
@@ -160,11 +161,20 @@ class World(WebWorld, EventsWorld, SurveyWorld):
         p = self.persons[person] if isinstance(person, int) else person
         return [h.ts for h in p.web.hits_until(self._now) if h.is_view] if p.web is not None else []
 
+    def stage_events(self, person: Person | int) -> list[Event]:
+        """The events the stage truth counts: the visible journey events, and the Typeform answers, marketing event
+        participations and Trustpilot reviews the vendors show at the clock (voice/stage_touches.py), in time order."""
+        p = self.persons[person] if isinstance(person, int) else person
+        voice = survey_touches(self.config, p, self._now)
+        voice += participation_touches(p, self.person_participations(p.index), self._now)
+        voice += review_touches(self.config, p, self._now)
+        return with_voice(self.visible_events(p), voice)
+
     def stage_entries(self, person: Person | int) -> dict[str, int]:
-        return stage_entries(self.visible_events(person), views=self.view_times(person))
+        return stage_entries(self.stage_events(person), views=self.view_times(person))
 
     def true_stage(self, person: Person | int) -> str | None:
-        return true_stage(self.visible_events(person), views=self.view_times(person))
+        return true_stage(self.stage_events(person), views=self.view_times(person))
 
     def first_touch_ms(self, person: Person) -> int | None:
         """The person's first touch: their first event or their first view on the site, whichever came first."""

@@ -185,7 +185,14 @@ def test_touch_counts_match_the_world(world: World, con: duckdb.DuckDBPyConnecti
             events[e.type] += 1
             if p.person_id in archived_people:
                 events_of_archived[e.type] += 1
-    counts = dict(_rows(con, "select touch_type, count(*) from marts.fct_touchpoints group by touch_type"))
+    # HubSpot's own touches (Typeform answers are survey_response touches too, scored in tests/journey)
+    counts = dict(
+        _rows(
+            con,
+            "select touch_type, count(*) from marts.fct_touchpoints"
+            " where source_system = 'hubspot' group by touch_type",
+        )
+    )
 
     assert len(counts) >= 4, counts
     (unresolved_submissions,) = _rows(
@@ -287,8 +294,9 @@ def test_timeline_is_consistent(con: duckdb.DuckDBPyConnection) -> None:
 # -- every vendor ---------------------------------------------------------------------------------------------------
 
 VENDORS = ("hubspot", "mailchimp", "meta_ads", "google_ads", "social")
-# web sessions (Segment and HubSpot page views, stitched) are touches of source_system 'web'
-TOUCH_SOURCES = (*VENDORS, "web")
+# web sessions (Segment and HubSpot page views, stitched) are touches of source_system 'web'; the customer's voice:
+# Typeform answers and Trustpilot reviews (Google Business Profile has no person: rpt_location_ratings_monthly)
+TOUCH_SOURCES = (*VENDORS, "web", "typeform", "trustpilot")
 
 
 def _known_people(world: World) -> set[str]:
@@ -341,7 +349,18 @@ def test_every_vendor_has_person_level_touches(con: duckdb.DuckDBPyConnection) -
         ("web", "web_session"),
         ("social", "social_comment"),
         ("social", "social_reaction"),
+        ("typeform", "survey_response"),
+        ("trustpilot", "review"),
     }, types
+    hubspot_events = {
+        t
+        for (t,) in _rows(
+            con,
+            "select distinct touch_type from marts.fct_touchpoints"
+            " where source_stream = 'marketing_event_participations'",
+        )
+    }
+    assert hubspot_events == {"event_registered", "event_attended", "event_no_show", "event_cancelled"}
 
 
 def test_nothing_vanishes(con: duckdb.DuckDBPyConnection) -> None:
@@ -529,6 +548,8 @@ def test_vendor_records_reach_their_person(world: World, con: duckdb.DuckDBPyCon
         ("social", "facebook_comments"),
         ("social", "facebook_reactions"),
         ("social", "instagram_comments"),
+        ("typeform", "responses"),
+        ("trustpilot", "reviews"),
     }
     expected = {
         (r["source"], r["stream"], r["record_id"]): r["person_id"]

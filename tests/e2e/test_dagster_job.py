@@ -70,7 +70,21 @@ def test_refresh_all_job_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         ).fetchone()[0]
         types = con.execute(f"select count(distinct touch_type) from {schema}.fct_touchpoints").fetchone()[0]
         systems = {r[0] for r in con.execute(f"select distinct source_system from {schema}.fct_touchpoints").fetchall()}
+        voice = {
+            r[0]
+            for r in con.execute(
+                f"select distinct touch_type from {schema}.fct_touchpoints"
+                " where source_system in ('typeform', 'trustpilot') or touch_type like 'event_%'"
+            ).fetchall()
+        }
+        ratings = con.execute(f"select count(*) from {schema}.rpt_location_ratings_monthly").fetchone()[0]
     assert types >= 4
+    # the customer's voice: every new source synced, its touches on the timeline, Google's ratings by location
+    for source in ("typeform", "trustpilot", "google_business"):
+        assert any(k.startswith(f"raw_{source}/") for k in materialized), source
+    assert {"raw_hubspot/marketing_events", "raw_hubspot/marketing_event_participations"} <= set(materialized)
+    assert {"survey_response", "review", "event_registered", "event_attended"} <= voice, voice
+    assert ratings > 0
     # The run ends by publishing the marts to the BI serving copy.
     published = materialized["publish/serving_copy"].materialization.metadata["tables"].value
     with duckdb.connect(str(tmp_path / "serving" / "serving.duckdb"), read_only=True) as con:

@@ -79,6 +79,8 @@ def _reference_stage(events, views=0):
                 reached.add("retention")
         if e.type == "referral_given" or (e.type == "survey_response" and e.attrs["score"] >= 9):
             reached.add("advocacy")
+        if e.type == "review" and e.attrs["stars"] >= 5:  # a 5-star review (Trustpilot)
+            reached.add("advocacy")
     return max(reached, key=STAGES.index) if reached else ""
 
 
@@ -96,7 +98,9 @@ def test_stage_rules_match_manifest(small_world):
             assert row["true_stage"] in ("awareness", "engagement") and row["is_visitor"]
             continue
         p = by_id[row["person_id"]]
-        events = small_world.visible_events(p)
+        # the journey's events and the voice touches the vendors show (Typeform answers, event participations,
+        # Trustpilot reviews)
+        events = small_world.stage_events(p)
         views = sum(h.is_view for h in p.web.hits if h.ts <= now)
         assert row["true_stage"] == _reference_stage(events, views)
         # monotonic entered_at
@@ -104,6 +108,24 @@ def test_stage_rules_match_manifest(small_world):
         assert entered == sorted(entered)
         assert stages_rows[row["person_id"]] == STAGES.index(row["true_stage"]) + 1
     assert len({r["true_stage"] for r in m.persons}) >= 5
+
+
+def test_stage_events_add_the_voice_the_vendors_show(small_world):
+    """The stage truth's voice touches are exactly the submitted Typeform answers, the participations and the
+    Trustpilot reviews the manifest's records name, and they change nothing the world generates."""
+    m = small_world.manifest()
+    owners = Counter(
+        r["person_id"]
+        for r in m.records
+        if (r["source"], r["stream"])
+        in {("typeform", "responses"), ("hubspot", "marketing_event_participations"), ("trustpilot", "reviews")}
+    )
+    for p in small_world.visible_persons():
+        journey = small_world.visible_events(p)
+        staged = small_world.stage_events(p)
+        assert len(staged) - len(journey) == owners[p.person_id], p.person_id
+        assert [e for e in staged if e in journey] == journey  # the journey itself is untouched, in order
+    assert sum(owners.values()) > 0
 
 
 def test_manifest_records_cover_hubspot_person_records(small_world, tmp_path):

@@ -5,11 +5,14 @@
 {{ config(materialized='table') }}
 {%- set touchpoint_models = [
     ref('int_hubspot__touchpoints'),
+    ref('int_hubspot__event_touchpoints'),
     ref('int_mailchimp__touchpoints'),
     ref('int_meta_ads__touchpoints'),
     ref('int_google_ads__touchpoints'),
     ref('int_social__touchpoints'),
     ref('int_web__touchpoints'),
+    ref('int_typeform__touchpoints'),
+    ref('int_trustpilot__touchpoints'),
 ] %}
 
 with
