@@ -108,4 +108,3 @@ def test_loader_web_rows_equal_the_web_connectors_sync(tmp_path):
         assert set(want) == set(got), (stream, sorted(set(want) ^ set(got))[:5])
         diff = [k for k in want if want[k] != got[k]]
         assert not diff, (stream, diff[0], want[diff[0]], got[diff[0]])
-
