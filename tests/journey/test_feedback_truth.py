@@ -1,8 +1,10 @@
 """Feedback scores on the standard sandbox world (seed 42, 500 people), scored against its ground truth.
 
-Every NPS answer the world gives (a ``survey_response`` event, score 0-10) must reach int_feedback_scores_parsed on
-the right person, at its time, with the category its score means (0-6 detractor, 7-8 passive, 9-10 promoter), and
-nothing else may appear there. The share that lands right is printed (recall) beside the share of parsed rows the
+Every survey answer the world gives must reach int_feedback_scores_parsed on the right person, at its time (to the
+second), with the category its score means, and no other survey answer may appear there: HubSpot's NPS answers (a
+``survey_response`` event, 0-6 detractor, 7-8 passive, 9-10 promoter) and the Typeform responses of known persons
+(the manifest's survey_responses: the NPS form on the same bands, the CSAT form 1-2 / 3 / 4-5). Reviews are scored
+in test_voice_truth.py. The share that lands right is printed (recall) beside the share of parsed rows the
 truth explains (precision). customer_journeys' last score and detractor flags follow from the same answers.
 """
 
@@ -17,6 +19,7 @@ import duckdb
 import pytest
 
 from sandbox.world import World
+from sandbox.world.voice import surveys
 from tests.journey.conftest import PEOPLE, SEED
 from tests.journey.truth_metrics import true_persons_of_keys
 
@@ -31,6 +34,10 @@ def _nps_category(score: float) -> str:
     return "detractor" if score <= 6 else "passive" if score <= 8 else "promoter"
 
 
+def _csat_category(score: float) -> str:
+    return "detractor" if score <= 2 else "passive" if score <= 3 else "promoter"
+
+
 @pytest.fixture(scope="module")
 def con(truth_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     c = duckdb.connect(str(truth_warehouse))
@@ -39,12 +46,18 @@ def con(truth_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def _truth_answers(world: World) -> collections.Counter[tuple[str, int, str]]:
-    return collections.Counter(
-        (p.person_id, e.ts, _nps_category(e.attrs["score"]))
+    """(person, answer time in epoch seconds, category) of every answer a known person gave."""
+    answers: collections.Counter[tuple[str, int, str]] = collections.Counter(
+        (p.person_id, e.ts // 1000, _nps_category(e.attrs["score"]))
         for p in world.visible_persons()
         for e in world.visible_events(p)
         if e.type == "survey_response"
     )
+    for r in world.manifest().survey_responses:
+        if r["person_id"] and r["completed"] and r["score"] not in (None, ""):
+            category = _nps_category if r["form_id"] == surveys.NPS_FORM_ID else _csat_category
+            answers[(r["person_id"], int(r["submitted_at_ms"]) // 1000, category(float(r["score"])))] += 1
+    return answers
 
 
 def test_every_nps_answer_lands_on_its_person_with_its_category(
@@ -54,22 +67,23 @@ def test_every_nps_answer_lands_on_its_person_with_its_category(
     persons_of_key = true_persons_of_keys(con, truth_world.manifest())
     rows = con.execute(
         "select person_key, occurred_at, feedback_category, scale_name from intermediate.int_feedback_scores_parsed"
+        " where touch_type = 'survey_response'"
     ).fetchall()
     got: collections.Counter[tuple[str, int, str]] = collections.Counter()
     for key, occurred_at, category, _scale in rows:
         persons = persons_of_key.get(key, set())
         person = next(iter(persons)) if len(persons) == 1 else f"<{len(persons)} persons: {key}>"
-        got[(person, _ms(occurred_at), category)] += 1
+        got[(person, _ms(occurred_at) // 1000, category)] += 1
     right = sum((truth & got).values())
     recall = right / sum(truth.values())
     precision = right / sum(got.values()) if got else 0.0
     print(
-        f"\nNPS answers (seed {SEED}, {PEOPLE} people): {sum(truth.values())} in the world, {len(rows)} parsed; "
+        f"\nsurvey answers (seed {SEED}, {PEOPLE} people): {sum(truth.values())} in the world, {len(rows)} parsed; "
         f"{right} on the right person with the right category: recall {recall:.4f}, precision {precision:.4f}; "
         f"categories {dict(collections.Counter(c for _, _, c in truth.elements()))}"
     )
     assert truth
-    assert {scale for *_, scale in rows} == {"nps"}
+    assert {scale for *_, scale in rows} == {"nps", "csat"}
     assert recall == 1.0, sorted(truth - got)[:5]
     assert precision == 1.0, sorted(got - truth)[:5]
 

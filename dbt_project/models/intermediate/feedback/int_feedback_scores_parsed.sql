@@ -21,7 +21,8 @@ scales as (
 
 ),
 
--- the survey type the source records beside the answer (HubSpot feedback submissions: hs_survey_type)
+-- the survey type the source records beside the answer (HubSpot feedback submissions: hs_survey_type; Typeform:
+-- read from the scored question's scale by int_typeform__survey_responses)
 survey_types as (
 
     select
@@ -30,6 +31,15 @@ survey_types as (
         feedback_submission_id as source_record_id,
         survey_type
     from {{ ref('stg_hubspot__feedback_submissions') }}
+
+    union all
+
+    select
+        'typeform' as source_system,
+        'responses' as source_stream,
+        response_id as source_record_id,
+        survey_type
+    from {{ ref('int_typeform__survey_responses') }}
 
 ),
 
