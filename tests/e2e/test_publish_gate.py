@@ -90,7 +90,12 @@ def test_failed_gx_suite_blocks_publishing(tmp_path: Path, monkeypatch: pytest.M
         for c in result.get_asset_check_evaluations()
         if not c.passed
     }
-    assert failed == {("marts/customer_journeys", "gx_contract"): dg.AssetCheckSeverity.ERROR}, failed
+    # both published suites that check stage values fail: the journeys' current stage and the feedback report's
+    # stage at the answer
+    assert failed == {
+        ("marts/customer_journeys", "gx_contract"): dg.AssetCheckSeverity.ERROR,
+        ("marts/rpt_feedback_by_stage", "gx_contract"): dg.AssetCheckSeverity.ERROR,
+    }, failed
     materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert "marts/customer_journeys" in materialized
     assert "publish/serving_copy" not in materialized
