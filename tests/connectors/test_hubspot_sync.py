@@ -139,7 +139,9 @@ def test_search_cap_is_never_hit(tmp_path: Path, small_world: WorldConfig) -> No
     world = World(small_world)
     db = tmp_path / "w.duckdb"
     with run_sandbox(world, search_cap=10) as sb:
-        cfg = config_for(sb, lookback_minutes=0, requests_per_10s=100)
+        # two syncs back to back share the portal's rolling 10-second window (each connector's own limiter starts
+        # empty): the default backoff waits a window out, the tests' short one would not
+        cfg = config_for(sb, lookback_minutes=0, requests_per_10s=100, backoff_base_s=0.5)
         sync(db, cfg, mode="full_refresh")
         sb.advance(days=10)
         results, stats = sync(db, cfg)
@@ -181,7 +183,8 @@ def test_views_hubspot_shows_late_reach_incremental_syncs(tmp_path: Path, small_
     world = World(small_world)
     db = tmp_path / "w.duckdb"
     with run_sandbox(world) as sb:
-        cfg = config_for(sb, requests_per_10s=100)  # HubSpot's default: a request per contact modified
+        # HubSpot's default rate and backoff: a request per contact modified, syncs back to back in one window
+        cfg = config_for(sb, requests_per_10s=100, backoff_base_s=0.5)
         sync(db, cfg, mode="full_refresh")
         first_window = datetime.fromtimestamp(world.now_ms / 1000, UTC) - timedelta(minutes=cfg.lookback_minutes)
         before = set(raw_snapshot(db)["web_events"])

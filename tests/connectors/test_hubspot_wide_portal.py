@@ -113,13 +113,20 @@ def test_three_thousand_properties_sync_under_a_url_limit_in_both_modes(tmp_path
     # same bytes, whichever mode wrote it.
     after_incremental = payload_texts(db)
     incremental_id = incremental[0].sync_id
+    # (A marketing event participation shows its contact's current email and names, which change without moving
+    # the participation's occurredAt: its bytes may differ, by design.)
     reread = [
         key
         for key, (text, updated, sid) in after_incremental.items()
-        if sid == incremental_id and key in after_full and after_full[key][1] == updated
+        if sid == incremental_id
+        and key in after_full
+        and after_full[key][1] == updated
+        and key[0] != "marketing_event_participations"
     ]
     assert reread, "the incremental sync re-read no unchanged record version"
-    assert all(after_incremental[k][0] == after_full[k][0] for k in reread)
+    assert all(after_incremental[k][0] == after_full[k][0] for k in reread), [
+        k for k in reread if after_incremental[k][0] != after_full[k][0]
+    ][:3]
 
 
 def test_the_full_refresh_alone_matches_the_loader(tmp_path: Path, world: World) -> None:
